@@ -1,0 +1,112 @@
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agreements import selectors, services
+from agreements.models import Country, Policy, TierMembership
+from portal.admin import AuditHistoryMixin
+
+
+class TierMembershipInline(admin.TabularInline):
+    model = TierMembership
+    extra = 0
+    fields = ["effective_from", "tier", "source", "created_at"]
+    readonly_fields = ["created_at"]
+    can_delete = False
+    ordering = ["-effective_from"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # tier history is corrected by adding a dated row, never rewritten
+
+
+@admin.register(Country)
+class CountryAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "tier_today"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["code", "name"]
+    inlines = [TierMembershipInline]
+
+    def get_queryset(self, request):
+        return selectors.countries_with_tier(timezone.localdate())
+
+    @admin.display(description="Tier today", ordering="tier")
+    def tier_today(self, country):
+        return country.tier
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        for membership in formset.save(commit=False):
+            services.tier_membership_set(
+                actor=request.user,
+                country=form.instance,
+                tier=membership.tier,
+                effective_from=membership.effective_from,
+                source=membership.source,
+            )
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = [
+            "kind",
+            "effective_from",
+            "reason",
+            "lpp_threshold_tpp",
+            "tier2_allocation_tpp",
+            "tier2_period_start",
+            "tier2_period_end",
+            "g2g_uplift",
+            "licence_validity_days",
+            "size_bands",
+        ]
+
+    def clean_size_bands(self):
+        return services.validate_size_bands(self.cleaned_data["size_bands"])
+
+    def clean_effective_from(self):
+        effective_from = self.cleaned_data["effective_from"]
+        if effective_from and effective_from < timezone.now() - datetime.timedelta(minutes=1):
+            raise ValidationError("A policy takes effect now or later, never in the past.")
+        return effective_from
+
+
+@admin.register(Policy)
+class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
+    form = PolicyForm
+    list_display = ["effective_from", "kind", "lpp_threshold_tpp", "tier2_allocation_tpp", "set_by"]
+    list_select_related = ["set_by"]
+    list_filter = ["kind"]
+
+    def get_changeform_initial_data(self, request):
+        current = selectors.policy_in_force()
+        initial = {name: getattr(current, name) for name in services.POLICY_PARAMETERS}
+        return {**initial, "effective_from": timezone.now(), "kind": current.kind}
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("agreements.switch_policy")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.POLICY_PARAMETERS}
+        created = services.policy_switch(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            effective_from=form.cleaned_data["effective_from"],
+            **data,
+        )
+        obj.pk = created.pk

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from agreements.api import views
+
+router = SimpleRouter()
+router.register("countries", views.CountryViewSet, basename="country")
+
+urlpatterns = [
+    path("policy/", views.PolicyView.as_view(), name="policy"),
+    *router.urls,
+]

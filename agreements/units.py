@@ -1,0 +1,15 @@
+"""Compute is kept in integer TPP; H100-equivalents are derived for display (DOMAIN.md § 3)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+H100_TPP = 15_832
+
+
+def h100e(tpp: int) -> Decimal:
+    """TPP ÷ 15,832, to two decimals."""
+    return (Decimal(tpp) / H100_TPP).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def tpp_from_h100e(count: int) -> int:
+    """`x H100e` means x × 15,832 TPP, compared as integers."""
+    return count * H100_TPP

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal: organisations, agencies, audit trail"
+
+    def ready(self) -> None:
+        from portal.roles import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.sync_roles")

@@ -1,0 +1,25 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Each role is a Django group of the same name holding custom permissions."""
+
+    EXPORTER = "exporter", "Exporter"
+    LICENSING_OFFICER = "licensing_officer", "Licensing officer"
+    APPROVING_OFFICIAL = "approving_official", "Approving official"
+    AGENCY_REVIEWER = "agency_reviewer", "Agency reviewer"
+    NEGOTIATOR = "negotiator", "Negotiator"
+    POLICY_ADMIN = "policy_admin", "Policy administrator"
+
+
+STAFF_ROLES = frozenset({Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN})
+
+
+class AgencyCode(models.TextChoices):
+    COMMERCE = "commerce", "Commerce (BIS)"
+    DEFENSE = "defense", "Defense"
+    STATE = "state", "State"
+    ENERGY = "energy", "Energy"
+
+
+REVIEWING_AGENCIES = (AgencyCode.DEFENSE, AgencyCode.STATE, AgencyCode.ENERGY)

@@ -1,0 +1,68 @@
+"""Roles are Django groups holding permissions. This table is the one place that says which.
+
+`sync_roles()` makes the groups match it; it runs after every `migrate`.
+"""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from portal.choices import Role
+
+_STAFF_READ = [
+    "agreements.view_country",
+    "agreements.view_tiermembership",
+    "agreements.view_policy",
+    "licensing.view_product",
+    "portal.view_auditevent",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.EXPORTER: [],
+    Role.LICENSING_OFFICER: [*_STAFF_READ],
+    Role.APPROVING_OFFICIAL: [*_STAFF_READ],
+    Role.AGENCY_REVIEWER: [],
+    Role.NEGOTIATOR: [
+        "agreements.view_country",
+        "agreements.view_tiermembership",
+        "agreements.view_policy",
+    ],
+    Role.POLICY_ADMIN: [
+        *_STAFF_READ,
+        "agreements.switch_policy",
+        "agreements.add_policy",
+        "agreements.add_tiermembership",
+        "agreements.change_tiermembership",
+        "licensing.maintain_catalogue",
+        "licensing.add_product",
+        "licensing.change_product",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "portal.view_organisation",
+        "portal.add_organisation",
+        "portal.change_organisation",
+        "portal.view_agency",
+        "portal.view_membership",
+        "portal.add_membership",
+        "portal.change_membership",
+    ],
+}
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def sync_roles(using: str = "default") -> None:
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for role, labels in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([_permission(label) for label in labels])
+
+
+def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
+    sync_roles(using=using)
