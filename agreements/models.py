@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from agreements.choices import PolicyKind, Tier
+from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyKind, ReportingCadence, Tier
 
 
 class Country(models.Model):
@@ -74,3 +74,186 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class Agreement(models.Model):
+    """A bilateral government-to-government agreement with one partner country."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agreements")
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+    signed_on = models.DateField(null=True, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    lead_negotiator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country__name", "-valid_from"]
+        permissions = [("negotiate_agreement", "Can create and change agreements and their terms")]
+        indexes = [models.Index(fields=["country", "status"], name="agreement_country_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="agreement_validity_order",
+                violation_error_message="The agreement cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class AgreementStatusChange(models.Model):
+    """Every status an agreement has had, from when: answers "in force at instant t" for any past t."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=AgreementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=AgreementStatus.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreement", "at", "id"]
+        indexes = [models.Index(fields=["agreement", "at"], name="agreement_status_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}: {self.from_status or '∅'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TermsVersion(models.Model):
+    """One version of an agreement's negotiated terms. Version 1 is edited while negotiating;
+    later versions are amendments, each with its own effective date."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="terms_versions")
+    version = models.PositiveIntegerField()
+    effective_from = models.DateField()
+    lpp_threshold_tpp = models.BigIntegerField(
+        null=True, blank=True, help_text="Overrides the policy's LPP threshold for this partner (0 = no exception)."
+    )
+    government_assurances = models.BooleanField(default=False)
+    site_visits_accepted = models.BooleanField(default=False)
+    reciprocal_investment_usd = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    revenue_share_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    permitted_end_uses = models.JSONField(default=list, blank=True, help_text="Empty: every end use permitted.")
+    excluded_end_users = models.JSONField(default=list, blank=True)
+    security_conditions = models.JSONField(default=list, blank=True)
+    reporting_cadence = models.CharField(max_length=12, choices=ReportingCadence.choices, blank=True)
+    notes = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why this version (required for amendments).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version"], name="terms_unique_version"),
+            models.CheckConstraint(
+                condition=models.Q(lpp_threshold_tpp__isnull=True) | models.Q(lpp_threshold_tpp__gte=0),
+                name="terms_lpp_not_negative",
+            ),
+            models.CheckConstraint(condition=models.Q(reciprocal_investment_usd__gte=0), name="terms_investment_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(revenue_share_percent__isnull=True)
+                | models.Q(revenue_share_percent__gte=0, revenue_share_percent__lte=100),
+                name="terms_revenue_share_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} terms v{self.version} from {self.effective_from}"
+
+
+class TermsPeriod(models.Model):
+    """A line of a terms version's allotment schedule: capacity for a period."""
+
+    terms = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="periods")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    capacity_tpp = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["terms", "period_start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity_tpp__gt=0), name="terms_period_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="terms_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}..{self.period_end}: {self.capacity_tpp:,} TPP"
+
+
+class Allotment(models.Model):
+    """A country's capacity for a period, from the Tier 2 allocation or an agreement's terms.
+
+    `committed_tpp` mirrors Σ reserve − Σ release of the ledger; only `allotment_reserve` and
+    `allotment_release` change it, under a row lock, in the same transaction as the ledger row.
+    """
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="allotments")
+    source = models.CharField(max_length=16, choices=AllotmentSource.choices)
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="allotments")
+    terms = models.ForeignKey(TermsVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    capacity_tpp = models.BigIntegerField()
+    committed_tpp = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "period_start"]
+        permissions = [("view_allotment_usage", "Can see allotment use and demand")]
+        indexes = [models.Index(fields=["country", "source", "period_start"], name="allotment_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity_tpp__gte=0), name="allotment_capacity_gte_0"),
+            models.CheckConstraint(condition=models.Q(committed_tpp__gte=0), name="allotment_committed_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="allotment_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="tier_allocation", agreement__isnull=True)
+                | models.Q(source="agreement", agreement__isnull=False),
+                name="allotment_source_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["country", "period_start"],
+                condition=models.Q(source="tier_allocation"),
+                name="one_tier_allocation_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "period_start"],
+                condition=models.Q(source="agreement"),
+                name="one_agreement_allotment_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.get_source_display()} {self.period_start}..{self.period_end}"
+
+
+class LedgerEntry(models.Model):
+    """An append-only quota movement: a reserve when a licence is approved, a release of its unshipped part."""
+
+    allotment = models.ForeignKey(Allotment, on_delete=models.PROTECT, related_name="ledger")
+    kind = models.CharField(max_length=8, choices=LedgerKind.choices)
+    tpp = models.BigIntegerField()
+    consignee = models.CharField(max_length=200, help_text="Normalised ultimate consignee name.")
+    reference = models.CharField(max_length=80, help_text="What drew or released: e.g. licence number.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["allotment", "created_at", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["consignee", "allotment"], name="ledger_consignee_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(tpp__gt=0), name="ledger_tpp_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tpp:,} TPP ({self.reference})"

@@ -1,60 +1,57 @@
-"""Database triggers that make the audit trail append-only, per engine.
+"""Database triggers that make tables append-only (the audit trail, the quota ledger), per engine.
 
 Row UPDATE and DELETE are rejected. PostgreSQL's TRUNCATE (used by the test runner's flush) is a
 statement, not a row change, and is deliberately not blocked.
 """
 
 AUDIT_TABLE = "portal_auditevent"
-MESSAGE = "audit events are append-only"
-
-POSTGRESQL_CREATE = [
-    f"""
-    CREATE OR REPLACE FUNCTION portal_audit_append_only() RETURNS trigger AS $$
-    BEGIN
-        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
-    END;
-    $$ LANGUAGE plpgsql;
-    """,
-    f"""
-    CREATE TRIGGER portal_audit_append_only
-    BEFORE UPDATE OR DELETE ON {AUDIT_TABLE}
-    FOR EACH ROW EXECUTE FUNCTION portal_audit_append_only();
-    """,
-]
-POSTGRESQL_DROP = [
-    f"DROP TRIGGER IF EXISTS portal_audit_append_only ON {AUDIT_TABLE};",
-    "DROP FUNCTION IF EXISTS portal_audit_append_only();",
-]
-
-SQLITE_CREATE = [
-    f"""
-    CREATE TRIGGER IF NOT EXISTS portal_audit_no_update BEFORE UPDATE ON {AUDIT_TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
-    """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS portal_audit_no_delete BEFORE DELETE ON {AUDIT_TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;
-    """,
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS portal_audit_no_update;",
-    "DROP TRIGGER IF EXISTS portal_audit_no_delete;",
-]
+LEDGER_TABLE = "agreements_ledgerentry"
+MESSAGE = "{table} is append-only"
 
 
-def statements(vendor: str, *, create: bool) -> list[str]:
+def _postgresql(table: str, *, create: bool) -> list[str]:
+    name = f"{table}_append_only"
+    if not create:
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table};", f"DROP FUNCTION IF EXISTS {name}();"]
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '{MESSAGE.format(table=table)}' USING ERRCODE = 'restrict_violation';
+        END;
+        $$ LANGUAGE plpgsql;
+        """,
+        f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}();",
+    ]
+
+
+def _sqlite(table: str, *, create: bool) -> list[str]:
+    statements = []
+    for operation in ("UPDATE", "DELETE"):
+        name = f"{table}_no_{operation.lower()}"
+        if create:
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {operation} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE.format(table=table)}'); END;"
+            )
+        else:
+            statements.append(f"DROP TRIGGER IF EXISTS {name};")
+    return statements
+
+
+def statements(vendor: str, table: str, *, create: bool) -> list[str]:
     if vendor == "postgresql":
-        return POSTGRESQL_CREATE if create else POSTGRESQL_DROP
+        return _postgresql(table, create=create)
     if vendor == "sqlite":
-        return SQLITE_CREATE if create else SQLITE_DROP
+        return _sqlite(table, create=create)
     raise NotImplementedError(f"No append-only trigger for database vendor {vendor!r}")
 
 
-def install(schema_editor) -> None:
-    for sql in statements(schema_editor.connection.vendor, create=True):
+def install(schema_editor, table: str) -> None:
+    for sql in statements(schema_editor.connection.vendor, table, create=True):
         schema_editor.execute(sql)
 
 
-def uninstall(schema_editor) -> None:
-    for sql in statements(schema_editor.connection.vendor, create=False):
+def uninstall(schema_editor, table: str) -> None:
+    for sql in statements(schema_editor.connection.vendor, table, create=False):
         schema_editor.execute(sql)

@@ -1,23 +1,31 @@
 import pytest
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db import connection
 from rest_framework.test import APIClient
 
 from portal import db_triggers
 from tests.factories import make_user
 
-# SQLite's flush (between transactional tests) is DELETE FROM, which the append-only trigger rejects, as it
-# should. Let the test runner's flush lift the trigger for its own statement and put it straight back.
-_sqlite_sql_flush = SQLiteOperations.sql_flush
 
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_flush_keeps_append_only_triggers():
+    """SQLite's flush between transactional tests is DELETE FROM, which the append-only triggers reject, as
+    they should. Let the test runner's flush lift them for its own statements and put them straight back."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    original = operations.sql_flush
 
-def _sql_flush_keeping_audit_trigger(self, style, tables, **kwargs):
-    statements = _sqlite_sql_flush(self, style, tables, **kwargs)
-    if db_triggers.AUDIT_TABLE not in tables:
-        return statements
-    return [*db_triggers.SQLITE_DROP, *statements, *db_triggers.SQLITE_CREATE]
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        guarded = [table for table in (db_triggers.AUDIT_TABLE, db_triggers.LEDGER_TABLE) if table in tables]
+        drop = [sql for table in guarded for sql in db_triggers.statements("sqlite", table, create=False)]
+        create = [sql for table in guarded for sql in db_triggers.statements("sqlite", table, create=True)]
+        return [*drop, *statements, *create]
 
-
-SQLiteOperations.sql_flush = _sql_flush_keeping_audit_trigger
+    operations.sql_flush = sql_flush
+    yield
+    operations.sql_flush = original
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ def add_agencies(apps, schema_editor):
 
 
 def install_trigger(apps, schema_editor):
-    db_triggers.install(schema_editor)
+    db_triggers.install(schema_editor, db_triggers.AUDIT_TABLE)
 
 
 def uninstall_trigger(apps, schema_editor):
-    db_triggers.uninstall(schema_editor)
+    db_triggers.uninstall(schema_editor, db_triggers.AUDIT_TABLE)
 
 
 class Migration(migrations.Migration):
