@@ -1,12 +1,26 @@
 """Reads of the policy side: tiers, the policy in force, countries."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from agreements.choices import Tier
-from agreements.models import Country, Policy, TierMembership
+from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, Tier
+from agreements.models import (
+    Agreement,
+    AgreementStatusChange,
+    Allotment,
+    Country,
+    LedgerEntry,
+    Policy,
+    TermsVersion,
+    TierMembership,
+)
+from portal.choices import STAFF_ROLES, Role
+from portal.selectors import user_has_role
 
 
 def tier_subquery(on: datetime.date, country_ref: str = "pk") -> Subquery:
@@ -54,3 +68,142 @@ def policy_in_force(at: datetime.datetime | None = None) -> Policy:
 
 def policies_scheduled(after: datetime.datetime | None = None) -> QuerySet[Policy]:
     return Policy.objects.filter(effective_from__gt=after or timezone.now()).order_by("effective_from")
+
+
+# Agreements in force, terms in force
+
+
+def _status_at_subquery(at: datetime.datetime) -> Subquery:
+    return Subquery(
+        AgreementStatusChange.objects.filter(agreement=OuterRef("pk"), at__lte=at)
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
+    )
+
+
+def agreements_in_force(at: datetime.datetime) -> QuerySet[Agreement]:
+    """Agreements whose recorded status at `at` is in force and whose validity covers date(at)."""
+    on = at.date()
+    return (
+        Agreement.objects.filter(valid_from__lte=on, valid_until__gte=on)
+        .annotate(status_at=_status_at_subquery(at))
+        .filter(status_at=AgreementStatus.IN_FORCE)
+    )
+
+
+def agreement_in_force(country_code: str, at: datetime.datetime) -> Agreement | None:
+    return agreements_in_force(at).filter(country_id=country_code).order_by("-valid_from", "-id").first()
+
+
+def agreement_status_at(agreement: Agreement, at: datetime.datetime) -> str | None:
+    change = agreement.status_changes.filter(at__lte=at).order_by("-at", "-id").first()
+    return change.to_status if change else None
+
+
+def terms_in_force(agreement: Agreement, on: datetime.date) -> TermsVersion:
+    """The latest version effective on `on` (version 1 before any took effect)."""
+    versions = agreement.terms_versions.prefetch_related("periods")
+    return versions.filter(effective_from__lte=on).order_by("-version").first() or versions.order_by("version").first()
+
+
+def current_terms(agreement: Agreement) -> TermsVersion:
+    """The newest version, whether or not it has taken effect yet."""
+    return agreement.terms_versions.prefetch_related("periods").order_by("-version").first()
+
+
+# Allotments
+
+
+def effective_capacity(allotment: Allotment, at: datetime.datetime) -> int:
+    """The capacity that applies at `at`: a Tier 2 allocation is uplifted while an agreement is in force."""
+    if allotment.source != AllotmentSource.TIER_ALLOCATION:
+        return allotment.capacity_tpp
+    if agreement_in_force(allotment.country_id, at) is None:
+        return allotment.capacity_tpp
+    return int(allotment.capacity_tpp * policy_in_force(at).g2g_uplift)
+
+
+def remaining_tpp(allotment: Allotment, at: datetime.datetime) -> int:
+    """Capacity less committed; 0 (never negative) when a renegotiated capacity fell below what is committed."""
+    return max(effective_capacity(allotment, at) - allotment.committed_tpp, 0)
+
+
+def applicable_allotment(country_code: str, at: datetime.datetime, *, source: str) -> Allotment | None:
+    """The destination's allotment of `source` whose period contains date(at)."""
+    on = at.date()
+    candidates = Allotment.objects.filter(
+        country_id=country_code, source=source, period_start__lte=on, period_end__gte=on
+    )
+    if source == AllotmentSource.AGREEMENT:
+        agreement = agreement_in_force(country_code, at)
+        if agreement is None:
+            return None
+        candidates = candidates.filter(agreement=agreement)
+    return candidates.order_by("-period_start").first()
+
+
+def installed_tpp(*, agreement_id: int, consignee: str) -> int:
+    """TPP licensed to a (normalised) consignee under an agreement: reserves less releases in its ledger."""
+    totals = dict(
+        LedgerEntry.objects.filter(allotment__agreement_id=agreement_id, consignee=consignee)
+        .values_list("kind")
+        .annotate(total=Sum("tpp"))
+        .values_list("kind", "total")
+    )
+    return totals.get(LedgerKind.RESERVE, 0) - totals.get(LedgerKind.RELEASE, 0)
+
+
+# Demand (pending applications) lives in licensing; it registers a provider so agreements need not import it.
+_demand_providers: list[Callable[[list[int]], dict[int, int]]] = []
+
+
+def register_demand_provider(provider: Callable[[list[int]], dict[int, int]]) -> None:
+    if provider not in _demand_providers:
+        _demand_providers.append(provider)
+
+
+def pending_tpp_by_allotment(allotment_ids: list[int]) -> dict[int, int]:
+    pending: dict[int, int] = dict.fromkeys(allotment_ids, 0)
+    for provider in _demand_providers:
+        for allotment_id, tpp in provider(allotment_ids).items():
+            pending[allotment_id] = pending.get(allotment_id, 0) + tpp
+    return pending
+
+
+@dataclass(frozen=True)
+class AllotmentUsage:
+    allotment: Allotment
+    capacity_tpp: int
+    committed_tpp: int
+    pending_tpp: int
+    uplifted: bool
+
+    @property
+    def remaining_tpp(self) -> int:
+        return max(self.capacity_tpp - self.committed_tpp, 0)
+
+
+def allotments_visible_to(user: AbstractBaseUser) -> QuerySet[Allotment]:
+    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
+        return Allotment.objects.none()
+    return Allotment.objects.select_related("country", "agreement")
+
+
+def allotment_usage(allotments: list[Allotment], at: datetime.datetime | None = None) -> list[AllotmentUsage]:
+    """Usage of many allotments in a constant number of queries."""
+    at = at or timezone.now()
+    uplift = policy_in_force(at).g2g_uplift
+    countries_in_force = set(agreements_in_force(at).values_list("country_id", flat=True))
+    pending = pending_tpp_by_allotment([a.pk for a in allotments])
+    usage = []
+    for allotment in allotments:
+        uplifted = allotment.source == AllotmentSource.TIER_ALLOCATION and allotment.country_id in countries_in_force
+        capacity = int(allotment.capacity_tpp * uplift) if uplifted else allotment.capacity_tpp
+        usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, pending[allotment.pk], uplifted))
+    return usage
+
+
+def agreements_visible_to(user: AbstractBaseUser) -> QuerySet[Agreement]:
+    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
+        return Agreement.objects.none()
+    return Agreement.objects.select_related("country", "lead_negotiator")

@@ -6,12 +6,41 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, Sum, When
 from django.utils import timezone
 
-from agreements.choices import PolicyKind, Tier
-from agreements.models import Country, Policy, TierMembership
-from agreements.selectors import policy_in_force
+from agreements.choices import (
+    TERMS_EDITABLE_STATUSES,
+    AgreementStatus,
+    AllotmentSource,
+    EndUseCategory,
+    LedgerKind,
+    PolicyKind,
+    ReportingCadence,
+    Tier,
+)
+from agreements.errors import AllotmentExhausted, TermsLocked
+from agreements.models import (
+    Agreement,
+    AgreementStatusChange,
+    Allotment,
+    Country,
+    LedgerEntry,
+    Policy,
+    TermsPeriod,
+    TermsVersion,
+    TierMembership,
+)
+from agreements.selectors import (
+    agreements_in_force,
+    current_terms,
+    policy_in_force,
+    remaining_tpp,
+    terms_in_force,
+)
+from agreements.units import h100e
+from agreements.workflow import AGREEMENT, AMENDABLE_STATUSES
 from portal.services import audit_record
 
 POLICY_PARAMETERS = (
@@ -73,6 +102,7 @@ def policy_switch(
         policy = Policy(kind=kind, effective_from=effective_from, reason=reason.strip(), set_by=actor, **values)
         policy.full_clean()
         policy.save()
+        tier_allocations_sync(actor=actor, policy=policy)
         audit_record(
             actor=actor,
             verb="policy.switched",
@@ -107,3 +137,447 @@ def tier_membership_set(
             payload={"tier": tier, "effective_from": effective_from.isoformat(), "source": membership.source},
         )
     return membership
+
+
+# Agreements and their terms
+
+TERMS_FIELDS = (
+    "lpp_threshold_tpp",
+    "government_assurances",
+    "site_visits_accepted",
+    "reciprocal_investment_usd",
+    "revenue_share_percent",
+    "permitted_end_uses",
+    "excluded_end_users",
+    "security_conditions",
+    "reporting_cadence",
+    "notes",
+)
+AGREEMENT_FIELDS = ("title", "reference", "valid_from", "valid_until", "signed_on", "lead_negotiator")
+
+
+def _clean_schedule(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Periods with positive capacity that do not overlap."""
+    cleaned = sorted(periods, key=lambda p: p["period_start"])
+    for period in cleaned:
+        if period["period_end"] < period["period_start"]:
+            raise ValidationError({"allotments": f"Period starting {period['period_start']} ends before it starts."})
+        if not isinstance(period["capacity_tpp"], int) or period["capacity_tpp"] <= 0:
+            raise ValidationError({"allotments": "Each period's capacity is a positive whole number of TPP."})
+    for earlier, later in zip(cleaned, cleaned[1:], strict=False):
+        if later["period_start"] <= earlier["period_end"]:
+            raise ValidationError(
+                {
+                    "allotments": f"Periods overlap: {earlier['period_start']}..{earlier['period_end']} and "
+                    f"{later['period_start']}..{later['period_end']}."
+                }
+            )
+    return cleaned
+
+
+def _clean_terms(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values["permitted_end_uses"]) - set(EndUseCategory.values)
+    if unknown:
+        raise ValidationError({"permitted_end_uses": f"Unknown end-use categories: {', '.join(sorted(unknown))}."})
+    if values["reporting_cadence"] and values["reporting_cadence"] not in ReportingCadence.values:
+        raise ValidationError({"reporting_cadence": f"Choose one of {', '.join(ReportingCadence.values)}."})
+    for name in ("excluded_end_users", "security_conditions"):
+        values[name] = [str(item).strip() for item in values[name] if str(item).strip()]
+    return values
+
+
+def _write_terms(
+    *,
+    agreement: Agreement,
+    version: int,
+    effective_from: datetime.date,
+    values: dict[str, Any],
+    periods: list[dict[str, Any]],
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+) -> TermsVersion:
+    terms = TermsVersion(
+        agreement=agreement,
+        version=version,
+        effective_from=effective_from,
+        created_by=actor,
+        reason=reason,
+        **_clean_terms(values),
+    )
+    terms.full_clean(exclude=["agreement", "created_by"])
+    terms.save()
+    TermsPeriod.objects.bulk_create([TermsPeriod(terms=terms, **period) for period in _clean_schedule(periods)])
+    return terms
+
+
+def _rewrite_terms(terms: TermsVersion, changes: dict[str, Any], *, effective_from: datetime.date) -> TermsVersion:
+    """Edit a terms version in place (only while negotiating): fields and, when given, its schedule."""
+    for name, value in _clean_terms(_terms_values(terms, changes)).items():
+        setattr(terms, name, value)
+    terms.effective_from = effective_from
+    terms.full_clean(exclude=["agreement", "created_by"])
+    terms.save()
+    if "allotments" in changes:
+        periods = _clean_schedule(changes["allotments"])
+        terms.periods.all().delete()
+        TermsPeriod.objects.bulk_create([TermsPeriod(terms=terms, **period) for period in periods])
+    return terms
+
+
+def _terms_values(source: TermsVersion | None, changes: dict[str, Any]) -> dict[str, Any]:
+    defaults = {f.name: f.get_default() for f in TermsVersion._meta.fields if f.name in TERMS_FIELDS}
+    base = {name: getattr(source, name) for name in TERMS_FIELDS} if source else defaults
+    return {**base, **{k: v for k, v in changes.items() if k in TERMS_FIELDS}}
+
+
+def _terms_snapshot(terms: TermsVersion) -> dict[str, Any]:
+    values = {name: getattr(terms, name) for name in TERMS_FIELDS}
+    values["allotments"] = [
+        {
+            "period_start": p.period_start.isoformat(),
+            "period_end": p.period_end.isoformat(),
+            "capacity_tpp": p.capacity_tpp,
+        }
+        for p in terms.periods.all()
+    ]
+    values["version"], values["effective_from"] = terms.version, terms.effective_from.isoformat()
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+def _record_status(agreement: Agreement, *, from_status: str, actor, reason: str = "") -> None:
+    AgreementStatusChange.objects.create(
+        agreement=agreement,
+        from_status=from_status,
+        to_status=agreement.status,
+        at=timezone.now(),
+        actor=actor,
+        reason=reason,
+    )
+
+
+def agreement_create(
+    *,
+    actor: AbstractBaseUser | None,
+    country: Country,
+    reference: str,
+    title: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date,
+    terms: dict[str, Any],
+    lead_negotiator: AbstractBaseUser | None = None,
+) -> Agreement:
+    """A new draft agreement with its first terms version."""
+    with transaction.atomic():
+        agreement = Agreement(
+            country=country,
+            reference=reference.strip(),
+            title=title.strip(),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            lead_negotiator=lead_negotiator or actor,
+        )
+        agreement.full_clean()
+        agreement.save()
+        _record_status(agreement, from_status="", actor=actor, reason="Created")
+        version = _write_terms(
+            agreement=agreement,
+            version=1,
+            effective_from=valid_from,
+            values=_terms_values(None, terms),
+            periods=terms.get("allotments", []),
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            verb="agreement.created",
+            target=agreement,
+            payload={"country": country.pk, "reference": agreement.reference, "terms": _terms_snapshot(version)},
+        )
+    return agreement
+
+
+def agreement_update(
+    *, actor: AbstractBaseUser | None, agreement: Agreement, terms: dict[str, Any] | None = None, **changes: Any
+) -> Agreement:
+    """Change an agreement and its terms in place: only while it is a draft or under negotiation."""
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.status not in TERMS_EDITABLE_STATUSES:
+            raise TermsLocked(
+                f"Agreement {agreement.reference} is {agreement.status}: its terms change only by amendment.",
+            )
+        unknown = set(changes) - set(AGREEMENT_FIELDS)
+        if unknown:
+            raise ValidationError({"fields": f"Cannot change: {', '.join(sorted(unknown))}."})
+        for name, value in changes.items():
+            setattr(agreement, name, value)
+        agreement.full_clean()
+        agreement.save()
+        payload: dict[str, Any] = {"changed": sorted(changes)}
+        if terms is not None:
+            current = current_terms(agreement)
+            payload["before"] = _terms_snapshot(current)
+            payload["after"] = _terms_snapshot(_rewrite_terms(current, terms, effective_from=agreement.valid_from))
+        audit_record(actor=actor, verb="agreement.changed", target=agreement, payload=payload)
+    return agreement
+
+
+def _transition(name: str, *, actor, agreement: Agreement, reason: str = "", **changes: Any) -> Agreement:
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        transition = AGREEMENT.check(name, agreement.status, actor, reason=reason)
+        from_status = agreement.status
+        agreement.status = transition.target
+        for field, value in changes.items():
+            setattr(agreement, field, value)
+        agreement.save()
+        _record_status(agreement, from_status=from_status, actor=actor, reason=reason)
+        audit_record(
+            actor=actor,
+            verb=f"agreement.{transition.target}",
+            target=agreement,
+            payload={"from": from_status, "to": agreement.status, "reason": reason},
+        )
+        if transition.target == AgreementStatus.IN_FORCE:
+            _sync_agreement_allotments(agreement, terms_in_force(agreement, timezone.localdate()), actor=actor)
+    return agreement
+
+
+def agreement_start_negotiation(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("start_negotiation", actor=actor, agreement=agreement, reason=reason)
+
+
+def agreement_sign(*, actor, agreement: Agreement, reason: str = "", signed_on: datetime.date | None = None):
+    return _transition(
+        "sign", actor=actor, agreement=agreement, reason=reason, signed_on=signed_on or timezone.localdate()
+    )
+
+
+def agreement_enter_into_force(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("enter_into_force", actor=actor, agreement=agreement, reason=reason)
+
+
+def agreement_suspend(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("suspend", actor=actor, agreement=agreement, reason=reason)
+
+
+def agreement_resume(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("resume", actor=actor, agreement=agreement, reason=reason)
+
+
+def agreement_terminate(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("terminate", actor=actor, agreement=agreement, reason=reason)
+
+
+def agreement_expire(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+    return _transition("expire", actor=actor, agreement=agreement, reason=reason)
+
+
+def amendment_create(
+    *,
+    actor: AbstractBaseUser | None,
+    agreement: Agreement,
+    effective_from: datetime.date,
+    reason: str,
+    terms: dict[str, Any],
+) -> TermsVersion:
+    """A new terms version of a signed or in-force agreement; fields not given carry over from the newest."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Say why the terms are amended."})
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.status not in AMENDABLE_STATUSES:
+            raise TermsLocked(
+                f"Agreement {agreement.reference} is {agreement.status}: "
+                + (
+                    "edit its terms directly while negotiating."
+                    if agreement.status in TERMS_EDITABLE_STATUSES
+                    else "a terminated or expired agreement takes no amendments."
+                )
+            )
+        latest = current_terms(agreement)
+        if effective_from < latest.effective_from:
+            raise ValidationError(
+                {
+                    "effective_from": f"An amendment cannot take effect before version {latest.version} "
+                    f"({latest.effective_from})."
+                }
+            )
+        periods = terms.get("allotments")
+        if periods is None:
+            periods = [
+                {"period_start": p.period_start, "period_end": p.period_end, "capacity_tpp": p.capacity_tpp}
+                for p in latest.periods.all()
+            ]
+        amendment = _write_terms(
+            agreement=agreement,
+            version=latest.version + 1,
+            effective_from=effective_from,
+            values=_terms_values(latest, terms),
+            periods=periods,
+            actor=actor,
+            reason=reason.strip(),
+        )
+        audit_record(
+            actor=actor,
+            verb="agreement.amended",
+            target=agreement,
+            payload={"reason": reason.strip(), "before": _terms_snapshot(latest), "after": _terms_snapshot(amendment)},
+        )
+        if agreement.status == AgreementStatus.IN_FORCE and effective_from <= timezone.localdate():
+            _sync_agreement_allotments(agreement, amendment, actor=actor)
+    return amendment
+
+
+def _sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, actor) -> list[Allotment]:
+    """Create or update the agreement's allotments from a terms version; periods no longer in it drop to 0.
+    Existing draws stay: a capacity below what is committed shows 0 remaining and refuses new draws."""
+    synced = []
+    seen = set()
+    for period in terms.periods.all():
+        allotment, created = Allotment.objects.select_for_update().get_or_create(
+            agreement=agreement,
+            source=AllotmentSource.AGREEMENT,
+            period_start=period.period_start,
+            defaults={
+                "country": agreement.country,
+                "period_end": period.period_end,
+                "capacity_tpp": period.capacity_tpp,
+                "terms": terms,
+            },
+        )
+        before = None if created else allotment.capacity_tpp
+        if not created:
+            allotment.period_end, allotment.capacity_tpp, allotment.terms = (
+                period.period_end,
+                period.capacity_tpp,
+                terms,
+            )
+            allotment.save(update_fields=["period_end", "capacity_tpp", "terms", "updated_at"])
+        if created or before != allotment.capacity_tpp:
+            audit_record(
+                actor=actor,
+                verb="allotment.created" if created else "allotment.updated",
+                target=allotment,
+                payload={"capacity_tpp": allotment.capacity_tpp, "before": before, "terms_version": terms.version},
+            )
+        seen.add(allotment.pk)
+        synced.append(allotment)
+    for dropped in Allotment.objects.select_for_update().filter(agreement=agreement).exclude(pk__in=seen):
+        if dropped.capacity_tpp:
+            audit_record(
+                actor=actor,
+                verb="allotment.updated",
+                target=dropped,
+                payload={"capacity_tpp": 0, "before": dropped.capacity_tpp, "terms_version": terms.version},
+            )
+            dropped.capacity_tpp = 0
+            dropped.save(update_fields=["capacity_tpp", "updated_at"])
+    return synced
+
+
+def agreement_allotments_apply_due(*, actor: AbstractBaseUser | None = None) -> int:
+    """Apply amendments that have come into effect to the allotments of agreements in force (idempotent)."""
+    applied = 0
+    for agreement in agreements_in_force(timezone.now()):
+        with transaction.atomic():
+            terms = terms_in_force(agreement, timezone.localdate())
+            current = set(Allotment.objects.filter(agreement=agreement).values_list("terms_id", flat=True).distinct())
+            if current != {terms.pk}:
+                _sync_agreement_allotments(agreement, terms, actor=actor)
+                applied += 1
+    return applied
+
+
+# The quota ledger: the only two ways quota moves
+
+
+def allotment_reserve(
+    *,
+    actor: AbstractBaseUser | None,
+    allotment_id: int,
+    tpp: int,
+    consignee: str,
+    reference: str,
+    at: datetime.datetime | None = None,
+) -> LedgerEntry:
+    """Draw `tpp` from an allotment under a row lock; refuses (AllotmentExhausted) beyond what remains."""
+    if tpp <= 0:
+        raise ValidationError({"tpp": "A reservation is a positive whole number of TPP."})
+    at = at or timezone.now()
+    with transaction.atomic():
+        allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
+        remaining = remaining_tpp(allotment, at)
+        if tpp > remaining:
+            raise AllotmentExhausted(
+                f"{allotment.country_id} allotment {allotment.period_start}..{allotment.period_end} has "
+                f"{h100e(remaining):,} H100e ({remaining:,} TPP) remaining; {h100e(tpp):,} H100e requested.",
+                remaining_tpp=remaining,
+            )
+        allotment.committed_tpp += tpp
+        allotment.save(update_fields=["committed_tpp", "updated_at"])
+        return LedgerEntry.objects.create(
+            allotment=allotment,
+            kind=LedgerKind.RESERVE,
+            tpp=tpp,
+            consignee=consignee,
+            reference=reference,
+            actor=actor,
+            created_at=timezone.now(),
+        )
+
+
+def allotment_release(
+    *, actor: AbstractBaseUser | None, allotment_id: int, tpp: int, consignee: str, reference: str
+) -> LedgerEntry:
+    """Give back the unshipped part of a reservation (expired or revoked licence)."""
+    if tpp <= 0:
+        raise ValidationError({"tpp": "A release is a positive whole number of TPP."})
+    with transaction.atomic():
+        allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
+        reserved = (
+            LedgerEntry.objects.filter(allotment=allotment, reference=reference).aggregate(
+                net=Sum(Case(When(kind=LedgerKind.RESERVE, then="tpp"), default=-models.F("tpp")))
+            )["net"]
+            or 0
+        )
+        if tpp > reserved:
+            raise ValidationError({"tpp": f"{reference} holds {reserved:,} TPP; cannot release {tpp:,}."})
+        allotment.committed_tpp -= tpp
+        allotment.save(update_fields=["committed_tpp", "updated_at"])
+        return LedgerEntry.objects.create(
+            allotment=allotment,
+            kind=LedgerKind.RELEASE,
+            tpp=tpp,
+            consignee=consignee,
+            reference=reference,
+            actor=actor,
+            created_at=timezone.now(),
+        )
+
+
+def tier_allocations_sync(*, actor: AbstractBaseUser | None, policy: Policy) -> int:
+    """Make sure every Tier 2 country has an allocation for the policy's period (new periods only)."""
+    codes = set(
+        TierMembership.objects.filter(tier=Tier.TIER_2, effective_from__lte=policy.tier2_period_end).values_list(
+            "country_id", flat=True
+        )
+    )
+    existing = set(
+        Allotment.objects.filter(
+            source=AllotmentSource.TIER_ALLOCATION, period_start=policy.tier2_period_start
+        ).values_list("country_id", flat=True)
+    )
+    created = Allotment.objects.bulk_create(
+        [
+            Allotment(
+                country_id=code,
+                source=AllotmentSource.TIER_ALLOCATION,
+                period_start=policy.tier2_period_start,
+                period_end=policy.tier2_period_end,
+                capacity_tpp=policy.tier2_allocation_tpp,
+            )
+            for code in sorted(codes - existing)
+        ]
+    )
+    return len(created)

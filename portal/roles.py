@@ -9,13 +9,19 @@ from django.contrib.auth.models import Group, Permission
 
 from portal.choices import Role
 
-_STAFF_READ = [
+_POLICY_SIDE_READ = [
     "agreements.view_country",
     "agreements.view_tiermembership",
     "agreements.view_policy",
-    "licensing.view_product",
-    "portal.view_auditevent",
+    "agreements.view_agreement",
+    "agreements.view_agreementstatuschange",
+    "agreements.view_termsversion",
+    "agreements.view_termsperiod",
+    "agreements.view_allotment",
+    "agreements.view_ledgerentry",
+    "agreements.view_allotment_usage",
 ]
+_STAFF_READ = [*_POLICY_SIDE_READ, "licensing.view_product", "portal.view_auditevent"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EXPORTER: [],
@@ -23,9 +29,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.APPROVING_OFFICIAL: [*_STAFF_READ],
     Role.AGENCY_REVIEWER: [],
     Role.NEGOTIATOR: [
-        "agreements.view_country",
-        "agreements.view_tiermembership",
-        "agreements.view_policy",
+        *_POLICY_SIDE_READ,
+        "licensing.view_product",
+        "agreements.negotiate_agreement",
+        "agreements.add_agreement",
+        "agreements.change_agreement",
+        "agreements.add_termsversion",
     ],
     Role.POLICY_ADMIN: [
         *_STAFF_READ,
