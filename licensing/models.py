@@ -1,10 +1,14 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from agreements.choices import EndUseCategory
+from agreements.models import Allotment, Country
 from licensing import classification
-from licensing.choices import Eccn, ProductKind
+from licensing.choices import ApplicationStatus, Eccn, LicenceStatus, PartyRole, ProductKind, Recommendation
+from portal.models import Agency, Organisation
 
 
 class Product(models.Model):
@@ -74,3 +78,282 @@ class Product(models.Model):
     @property
     def h100e(self) -> Decimal:
         return classification.h100e(self.tpp)
+
+
+class NumberSequence(models.Model):
+    """A named counter for Application Control Numbers and licence numbers: incremented under a row lock,
+    so concurrent submissions never share a number and an issued number is never reused."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
+class Application(models.Model):
+    """A licence application in the shape of form BIS-748P."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
+    acn = models.CharField("application control number", max_length=7, unique=True, null=True, blank=True)
+    destination = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    end_use_category = models.CharField(max_length=24, choices=EndUseCategory.choices)
+    end_use = models.TextField("specific end use")
+    # Frozen on submission.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    determination = models.JSONField(null=True, blank=True)
+    requested_tpp = models.BigIntegerField(default=0)
+    allotment = models.ForeignKey(Allotment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    consignee_key = models.CharField(max_length=200, blank=True, help_text="Normalised ultimate consignee.")
+    # The 90-day clock: due 90 days after registration, pushed back by time spent waiting for the exporter.
+    due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Internal to the agency: never shown to exporters.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recommendation_rationale = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, help_text="Denial or return reason, told to the exporter.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [
+            ("file_application", "Can file applications for their organisation"),
+            ("review_application", "Can review applications (licensing officer)"),
+            ("decide_application", "Can approve or deny applications"),
+            ("review_referral", "Can answer referrals to their agency"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-id"], name="application_org_idx"),
+            models.Index(fields=["status", "-id"], name="application_status_idx"),
+            models.Index(fields=["status", "due_at"], name="application_due_idx"),
+            models.Index(fields=["destination", "-id"], name="application_destination_idx"),
+            models.Index(fields=["officer", "-id"], name="application_officer_idx"),
+            models.Index(fields=["allotment", "status"], name="application_demand_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.acn or f"Draft application #{self.pk}"
+
+
+class Party(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=24, choices=PartyRole.choices)
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    hq_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="End users only."
+    )
+
+    class Meta:
+        ordering = ["application", "id"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(role="ultimate_consignee"), name="one_ultimate_consignee"
+            ),
+            models.UniqueConstraint(fields=["application"], condition=models.Q(role="purchaser"), name="one_purchaser"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name} ({self.country_id})"
+
+
+class ApplicationLine(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit_price_usd = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["application", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="application_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price_usd__gte=0), name="application_line_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"
+
+
+class InfoRequest(models.Model):
+    """A request for additional information; the 90-day clock stops until the exporter answers."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="info_requests")
+    question = models.TextField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "asked_at"]
+
+    def __str__(self) -> str:
+        return f"Question on {self.application} at {self.asked_at:%Y-%m-%d}"
+
+
+class Referral(models.Model):
+    """Interagency referral (EO 12981): 30 days to recommend; silence counts as no objection."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="referrals")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "agency"]
+        indexes = [models.Index(fields=["agency", "answered_at", "due_at"], name="referral_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "agency"],
+                condition=models.Q(answered_at__isnull=True),
+                name="one_open_referral_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} → {self.agency.code}"
+
+
+class Licence(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="licence")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="licences")
+    status = models.CharField(max_length=10, choices=LicenceStatus.choices, default=LicenceStatus.ACTIVE)
+    conditions = models.JSONField(default=list)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    allotment = models.ForeignKey(Allotment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reserved_tpp = models.BigIntegerField(default=0, help_text="Drawn from the allotment on approval.")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [
+            ("manage_licence", "Can suspend, reinstate and revoke licences"),
+            ("report_shipment", "Can report shipments against their organisation's licences"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-id"], name="licence_org_idx"),
+            models.Index(fields=["status", "valid_until"], name="licence_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LicenceLine(models.Model):
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    unit_tpp = models.PositiveBigIntegerField(help_text="TPP per unit at approval.")
+    approved_quantity = models.PositiveIntegerField()
+    shipped_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["licence", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["licence", "product"], name="one_line_per_product"),
+            models.CheckConstraint(condition=models.Q(approved_quantity__gt=0), name="licence_line_positive"),
+            models.CheckConstraint(
+                condition=models.Q(shipped_quantity__lte=models.F("approved_quantity")), name="licence_line_not_over"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence}: {self.shipped_quantity}/{self.approved_quantity} × {self.product}"
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.approved_quantity - self.shipped_quantity
+
+
+class Shipment(models.Model):
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="shipments")
+    shipped_on = models.DateField()
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["licence", "shipped_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.licence} shipment {self.shipped_on}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="lines")
+    licence_line = models.ForeignKey(LicenceLine, on_delete=models.PROTECT, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.licence_line.product}"
+
+
+class LppNotification(models.Model):
+    """A low-volume export under licence exception LPP: notified, never licensed, never drawn on an allotment."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="lpp_notifications")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    consignee = models.CharField(max_length=200)
+    consignee_key = models.CharField(max_length=200, help_text="Normalised consignee name.")
+    end_user_hq = models.JSONField(default=list)
+    year = models.PositiveSmallIntegerField()
+    total_tpp = models.BigIntegerField()
+    determination = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("file_notification", "Can file LPP notifications for their organisation")]
+        indexes = [
+            models.Index(fields=["consignee_key", "year"], name="lpp_consignee_year_idx"),
+            models.Index(fields=["organisation", "-id"], name="lpp_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"LPP {self.pk}: {self.consignee} ({self.destination_id})"
+
+
+class LppNotificationLine(models.Model):
+    notification = models.ForeignKey(LppNotification, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="lpp_line_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"
