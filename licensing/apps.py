@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class LicensingConfig(AppConfig):
     name = "licensing"
     verbose_name = "Licensing: catalogue, applications and licences"
+
+    def ready(self) -> None:
+        # Agreements never imports licensing; it asks registered providers for pending demand.
+        from agreements.selectors import register_demand_provider
+        from licensing.selectors import pending_demand
+
+        register_demand_provider(pending_demand)

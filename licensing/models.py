@@ -357,3 +357,17 @@ class LppNotificationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product}"
+
+
+class LppConsigneeYear(models.Model):
+    """One row per consignee and calendar year, locked while an LPP notification is accepted, so
+    concurrent notifications for one consignee are decided one after the other."""
+
+    consignee_key = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consignee_key", "year"], name="one_lpp_lock_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.consignee_key} {self.year}"

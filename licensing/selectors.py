@@ -4,13 +4,17 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
-from licensing.models import LppNotification, Product
+from licensing.choices import PENDING_APPLICATION_STATUSES, PartyRole
+from licensing.models import Application, Licence, LppNotification, Product, Referral
+from portal.choices import Role
+from portal.selectors import user_agency_code, user_has_role, user_is_staff, user_organisation_id
 
 
 def catalogue() -> QuerySet[Product]:
@@ -83,10 +87,10 @@ def _allotment_facts(allotment: Allotment | None, at: datetime.datetime) -> engi
     )
 
 
-def gather_facts(request: engine.Request) -> engine.Facts:
-    """Everything the engine needs, as recorded at `request.at`."""
+def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> engine.Facts:
+    """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal)."""
     at, on = request.at, request.at.date()
-    policy = agreements.policy_in_force(at)
+    policy = policy or agreements.policy_in_force(at)
     tiers = agreements.tiers_on({request.destination, *request.end_user_hq}, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
@@ -104,5 +108,95 @@ def gather_facts(request: engine.Request) -> engine.Facts:
     )
 
 
-def determine(request: engine.Request) -> engine.Determination:
-    return engine.determine(request, gather_facts(request))
+def determine(request: engine.Request, *, policy: Policy | None = None) -> engine.Determination:
+    return engine.determine(request, gather_facts(request, policy=policy))
+
+
+# Scope: what a user may see. Out-of-scope records are simply not in the queryset (404).
+
+
+def applications_visible_to(user: AbstractBaseUser) -> QuerySet[Application]:
+    """Exporters: their organisation's. Staff: all. Agency reviewers: those referred to their agency."""
+    applications = Application.objects.all()
+    if not user.is_authenticated:
+        return applications.none()
+    if user_is_staff(user):
+        return applications
+    scope = Q(pk__in=[])
+    if user_has_role(user, Role.EXPORTER) and user_organisation_id(user):
+        scope |= Q(organisation_id=user_organisation_id(user))
+    if user_has_role(user, Role.AGENCY_REVIEWER) and user_agency_code(user):
+        scope |= Q(Exists(Referral.objects.filter(application=OuterRef("pk"), agency__code=user_agency_code(user))))
+    return applications.filter(scope)
+
+
+def licences_visible_to(user: AbstractBaseUser) -> QuerySet[Licence]:
+    licences = Licence.objects.all()
+    if user_is_staff(user):
+        return licences
+    if user_has_role(user, Role.EXPORTER) and user_organisation_id(user):
+        return licences.filter(organisation_id=user_organisation_id(user))
+    return licences.none()
+
+
+def notifications_visible_to(user: AbstractBaseUser) -> QuerySet[LppNotification]:
+    notifications = LppNotification.objects.all()
+    if user_is_staff(user):
+        return notifications
+    if user_has_role(user, Role.EXPORTER) and user_organisation_id(user):
+        return notifications.filter(organisation_id=user_organisation_id(user))
+    return notifications.none()
+
+
+def is_internal_viewer(user: AbstractBaseUser) -> bool:
+    """Staff and agency reviewers see internal fields (recommendations, notes); exporters never do."""
+    return user_is_staff(user) or user_has_role(user, Role.AGENCY_REVIEWER)
+
+
+# The application's own data, as the engine's question
+
+
+def application_request(
+    application: Application, *, at: datetime.datetime, quantities: dict[int, int] | None = None, skip_lpp=False
+) -> engine.Request:
+    """The determination question an application asks (optionally with approved quantities per product)."""
+    parties = list(application.parties.all())
+    consignee = next((p for p in parties if p.role == PartyRole.ULTIMATE_CONSIGNEE), None)
+    end_users = [p for p in parties if p.role == PartyRole.END_USER]
+    items = [
+        ItemRequest(line.product, quantities.get(line.product_id, 0) if quantities is not None else line.quantity)
+        for line in application.lines.all()
+    ]
+    return engine.Request(
+        destination=application.destination_id,
+        lines=request_lines(item for item in items if item.quantity > 0),
+        consignee=consignee.name if consignee else "",
+        end_users=tuple(p.name for p in end_users) or ((consignee.name,) if consignee else ()),
+        end_user_hq=tuple(p.hq_country_id or p.country_id for p in end_users)
+        or ((consignee.country_id,) if consignee else (application.destination_id,)),
+        end_use_category=application.end_use_category,
+        at=at,
+        skip_lpp=skip_lpp,
+    )
+
+
+def pending_demand(allotment_ids: list[int]) -> dict[int, int]:
+    """TPP of submitted, undecided applications that would draw on each allotment."""
+    rows = (
+        Application.objects.filter(allotment_id__in=allotment_ids, status__in=PENDING_APPLICATION_STATUSES)
+        .values("allotment_id")
+        .annotate(total=Sum("requested_tpp"))
+    )
+    return {row["allotment_id"]: row["total"] for row in rows}
+
+
+def open_referrals(application: Application, at: datetime.datetime) -> QuerySet[Referral]:
+    """Referrals still awaited: unanswered and not past their 30-day due date."""
+    return application.referrals.filter(answered_at__isnull=True, due_at__gt=at)
+
+
+def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:
+    """(TPP notified this year for the consignee across all exporters, the LPP threshold in force now)."""
+    return consignee_lpp_used_tpp(
+        engine.normalise_name(consignee), year
+    ), agreements.policy_in_force().lpp_threshold_tpp

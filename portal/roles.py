@@ -21,13 +21,28 @@ _POLICY_SIDE_READ = [
     "agreements.view_ledgerentry",
     "agreements.view_allotment_usage",
 ]
-_STAFF_READ = [*_POLICY_SIDE_READ, "licensing.view_product", "portal.view_auditevent"]
+_CASE_READ = [
+    "licensing.view_application",
+    "licensing.view_party",
+    "licensing.view_applicationline",
+    "licensing.view_inforequest",
+    "licensing.view_referral",
+    "licensing.view_licence",
+    "licensing.view_licenceline",
+    "licensing.view_shipment",
+    "licensing.view_lppnotification",
+]
+_STAFF_READ = [*_POLICY_SIDE_READ, *_CASE_READ, "licensing.view_product", "portal.view_auditevent"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.EXPORTER: [],
-    Role.LICENSING_OFFICER: [*_STAFF_READ],
-    Role.APPROVING_OFFICIAL: [*_STAFF_READ],
-    Role.AGENCY_REVIEWER: [],
+    Role.EXPORTER: [
+        "licensing.file_application",
+        "licensing.file_notification",
+        "licensing.report_shipment",
+    ],
+    Role.LICENSING_OFFICER: [*_STAFF_READ, "licensing.review_application"],
+    Role.APPROVING_OFFICIAL: [*_STAFF_READ, "licensing.decide_application", "licensing.manage_licence"],
+    Role.AGENCY_REVIEWER: ["licensing.review_referral", "licensing.view_application", "licensing.view_referral"],
     Role.NEGOTIATOR: [
         *_POLICY_SIDE_READ,
         "licensing.view_product",

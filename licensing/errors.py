@@ -1,0 +1,21 @@
+from portal.errors import DomainError
+
+
+class NotControlled(DomainError):
+    code = "not_controlled"
+
+
+class FourEyes(DomainError):
+    code = "four_eyes"
+
+
+class DecisionRefused(DomainError):
+    code = "decision_refused"
+
+
+class ShipmentRefused(DomainError):
+    code = "shipment_refused"
+
+
+class NotificationRefused(DomainError):
+    code = "notification_refused"

@@ -1,0 +1,50 @@
+"""Every write of the case side: one public function per use case, one transaction each, each audited."""
+
+from licensing.services.applications import (
+    application_create,
+    application_respond,
+    application_submit,
+    application_update,
+    application_withdraw,
+)
+from licensing.services.catalogue import product_save
+from licensing.services.decisions import application_approve, application_deny
+from licensing.services.licences import (
+    licence_reinstate,
+    licence_revoke,
+    licence_suspend,
+    licences_expire,
+    shipment_report,
+)
+from licensing.services.notifications import notification_file
+from licensing.services.review import (
+    application_agency_recommend,
+    application_recommend,
+    application_refer,
+    application_request_info,
+    application_return,
+    application_start_review,
+)
+
+__all__ = [
+    "application_agency_recommend",
+    "application_approve",
+    "application_create",
+    "application_deny",
+    "application_recommend",
+    "application_refer",
+    "application_request_info",
+    "application_respond",
+    "application_return",
+    "application_start_review",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "licence_reinstate",
+    "licence_revoke",
+    "licence_suspend",
+    "licences_expire",
+    "notification_file",
+    "product_save",
+    "shipment_report",
+]

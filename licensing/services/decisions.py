@@ -1,0 +1,178 @@
+"""The approving official's decision: approve in whole or in part (drawing on the allotment), or deny."""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agreements import selectors as agreements_selectors
+from agreements import services as agreements_services
+from licensing import determination as engine
+from licensing import selectors
+from licensing.choices import ApplicationStatus, Recommendation
+from licensing.errors import DecisionRefused, FourEyes
+from licensing.models import Application, Licence, LicenceLine
+from licensing.services.applications import lock_application
+from licensing.services.numbers import next_licence_number
+from licensing.workflow import APPLICATION
+from portal.services import audit_record
+
+
+def _check_four_eyes(application: Application, actor: AbstractBaseUser) -> None:
+    if not application.recommended_by_id:
+        raise DecisionRefused("An officer recommendation is required before a decision.")
+    if application.recommended_by_id == actor.pk:
+        raise FourEyes("You made the officer recommendation on this case: another official must decide it.")
+
+
+def _approved_quantities(application: Application, items: list[dict[str, Any]] | None) -> dict[int, int]:
+    """Product id → approved quantity: at most the requested quantity, controlled lines only."""
+    requested = {line.product_id: line for line in application.lines.all()}
+    if items is None:
+        return {pid: line.quantity for pid, line in requested.items() if line.product.is_controlled}
+    approved: dict[int, int] = {}
+    for item in items:
+        product, quantity = item["product"], item["quantity"]
+        line = requested.get(product.pk)
+        if line is None:
+            raise ValidationError({"items": f"{product} is not on this application."})
+        if not product.is_controlled:
+            raise ValidationError({"items": f"{product} is not controlled: it is never approved or drawn."})
+        if quantity > line.quantity:
+            raise ValidationError(
+                {"items": f"{product}: {quantity:,} approved exceeds the {line.quantity:,} requested."}
+            )
+        if product.pk in approved:
+            raise ValidationError({"items": f"{product} appears twice."})
+        approved[product.pk] = quantity
+    if not approved:
+        raise ValidationError({"items": "Approve at least one controlled line."})
+    return approved
+
+
+def _needs_justification(application: Application, result: engine.Determination) -> list[str]:
+    grounds = []
+    if result.presumption == engine.Presumption.DENIAL:
+        grounds.append("the presumption is denial")
+    if application.referrals.filter(recommendation=Recommendation.DENY).exists():
+        grounds.append("an agency recommended denial")
+    return grounds
+
+
+def _refuse_unless_licensable(result: engine.Determination) -> None:
+    if result.outcome != engine.Outcome.LICENCE_REQUIRED:
+        reason = result.reasons[-1].text if result.reasons else ""
+        raise DecisionRefused(f"Cannot approve: the determination now is {result.outcome.value}. {reason}".strip())
+    if result.requires_allotment and result.allotment_id is None:
+        reason = result.reasons[-1].text if result.reasons else ""
+        raise DecisionRefused(f"Cannot approve: no allotment applies to this destination today. {reason}".strip())
+
+
+def application_approve(
+    *,
+    actor: AbstractBaseUser,
+    application: Application,
+    items: list[dict[str, Any]] | None = None,
+    conditions: list[str] | None = None,
+    justification: str = "",
+) -> Application:
+    """Re-determine at decision time (LPP skipped), reserve on the allotment and issue the licence, at once."""
+    with transaction.atomic():
+        application = lock_application(actor, application.pk)
+        APPLICATION.check("approve", application.status, actor)
+        _check_four_eyes(application, actor)
+        now = timezone.now()
+        approved = _approved_quantities(application, items)
+        request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
+        result = selectors.determine(request)
+        _refuse_unless_licensable(result)
+        grounds = _needs_justification(application, result)
+        if grounds and not (justification or "").strip():
+            raise ValidationError(
+                {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
+            )
+        licence = _issue_licence(application, actor, result, request, conditions or [], now)
+        application.status = ApplicationStatus.APPROVED
+        application.decided_by, application.decided_at = actor, now
+        application.save()
+        audit_record(
+            actor=actor,
+            verb="application.approved",
+            target=application,
+            payload={
+                "licence": licence.number,
+                "approved": {str(pid): qty for pid, qty in approved.items()},
+                "reserved_tpp": licence.reserved_tpp,
+                "allotment": licence.allotment_id,
+                "determination": result.as_dict(),
+                "justification": (justification or "").strip(),
+            },
+        )
+    return application
+
+
+def _issue_licence(
+    application: Application,
+    actor: AbstractBaseUser,
+    result: engine.Determination,
+    request: engine.Request,
+    extra_conditions: list[str],
+    now: datetime.datetime,
+) -> Licence:
+    number = next_licence_number(now.year)
+    consignee = engine.normalise_name(request.consignee)
+    if result.allotment_id is not None:
+        agreements_services.allotment_reserve(
+            actor=actor,
+            allotment_id=result.allotment_id,
+            tpp=result.requested_tpp,
+            consignee=consignee,
+            reference=number,
+            at=now,
+        )
+    validity = agreements_selectors.policy_in_force(now).licence_validity_days
+    conditions = list(dict.fromkeys([*result.conditions, *(c.strip() for c in extra_conditions if c.strip())]))
+    licence = Licence.objects.create(
+        number=number,
+        application=application,
+        organisation_id=application.organisation_id,
+        conditions=conditions,
+        valid_from=now.date(),
+        valid_until=now.date() + datetime.timedelta(days=validity),
+        allotment_id=result.allotment_id,
+        reserved_tpp=result.requested_tpp if result.allotment_id is not None else 0,
+        issued_by=actor,
+        issued_at=now,
+    )
+    LicenceLine.objects.bulk_create(
+        [
+            LicenceLine(
+                licence=licence, product_id=line.product_id, unit_tpp=line.unit_tpp, approved_quantity=line.quantity
+            )
+            for line in request.lines
+            if line.controlled
+        ]
+    )
+    audit_record(
+        actor=actor,
+        verb="licence.issued",
+        target=licence,
+        payload={"application": application.acn, "reserved_tpp": licence.reserved_tpp, "conditions": conditions},
+    )
+    return licence
+
+
+def application_deny(*, actor: AbstractBaseUser, application: Application, reason: str) -> Application:
+    with transaction.atomic():
+        application = lock_application(actor, application.pk)
+        APPLICATION.check("deny", application.status, actor, reason=reason)
+        _check_four_eyes(application, actor)
+        application.status = ApplicationStatus.DENIED
+        application.decision_reason = reason.strip()
+        application.decided_by, application.decided_at = actor, timezone.now()
+        application.save()
+        audit_record(actor=actor, verb="application.denied", target=application, payload={"reason": reason.strip()})
+    return application

@@ -1,0 +1,150 @@
+"""Licences after issue: shipments against them, suspension, revocation and expiry (releasing quota)."""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agreements import services as agreements_services
+from licensing import determination as engine
+from licensing import selectors
+from licensing.choices import LicenceStatus, PartyRole
+from licensing.errors import ShipmentRefused
+from licensing.models import Licence, Shipment, ShipmentLine
+from licensing.workflow import LICENCE
+from portal.services import audit_record
+
+
+def lock_licence(actor: AbstractBaseUser | None, licence_id: int) -> Licence:
+    licences = selectors.licences_visible_to(actor) if actor is not None else Licence.objects.all()
+    return licences.select_for_update(of=("self",)).get(pk=licence_id)
+
+
+def shipment_report(
+    *, actor: AbstractBaseUser, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
+) -> Shipment:
+    """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted."""
+    with transaction.atomic():
+        licence = lock_licence(actor, licence.pk)
+        if licence.status == LicenceStatus.SUSPENDED:
+            raise ShipmentRefused(f"Licence {licence.number} is suspended: it takes no shipments until reinstated.")
+        LICENCE.check("ship", licence.status, actor)
+        if not licence.valid_from <= shipped_on <= licence.valid_until:
+            raise ValidationError(
+                {"shipped_on": f"Ship within the licence's validity, {licence.valid_from} to {licence.valid_until}."}
+            )
+        if shipped_on > timezone.localdate():
+            raise ValidationError({"shipped_on": "A shipment is reported once made: the date cannot be in the future."})
+        lines = {line.product_id: line for line in licence.lines.select_related("product")}
+        shipment = Shipment.objects.create(
+            licence=licence, shipped_on=shipped_on, reported_by=actor, reported_at=timezone.now()
+        )
+        for item in _merge(items):
+            line = lines.get(item["product"].pk)
+            if line is None:
+                raise ValidationError({"items": f"{item['product']} is not licensed on {licence.number}."})
+            if item["quantity"] > line.remaining_quantity:
+                raise ShipmentRefused(
+                    f"{line.product}: {item['quantity']:,} exceeds the {line.remaining_quantity:,} still licensed "
+                    f"on {licence.number} ({line.approved_quantity:,} approved, {line.shipped_quantity:,} shipped)."
+                )
+            line.shipped_quantity += item["quantity"]
+            line.save(update_fields=["shipped_quantity"])
+            ShipmentLine.objects.create(shipment=shipment, licence_line=line, quantity=item["quantity"])
+        audit_record(
+            actor=actor,
+            verb="licence.shipped",
+            target=licence,
+            payload={"shipped_on": shipped_on.isoformat(), "items": {str(k): v for k, v in _counts(items).items()}},
+        )
+        if all(line.remaining_quantity == 0 for line in lines.values()):
+            licence.status = LicenceStatus.EXHAUSTED
+            licence.save(update_fields=["status"])
+            audit_record(actor=actor, verb="licence.exhausted", target=licence, payload={})
+    return shipment
+
+
+def _counts(items: list[dict[str, Any]]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for item in items:
+        counts[item["product"].pk] = counts.get(item["product"].pk, 0) + item["quantity"]
+    return counts
+
+
+def _merge(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not items:
+        raise ValidationError({"items": "List what was shipped: product and quantity."})
+    products = {item["product"].pk: item["product"] for item in items}
+    return [{"product": products[pid], "quantity": qty} for pid, qty in _counts(items).items()]
+
+
+def _unshipped_tpp(licence: Licence) -> int:
+    return sum(line.remaining_quantity * line.unit_tpp for line in licence.lines.all())
+
+
+def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
+    """Give the unshipped part of the reservation back to the allotment."""
+    tpp = min(_unshipped_tpp(licence), licence.reserved_tpp)
+    if licence.allotment_id is None or tpp <= 0:
+        return 0
+    consignee = licence.application.parties.filter(role=PartyRole.ULTIMATE_CONSIGNEE).values_list("name", flat=True)
+    agreements_services.allotment_release(
+        actor=actor,
+        allotment_id=licence.allotment_id,
+        tpp=tpp,
+        consignee=engine.normalise_name(consignee.first() or ""),
+        reference=licence.number,
+    )
+    return tpp
+
+
+def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Licence:
+    with transaction.atomic():
+        licence = lock_licence(actor, licence.pk)
+        transition = LICENCE.check(name, licence.status, actor, reason=reason)
+        previous = licence.status
+        released = _release_unshipped(licence, actor) if transition.target in _RELEASING else 0
+        licence.status, licence.status_reason = transition.target, reason.strip()
+        licence.save(update_fields=["status", "status_reason"])
+        audit_record(
+            actor=actor,
+            verb=f"licence.{_VERBS[name]}",
+            target=licence,
+            payload={"from": previous, "reason": reason.strip(), "released_tpp": released},
+        )
+    return licence
+
+
+_RELEASING = {LicenceStatus.REVOKED, LicenceStatus.EXPIRED}
+_VERBS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked", "expire": "expired"}
+
+
+def licence_suspend(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+    return _transition("suspend", actor=actor, licence=licence, reason=reason)
+
+
+def licence_reinstate(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+    return _transition("reinstate", actor=actor, licence=licence, reason=reason)
+
+
+def licence_revoke(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+    return _transition("revoke", actor=actor, licence=licence, reason=reason)
+
+
+def licences_expire(*, today: datetime.date | None = None) -> list[str]:
+    """Expire every active or suspended licence past its validity and release its unshipped quota.
+    Idempotent: a second run finds nothing to do."""
+    today = today or timezone.localdate()
+    due = Licence.objects.filter(
+        status__in=[LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED], valid_until__lt=today
+    ).values_list("pk", flat=True)
+    expired = []
+    for licence_id in due:
+        with transaction.atomic():
+            licence = Licence.objects.select_for_update().get(pk=licence_id)
+            if licence.status in (LicenceStatus.ACTIVE, LicenceStatus.SUSPENDED) and licence.valid_until < today:
+                expired.append(_transition("expire", actor=None, licence=licence, reason="Validity ended").number)
+    return expired
