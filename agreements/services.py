@@ -71,6 +71,19 @@ def validate_size_bands(bands: Any) -> list[dict[str, Any]]:
     return bands
 
 
+def proposed_policy(*, base: Policy, kind: str, **parameters: Any) -> Policy:
+    """An unsaved policy: `base` with the regime and the parameters given (validated). For switches and previews."""
+    if kind not in PolicyKind.values:
+        raise ValidationError({"kind": f"Unknown regime {kind!r}; choose one of {', '.join(PolicyKind.values)}."})
+    unknown = set(parameters) - set(POLICY_PARAMETERS)
+    if unknown:
+        raise ValidationError({"parameters": f"Unknown parameter(s): {', '.join(sorted(unknown))}."})
+    values = {name: parameters.get(name, getattr(base, name)) for name in POLICY_PARAMETERS}
+    values["size_bands"] = validate_size_bands(values["size_bands"])
+    values["g2g_uplift"] = Decimal(str(values["g2g_uplift"]))
+    return Policy(kind=kind, effective_from=base.effective_from, **values)
+
+
 def policy_switch(
     *,
     actor: AbstractBaseUser | None,
@@ -80,13 +93,8 @@ def policy_switch(
     **parameters: Any,
 ) -> Policy:
     """Put a new policy in force from an instant (now or later); unspecified parameters carry over."""
-    if kind not in PolicyKind.values:
-        raise ValidationError({"kind": f"Unknown regime {kind!r}; choose one of {', '.join(PolicyKind.values)}."})
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Say why the policy changes."})
-    unknown = set(parameters) - set(POLICY_PARAMETERS)
-    if unknown:
-        raise ValidationError({"parameters": f"Unknown parameter(s): {', '.join(sorted(unknown))}."})
     now = timezone.now()
     effective_from = effective_from or now
     if effective_from < now - datetime.timedelta(minutes=1):
@@ -94,12 +102,10 @@ def policy_switch(
 
     with transaction.atomic():
         base = policy_in_force(effective_from)
-        values = {name: parameters.get(name, getattr(base, name)) for name in POLICY_PARAMETERS}
-        values["size_bands"] = validate_size_bands(values["size_bands"])
-        values["g2g_uplift"] = Decimal(str(values["g2g_uplift"]))
+        policy = proposed_policy(base=base, kind=kind, **parameters)
         if Policy.objects.filter(effective_from=effective_from).exists():
             raise ValidationError({"effective_from": "Another policy already takes effect at that instant."})
-        policy = Policy(kind=kind, effective_from=effective_from, reason=reason.strip(), set_by=actor, **values)
+        policy.effective_from, policy.reason, policy.set_by = effective_from, reason.strip(), actor
         policy.full_clean()
         policy.save()
         tier_allocations_sync(actor=actor, policy=policy)
@@ -111,11 +117,15 @@ def policy_switch(
                 "kind": kind,
                 "effective_from": effective_from.isoformat(),
                 "previous": {"id": base.pk, "kind": base.kind},
-                "parameters": {k: str(v) if not isinstance(v, int | list) else v for k, v in values.items()},
+                "parameters": {name: _jsonable(getattr(policy, name)) for name in POLICY_PARAMETERS},
                 "reason": policy.reason,
             },
         )
     return policy
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, int | list | str) else str(value)
 
 
 def tier_membership_set(
@@ -314,7 +324,8 @@ def agreement_update(
         agreement.full_clean()
         agreement.save()
         payload: dict[str, Any] = {"changed": sorted(changes)}
-        if terms is not None:
+        if terms is not None or "valid_from" in changes:  # version 1 takes effect when the agreement starts
+            terms = terms or {}
             current = current_terms(agreement)
             payload["before"] = _terms_snapshot(current)
             payload["after"] = _terms_snapshot(_rewrite_terms(current, terms, effective_from=agreement.valid_from))
@@ -472,7 +483,8 @@ def _sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, act
                 payload={"capacity_tpp": 0, "before": dropped.capacity_tpp, "terms_version": terms.version},
             )
             dropped.capacity_tpp = 0
-            dropped.save(update_fields=["capacity_tpp", "updated_at"])
+        dropped.terms = terms  # the version that left it out: it too is now in step
+        dropped.save(update_fields=["capacity_tpp", "terms", "updated_at"])
     return synced
 
 
@@ -483,7 +495,7 @@ def agreement_allotments_apply_due(*, actor: AbstractBaseUser | None = None) -> 
         with transaction.atomic():
             terms = terms_in_force(agreement, timezone.localdate())
             current = set(Allotment.objects.filter(agreement=agreement).values_list("terms_id", flat=True).distinct())
-            if current != {terms.pk}:
+            if current - {terms.pk} or (not current and terms.periods.all()):
                 _sync_agreement_allotments(agreement, terms, actor=actor)
                 applied += 1
     return applied

@@ -5,14 +5,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
 from licensing.choices import PENDING_APPLICATION_STATUSES, PartyRole
-from licensing.models import Application, Licence, LppNotification, Product, Referral
+from licensing.models import (
+    Application,
+    ApplicationLine,
+    InfoRequest,
+    Licence,
+    LicenceLine,
+    LppNotification,
+    Party,
+    Product,
+    Referral,
+    Shipment,
+    ShipmentLine,
+)
 from portal.choices import Role
 from portal.selectors import user_agency_code, user_has_role, user_is_staff, user_organisation_id
 
@@ -200,3 +212,48 @@ def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:
     return consignee_lpp_used_tpp(
         engine.normalise_name(consignee), year
     ), agreements.policy_in_force().lpp_threshold_tpp
+
+
+def applications_for_listing(user: AbstractBaseUser) -> QuerySet[Application]:
+    """Scoped applications with everything a page of them shows, in a constant number of queries."""
+    return (
+        applications_visible_to(user)
+        .select_related("destination", "organisation", "officer", "recommended_by", "licence")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.order_by("id")),
+            Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip").order_by("id")),
+            Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("agency").order_by("agency__code")),
+        )
+    )
+
+
+def licences_for_listing(user: AbstractBaseUser) -> QuerySet[Licence]:
+    return (
+        licences_visible_to(user)
+        .select_related("application", "organisation")
+        .prefetch_related(
+            Prefetch("lines", queryset=LicenceLine.objects.select_related("product").order_by("id")),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.prefetch_related(
+                    Prefetch("lines", queryset=ShipmentLine.objects.select_related("licence_line"))
+                ).order_by("shipped_on", "id"),
+            ),
+        )
+    )
+
+
+def notifications_for_listing(user: AbstractBaseUser) -> QuerySet[LppNotification]:
+    return notifications_visible_to(user).prefetch_related("lines")
+
+
+def pending_applications(limit: int = 500) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(status__in=PENDING_APPLICATION_STATUSES)
+        .select_related("organisation")
+        .prefetch_related(
+            "parties", Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip"))
+        )
+        .order_by("submitted_at", "id")[:limit]
+    )

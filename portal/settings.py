@@ -154,6 +154,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PolicyKindEnum": "agreements.choices.PolicyKind",
         "ProductKindEnum": "licensing.choices.ProductKind",
+        "ApplicationStatusEnum": "licensing.choices.ApplicationStatus",
+        "LicenceStatusEnum": "licensing.choices.LicenceStatus",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
     },
 }
 

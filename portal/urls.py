@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from portal.api.audit import AuditEventViewSet
 from portal.api.views import TokenView
+
+router = SimpleRouter()
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -10,6 +15,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("agreements.api.urls")),
     path("", include("licensing.api.urls")),
+    *router.urls,
 ]
 
 urlpatterns = [

@@ -1,6 +1,15 @@
+"""Serializers of the case side. Exporters and staff get separate ones: exporter serializers never
+carry internal fields (officer recommendation and rationale, agency referrals, other organisations)."""
+
 from rest_framework import serializers
 
-from licensing.models import Product
+from agreements.choices import EndUseCategory
+from agreements.units import h100e
+from licensing.api.fields import MAX_QUANTITY, CountryCodeField, ItemSerializer, resolve_products
+from licensing.choices import PartyRole
+from licensing.models import Application, Licence, LicenceLine, LppNotification, Product
+
+# Catalogue
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -25,3 +34,287 @@ class ProductSerializer(serializers.ModelSerializer):
             "chip",
             "chips_per_system",
         ]
+
+
+# Writing an application
+
+
+class PartyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=1000, allow_blank=True, default="")
+    country = CountryCodeField()
+
+
+class EndUserInputSerializer(PartyInputSerializer):
+    hq_country = CountryCodeField(required=False, allow_null=True, help_text="Headquarters; default: country.")
+
+
+class PartiesInputSerializer(serializers.Serializer):
+    ultimate_consignee = PartyInputSerializer()
+    end_users = EndUserInputSerializer(many=True, required=False, default=list, max_length=50)
+    purchaser = PartyInputSerializer(required=False, allow_null=True, default=None)
+    intermediate_consignees = PartyInputSerializer(many=True, required=False, default=list, max_length=20)
+
+
+class LineInputSerializer(ItemSerializer):
+    unit_price_usd = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, default=0)
+
+
+class ApplicationWriteSerializer(serializers.Serializer):
+    destination = CountryCodeField()
+    end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices)
+    end_use = serializers.CharField(max_length=4000)
+    parties = PartiesInputSerializer()
+    items = LineInputSerializer(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        return resolve_products(items)
+
+
+# Reading an application
+
+
+class PartySerializer(serializers.Serializer):
+    role = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    country = serializers.CharField(source="country_id")
+    hq_country = serializers.CharField(source="hq_country_id", allow_null=True)
+
+
+class LineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product_id")
+    product_name = serializers.CharField(source="product.__str__")
+    eccn = serializers.CharField(source="product.eccn")
+    quantity = serializers.IntegerField()
+    unit_price_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
+    tpp = serializers.SerializerMethodField()
+
+    def get_tpp(self, line) -> int:
+        return line.quantity * line.product.tpp if line.product.is_controlled else 0
+
+
+class InfoRequestSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    asked_at = serializers.DateTimeField()
+    answer = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class LicenceRefSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    valid_until = serializers.DateField()
+
+
+def _parties(application: Application) -> dict:
+    parties = list(application.parties.all())
+    by_role = {role: [PartySerializer(p).data for p in parties if p.role == role] for role in PartyRole.values}
+    return {
+        "ultimate_consignee": (by_role[PartyRole.ULTIMATE_CONSIGNEE] or [None])[0],
+        "end_users": by_role[PartyRole.END_USER],
+        "purchaser": (by_role[PartyRole.PURCHASER] or [None])[0],
+        "intermediate_consignees": by_role[PartyRole.INTERMEDIATE_CONSIGNEE],
+    }
+
+
+class ExporterApplicationSerializer(serializers.ModelSerializer):
+    destination = serializers.CharField(source="destination_id")
+    parties = serializers.SerializerMethodField()
+    items = LineSerializer(source="lines", many=True)
+    info_requests = InfoRequestSerializer(many=True)
+    licence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "acn",
+            "status",
+            "destination",
+            "end_use_category",
+            "end_use",
+            "parties",
+            "items",
+            "determination",
+            "submitted_at",
+            "decision_reason",
+            "info_requests",
+            "licence",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_parties(self, application) -> dict:
+        return _parties(application)
+
+    def get_licence(self, application) -> dict | None:
+        licence = getattr(application, "licence", None)
+        return LicenceRefSerializer(licence).data if licence else None
+
+
+class ReferralSerializer(serializers.Serializer):
+    agency = serializers.CharField(source="agency.code")
+    referred_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    recommendation = serializers.CharField()
+    rationale = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class StaffApplicationSerializer(ExporterApplicationSerializer):
+    organisation = serializers.CharField(source="organisation.name")
+    officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
+    recommended_by = serializers.CharField(source="recommended_by.username", allow_null=True, default=None)
+    referrals = ReferralSerializer(many=True)
+    requested_h100e = serializers.SerializerMethodField()
+
+    class Meta(ExporterApplicationSerializer.Meta):
+        fields = [
+            *ExporterApplicationSerializer.Meta.fields,
+            "organisation",
+            "requested_tpp",
+            "requested_h100e",
+            "allotment",
+            "due_at",
+            "paused_at",
+            "officer",
+            "recommendation",
+            "recommended_by",
+            "recommendation_rationale",
+            "referrals",
+            "decided_at",
+        ]
+
+    def get_requested_h100e(self, application) -> str:
+        return str(h100e(application.requested_tpp))
+
+
+# Action bodies
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=8000)
+
+
+class QuestionSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=8000)
+
+
+class ReferSerializer(serializers.Serializer):
+    agencies = serializers.ListField(child=serializers.CharField(max_length=20), allow_empty=False, max_length=3)
+
+
+class RecommendSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=["approve", "deny"])
+    rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+
+class ApproveSerializer(serializers.Serializer):
+    items = ItemSerializer(many=True, required=False, allow_empty=False, max_length=100)
+    conditions = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, default=list, max_length=50
+    )
+    justification = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+    def validate_items(self, items):
+        return resolve_products(items)
+
+
+# Licences and shipments
+
+
+class LicenceLineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.__str__")
+    remaining_quantity = serializers.IntegerField()
+
+    class Meta:
+        model = LicenceLine
+        fields = ["product", "product_name", "unit_tpp", "approved_quantity", "shipped_quantity", "remaining_quantity"]
+
+
+class ShipmentSerializer(serializers.Serializer):
+    shipped_on = serializers.DateField()
+    items = serializers.SerializerMethodField()
+
+    def get_items(self, shipment) -> list[dict]:
+        return [{"product": line.licence_line.product_id, "quantity": line.quantity} for line in shipment.lines.all()]
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    application = serializers.CharField(source="application.acn")
+    destination = serializers.CharField(source="application.destination_id")
+    organisation = serializers.CharField(source="organisation.name")
+    lines = LicenceLineSerializer(many=True)
+    shipments = ShipmentSerializer(many=True)
+
+    class Meta:
+        model = Licence
+        fields = [
+            "number",
+            "application",
+            "destination",
+            "organisation",
+            "status",
+            "status_reason",
+            "conditions",
+            "valid_from",
+            "valid_until",
+            "reserved_tpp",
+            "issued_at",
+            "lines",
+            "shipments",
+        ]
+
+
+class ShipmentInputSerializer(serializers.Serializer):
+    shipped_on = serializers.DateField()
+    items = ItemSerializer(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        return resolve_products(items)
+
+
+# LPP notifications
+
+
+class NotificationInputSerializer(serializers.Serializer):
+    destination = CountryCodeField()
+    consignee = serializers.CharField(max_length=200)
+    end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=50)
+    items = ItemSerializer(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        return resolve_products(items)
+
+
+class NotificationLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField(source="product_id")
+    quantity = serializers.IntegerField(max_value=MAX_QUANTITY)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    destination = serializers.CharField(source="destination_id")
+    items = NotificationLineSerializer(source="lines", many=True)
+    total_h100e = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LppNotification
+        fields = [
+            "id",
+            "destination",
+            "consignee",
+            "end_user_hq",
+            "year",
+            "total_tpp",
+            "total_h100e",
+            "items",
+            "created_at",
+        ]
+
+    def get_total_h100e(self, notification) -> str:
+        return str(h100e(notification.total_tpp))

@@ -3,11 +3,16 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.api import views
 from licensing.api.determinations import DeterminationView
+from licensing.api.impact import PolicyImpactView
 
 router = SimpleRouter()
 router.register("products", views.ProductViewSet, basename="product")
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("licences", views.LicenceViewSet, basename="licence")
+router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),
+    path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
     *router.urls,
 ]

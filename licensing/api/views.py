@@ -1,14 +1,235 @@
-from rest_framework import mixins, viewsets
+"""Thin views: validate the body, call one service, answer with the caller's serializer."""
 
-from licensing import selectors
-from licensing.api.serializers import ProductSerializer
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from licensing import selectors, services
+from licensing.api import serializers as s
+from licensing.choices import ApplicationStatus
+from licensing.models import Application
+from portal.api.permissions import roles_required
+from portal.choices import STAFF_ROLES, Role
+
+CASE_ROLES = (Role.EXPORTER, Role.AGENCY_REVIEWER, *STAFF_ROLES)
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The chip and system catalogue with TPP, ECCN and H100-equivalents."""
 
-    serializer_class = ProductSerializer
+    serializer_class = s.ProductSerializer
     pagination_class = None  # a bounded catalogue
 
     def get_queryset(self):
         return selectors.catalogue()
+
+
+class ApplicationFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
+    destination = filters.CharFilter(field_name="destination_id", lookup_expr="iexact")
+    acn = filters.CharFilter(lookup_expr="iexact")
+    agency = filters.CharFilter(field_name="referrals__agency__code", distinct=True)
+
+    class Meta:
+        model = Application
+        fields = ["status", "destination", "acn", "agency"]
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Licence applications (BIS-748P shape).
+
+    Exporters see their organisation's, staff all, agency reviewers those referred to their agency.
+    """
+
+    filterset_class = ApplicationFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update", "submit", "withdraw", "respond"):
+            return [roles_required(Role.EXPORTER)()]
+        return [roles_required(*CASE_ROLES)()]
+
+    def get_queryset(self):
+        return selectors.applications_for_listing(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return s.ApplicationWriteSerializer
+        if selectors.is_internal_viewer(self.request.user):
+            return s.StaffApplicationSerializer
+        return s.ExporterApplicationSerializer
+
+    def represent(self, application: Application) -> dict:
+        serializer = (
+            s.StaffApplicationSerializer
+            if selectors.is_internal_viewer(self.request.user)
+            else s.ExporterApplicationSerializer
+        )
+        return serializer(application, context=self.get_serializer_context()).data
+
+    @extend_schema(request=s.ApplicationWriteSerializer, responses={201: s.ExporterApplicationSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = s.ApplicationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_create(actor=request.user, **serializer.validated_data)
+        return Response(self.represent(self.get_queryset().get(pk=application.pk)), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ApplicationWriteSerializer, responses=s.ExporterApplicationSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        application = self.get_object()
+        serializer = s.ApplicationWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.application_update(actor=request.user, application=application, **serializer.validated_data)
+        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    def _run(self, request, body_serializer, service):
+        """An action: validate its body, call its one service, answer with the case as the caller sees it."""
+        body = {}
+        if body_serializer is not None:
+            serializer = body_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            body = serializer.validated_data
+        application = service(actor=request.user, application=self.get_object(), **body)
+        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
+
+    @extend_schema(request=None, responses=s.ExporterApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._run(request, None, services.application_submit)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ExporterApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._run(request, s.ReasonSerializer, services.application_withdraw)
+
+    @extend_schema(request=s.AnswerSerializer, responses=s.ExporterApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        return self._run(request, s.AnswerSerializer, services.application_respond)
+
+    @extend_schema(request=None, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request, pk=None):
+        return self._run(request, None, services.application_start_review)
+
+    @extend_schema(request=s.QuestionSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="request-info")
+    def request_info(self, request, pk=None):
+        return self._run(request, s.QuestionSerializer, services.application_request_info)
+
+    @extend_schema(request=s.ReferSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        return self._run(request, s.ReferSerializer, services.application_refer)
+
+    @extend_schema(request=s.RecommendSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def recommend(self, request, pk=None):
+        return self._run(request, s.RecommendSerializer, services.application_recommend)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_without_action(self, request, pk=None):
+        return self._run(request, s.ReasonSerializer, services.application_return)
+
+    @extend_schema(request=s.RecommendSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="agency-recommendation")
+    def agency_recommendation(self, request, pk=None):
+        return self._run(request, s.RecommendSerializer, services.application_agency_recommend)
+
+    @extend_schema(request=s.ApproveSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._run(request, s.ApproveSerializer, services.application_approve)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.StaffApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def deny(self, request, pk=None):
+        return self._run(request, s.ReasonSerializer, services.application_deny)
+
+
+class LicenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Licences with approved, shipped and remaining quantity per line."""
+
+    serializer_class = s.LicenceSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    filterset_fields = ["status"]
+
+    def get_permissions(self):
+        if self.action == "shipments":
+            return [roles_required(Role.EXPORTER)()]
+        if self.action in ("suspend", "reinstate", "revoke"):
+            return [roles_required(Role.APPROVING_OFFICIAL)()]
+        return [roles_required(Role.EXPORTER, *STAFF_ROLES)()]
+
+    def get_queryset(self):
+        return selectors.licences_for_listing(self.request.user)
+
+    def _answer(self, licence):
+        return Response(s.LicenceSerializer(self.get_queryset().get(pk=licence.pk)).data)
+
+    @extend_schema(request=s.ShipmentInputSerializer, responses={201: s.LicenceSerializer})
+    @action(detail=True, methods=["post"])
+    def shipments(self, request, number=None):
+        serializer = s.ShipmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        licence = self.get_object()
+        services.shipment_report(actor=request.user, licence=licence, **serializer.validated_data)
+        response = self._answer(licence)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def _transition(self, request, service):
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(service(actor=request.user, licence=self.get_object(), **serializer.validated_data))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.LicenceSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, number=None):
+        return self._transition(request, services.licence_suspend)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.LicenceSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, number=None):
+        return self._transition(request, services.licence_reinstate)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.LicenceSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, number=None):
+        return self._transition(request, services.licence_revoke)
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """LPP notifications: filed by exporters while the export is LPP-eligible; read by staff."""
+
+    serializer_class = s.NotificationSerializer
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [roles_required(Role.EXPORTER)()]
+        return [roles_required(Role.EXPORTER, *STAFF_ROLES)()]
+
+    def get_queryset(self):
+        return selectors.notifications_for_listing(self.request.user)
+
+    @extend_schema(request=s.NotificationInputSerializer, responses={201: s.NotificationSerializer})
+    def create(self, request):
+        serializer = s.NotificationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notification = services.notification_file(actor=request.user, **serializer.validated_data)
+        return Response(
+            s.NotificationSerializer(self.get_queryset().get(pk=notification.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,73 @@
+"""GET /api/v1/policy/impact/: every pending application, its determination now and under a proposed policy."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.api.serializers import PolicySwitchSerializer
+from agreements.selectors import policy_in_force
+from agreements.services import proposed_policy
+from licensing import selectors
+from portal.api.permissions import roles_required
+from portal.choices import STAFF_ROLES, Role
+
+
+class ImpactRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    acn = serializers.CharField()
+    status = serializers.CharField()
+    organisation = serializers.CharField()
+    destination = serializers.CharField()
+    requested_tpp = serializers.IntegerField()
+    current = serializers.DictField()
+    proposed = serializers.DictField()
+    changed = serializers.BooleanField()
+
+
+def impact_rows(proposal) -> list[dict]:
+    """Current and proposed determination of each pending application, as of now."""
+    now = timezone.now()
+    rows = []
+    for application in selectors.pending_applications():
+        request = selectors.application_request(application, at=now)
+        current = selectors.determine(request).as_dict()
+        proposed = selectors.determine(request, policy=proposal).as_dict()
+        rows.append(
+            {
+                "id": application.pk,
+                "acn": application.acn,
+                "status": application.status,
+                "organisation": application.organisation.name,
+                "destination": application.destination_id,
+                "requested_tpp": application.requested_tpp,
+                "current": current,
+                "proposed": proposed,
+                "changed": (current["outcome"], current["presumption"])
+                != (proposed["outcome"], proposed["presumption"]),
+            }
+        )
+    return rows
+
+
+class PolicyImpactView(APIView):
+    """What a regime switch would do to the applications now pending (up to 500, oldest first)."""
+
+    permission_classes = [roles_required(*STAFF_ROLES, Role.NEGOTIATOR)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=["tiered", "global"], required=True),
+            OpenApiParameter("lpp_threshold_tpp", int, required=False),
+        ],
+        responses=ImpactRowSerializer(many=True),
+    )
+    def get(self, request):
+        body = {"reason": "impact preview", **request.query_params.dict()}
+        serializer = PolicySwitchSerializer(data=body)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("reason"), data.pop("effective_from", None)
+        proposal = proposed_policy(base=policy_in_force(), **data)
+        return Response(impact_rows(proposal))
