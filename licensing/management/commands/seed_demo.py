@@ -1,8 +1,18 @@
-"""Load the demo world (idempotent): one user per role, exporters in two organisations."""
+"""Load the demo world (idempotent): users for each role, agreements in several states, applications in
+every status, licences with shipments, and LPP notifications. Everything goes through the services."""
+
+import datetime
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from agreements import services as agreements
+from agreements.models import Agreement, Country
+from agreements.units import tpp_from_h100e
+from licensing import services
+from licensing.models import Application, LppNotification, Product
 from portal.choices import Role
 from portal.services import portal_user_upsert
 
@@ -23,13 +33,205 @@ DEMO_USERS = [
 ]
 
 
+def _yearly(years: list[int], h100e: int) -> list[dict]:
+    return [
+        {
+            "period_start": datetime.date(year, 1, 1),
+            "period_end": datetime.date(year, 12, 31),
+            "capacity_tpp": tpp_from_h100e(h100e),
+        }
+        for year in years
+    ]
+
+
+AGREEMENTS = [
+    {
+        "country": "AE",
+        "reference": "G2G-AE-2025",
+        "title": "US–UAE AI acceleration partnership",
+        "valid_from": datetime.date(2025, 5, 15),
+        "valid_until": datetime.date(2027, 12, 31),
+        "path": ["start_negotiation", "sign", "enter_into_force"],
+        "terms": {
+            "allotments": _yearly([2025, 2026, 2027], 500_000),
+            "government_assurances": True,
+            "site_visits_accepted": True,
+            "reciprocal_investment_usd": Decimal("1400000000000"),
+            "security_conditions": [
+                "No re-export, transfer or remote access for entities headquartered in Tier 3.",
+                "Security rules aligned with the United States; anti-diversion controls at every site.",
+            ],
+            "reporting_cadence": "quarterly",
+            "notes": "Up to 500,000 advanced chips a year 2025–2027; 20 % to G42, the rest to US hyperscalers. "
+            "The UAE invests in US data centres at least as large (White House statement, 2025-05-15).",
+        },
+    },
+    {
+        "country": "SA",
+        "reference": "G2G-SA-2025",
+        "title": "US–Saudi Arabia AI infrastructure arrangement (Humain)",
+        "valid_from": datetime.date(2025, 11, 19),
+        "valid_until": datetime.date(2028, 12, 31),
+        "path": ["start_negotiation", "sign"],
+        "terms": {
+            "allotments": _yearly([2026, 2027, 2028], 160_000),
+            "government_assurances": True,
+            "site_visits_accepted": False,
+            "security_conditions": ["Anti-diversion commitments; no transfer to entities headquartered in Tier 3."],
+            "reporting_cadence": "quarterly",
+            "notes": "First phase 18,000 GB300 for Humain; later up to 35,000 Blackwell chips each for Humain "
+            "and G42 (company announcements, Nov 2025).",
+        },
+    },
+    {
+        "country": "IN",
+        "reference": "G2G-IN-2026",
+        "title": "US–India AI compute arrangement",
+        "valid_from": datetime.date(2026, 1, 1),
+        "valid_until": datetime.date(2028, 12, 31),
+        "path": ["start_negotiation"],
+        "terms": {
+            "allotments": _yearly([2026], 100_000),
+            "government_assurances": True,
+            "security_conditions": ["Quarterly end-use reporting by the consignee."],
+            "reporting_cadence": "quarterly",
+            "notes": "Under negotiation: India asks for 100,000 H100e in the first year.",
+        },
+    },
+]
+
+
 class Command(BaseCommand):
-    help = "Load the demo world: users for each role (password: %s)." % DEMO_PASSWORD
+    help = f"Load the demo world (idempotent). Every demo password is {DEMO_PASSWORD!r}."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for username, roles, organisation, agency in DEMO_USERS:
-            portal_user_upsert(
+        users = {
+            username: portal_user_upsert(
                 username=username, password=DEMO_PASSWORD, roles=roles, organisation=organisation, agency=agency
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo world ready: {len(DEMO_USERS)} users, password {DEMO_PASSWORD!r}."))
+            for username, roles, organisation, agency in DEMO_USERS
+        }
+        self._agreements(users["negotiator"])
+        if not Application.objects.filter(organisation__name="Acme AI Systems Inc.").exists():
+            self._cases(users)
+        if not LppNotification.objects.exists():
+            self._notifications(users)
+        self.stdout.write(self.style.SUCCESS(f"Demo world ready; every demo password is {DEMO_PASSWORD!r}."))
+
+    def _agreements(self, negotiator) -> None:
+        for spec in AGREEMENTS:
+            if Agreement.objects.filter(reference=spec["reference"]).exists():
+                continue
+            agreement = agreements.agreement_create(
+                actor=negotiator,
+                country=Country.objects.get(code=spec["country"]),
+                reference=spec["reference"],
+                title=spec["title"],
+                valid_from=spec["valid_from"],
+                valid_until=spec["valid_until"],
+                terms=spec["terms"],
+            )
+            for step in spec["path"]:
+                agreement = getattr(agreements, f"agreement_{step}")(actor=negotiator, agreement=agreement)
+
+    def _cases(self, users) -> None:
+        exporter, exporter2 = users["exporter"], users["exporter2"]
+        officer, approver, defense = users["officer"], users["approver"], users["defense"]
+        h100, hgx = Product.objects.get(name="H100 SXM"), Product.objects.get(name="HGX H100 8-GPU")
+        h20 = Product.objects.get(name="H20")
+
+        def new(who, destination, consignee, items, use="Cloud training cluster"):
+            country = Country.objects.get(code=destination)
+            party = {"name": consignee, "address": f"Data Park 1, {country.name}", "country": country}
+            return services.application_create(
+                actor=who,
+                destination=country,
+                end_use_category="commercial_datacenter",
+                end_use=use,
+                parties={"ultimate_consignee": party, "end_users": [{**party, "hq_country": country}]},
+                items=[
+                    {"product": product, "quantity": qty, "unit_price_usd": Decimal("25000")} for product, qty in items
+                ],
+            )
+
+        def submit(application):
+            return services.application_submit(actor=application.created_by, application=application)
+
+        def review(application):
+            return services.application_start_review(actor=officer, application=submit(application))
+
+        def recommend(application, recommendation="approve"):
+            return services.application_recommend(
+                actor=officer,
+                application=review(application),
+                recommendation=recommendation,
+                rationale="End user and site verified against the consolidated screening list.",
+            )
+
+        new(exporter, "IN", "Bharat Cloud Pvt Ltd", [(h100, 2_400)], use="Sovereign AI research cloud")
+        submit(new(exporter, "BR", "Rio Compute SA", [(hgx, 300), (h20, 50)]))
+        review(new(exporter2, "MX", "Monterrey AI Labs", [(h100, 2_000)]))
+        services.application_request_info(
+            actor=officer,
+            application=review(new(exporter, "SG", "Lion City Compute", [(h100, 3_000)])),
+            question="Who operates the data centre day to day, and where are its owners headquartered?",
+        )
+        services.application_refer(
+            actor=officer,
+            application=review(new(exporter2, "VN", "Saigon Datacenter JSC", [(hgx, 400)])),
+            agencies=["defense", "state"],
+        )
+        answered = review(new(exporter, "ID", "Nusantara AI", [(h100, 1_800)]))
+        services.application_refer(actor=officer, application=answered, agencies=["defense"])
+        services.application_agency_recommend(
+            actor=defense, application=answered, recommendation="approve", rationale="No objection."
+        )
+        services.application_deny(
+            actor=approver,
+            application=recommend(new(exporter2, "PK", "Indus Compute", [(h100, 5_000)]), "deny"),
+            reason="Risk of diversion to an entity of concern.",
+        )
+        services.application_return(
+            actor=officer,
+            application=submit(new(exporter, "EG", "Nile AI", [(h100, 2_500)])),
+            reason="The end-user statement is unsigned; file a new application with it signed.",
+        )
+        services.application_withdraw(
+            actor=exporter2, application=submit(new(exporter2, "TH", "Siam GPU", [(h100, 1_900)]))
+        )
+        self._licences(exporter, approver, recommend, new, h100, hgx)
+
+    def _licences(self, exporter, approver, recommend, new, h100, hgx) -> None:
+        today = timezone.localdate()
+        uae = services.application_approve(
+            actor=approver,
+            application=recommend(new(exporter, "AE", "G42 Compute", [(hgx, 2_500)])),
+            conditions=["Quarterly report of installed systems to BIS."],
+        )
+        services.shipment_report(
+            actor=exporter, licence=uae.licence, shipped_on=today, items=[{"product": hgx, "quantity": 900}]
+        )
+        done = services.application_approve(
+            actor=approver, application=recommend(new(exporter, "MY", "Johor Data Centres", [(h100, 2_000)]))
+        )
+        services.shipment_report(
+            actor=exporter, licence=done.licence, shipped_on=today, items=[{"product": h100, "quantity": 2_000}]
+        )
+        revoked = services.application_approve(
+            actor=approver, application=recommend(new(exporter, "KE", "Nairobi AI Hub", [(h100, 3_000)]))
+        )
+        services.licence_revoke(
+            actor=approver, licence=revoked.licence, reason="End user found to front for a listed entity."
+        )
+
+    def _notifications(self, users) -> None:
+        india, h100 = Country.objects.get(code="IN"), Product.objects.get(name="H100 SXM")
+        for who, quantity in ((users["exporter"], 600), (users["exporter2"], 400)):
+            services.notification_file(
+                actor=who,
+                destination=india,
+                consignee="Pune Research Institute",
+                end_user_hq=[india],
+                items=[{"product": h100, "quantity": quantity}],
+            )
