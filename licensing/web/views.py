@@ -1,6 +1,266 @@
-from django.shortcuts import redirect
+"""Exporter pages: server-rendered forms that call the same services as the API."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agreements.units import h100e
+from licensing import selectors, services
+from licensing.choices import ApplicationStatus, PartyRole
+from licensing.web.forms import (
+    AnswerForm,
+    ApplicationForm,
+    EndUserFormSet,
+    LineFormSet,
+    NotificationForm,
+    ShipmentForm,
+)
+from licensing.web.timeline import exporter_timeline
+from portal.choices import Role
+from portal.errors import DomainError
+from portal.selectors import user_has_role
+
+
+def exporter_required(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not user_has_role(request.user, Role.EXPORTER):
+            raise PermissionDenied("These pages are for exporters.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _attempt(request, service: Callable, form=None, **kwargs):
+    """Call a service; refusals become messages (or form errors) on the page, never a 500."""
+    try:
+        return service(actor=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        if form is not None and hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.error(request, " ".join(error.messages))
+    return None
 
 
 def home(request):
-    """The landing page: exporters go to their pages, staff to the admin."""
+    """Exporters land on their applications; agency staff on the admin."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if user_has_role(request.user, Role.EXPORTER):
+        return redirect("exporter:applications")
     return redirect("admin:index")
+
+
+# Applications
+
+
+@exporter_required
+def application_list(request):
+    applications = selectors.applications_visible_to(request.user).select_related("destination")
+    status = request.GET.get("status")
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    return render(
+        request,
+        "exporter/application_list.html",
+        {"applications": applications.order_by("-id")[:200], "statuses": ApplicationStatus.choices, "status": status},
+    )
+
+
+def _form_context(form, end_users, lines, **extra):
+    return {"form": form, "end_users": end_users, "lines": lines, **extra}
+
+
+def _bound_forms(request, initial=None, end_user_initial=None, line_initial=None):
+    data = request.POST if request.method == "POST" else None
+    return (
+        ApplicationForm(data, initial=initial),
+        EndUserFormSet(data, prefix="end_users", initial=end_user_initial),
+        LineFormSet(data, prefix="lines", initial=line_initial),
+    )
+
+
+def _service_arguments(form, end_users, lines) -> dict:
+    users = [f.cleaned_data for f in end_users if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    return {
+        "destination": form.cleaned_data["destination"],
+        "end_use_category": form.cleaned_data["end_use_category"],
+        "end_use": form.cleaned_data["end_use"],
+        "parties": form.parties(users),
+        "items": [f.cleaned_data for f in lines if f.cleaned_data],
+    }
+
+
+@exporter_required
+def application_new(request):
+    form, end_users, lines = _bound_forms(request)
+    if request.method == "POST" and all(x.is_valid() for x in (form, end_users, lines)):
+        application = _attempt(
+            request, services.application_create, form=form, **_service_arguments(form, end_users, lines)
+        )
+        if application is not None:
+            messages.success(request, "Draft saved. Check it, then submit it to the agency.")
+            return redirect("exporter:application", pk=application.pk)
+    return render(request, "exporter/application_form.html", _form_context(form, end_users, lines, editing=None))
+
+
+@exporter_required
+def application_edit(request, pk):
+    application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
+    if application.status != ApplicationStatus.DRAFT:
+        messages.error(request, "A submitted application cannot be edited; withdraw it and file a new one.")
+        return redirect("exporter:application", pk=pk)
+    form, end_users, lines = _bound_forms(request, *_initial(application))
+    if request.method == "POST" and all(x.is_valid() for x in (form, end_users, lines)):
+        arguments = _service_arguments(form, end_users, lines)
+        if _attempt(request, services.application_update, form=form, application=application, **arguments):
+            messages.success(request, "Draft updated.")
+            return redirect("exporter:application", pk=pk)
+    return render(request, "exporter/application_form.html", _form_context(form, end_users, lines, editing=application))
+
+
+def _initial(application):
+    parties = list(application.parties.all())
+    consignee = next(p for p in parties if p.role == PartyRole.ULTIMATE_CONSIGNEE)
+    purchaser = next((p for p in parties if p.role == PartyRole.PURCHASER), None)
+    initial = {
+        "destination": application.destination_id,
+        "end_use_category": application.end_use_category,
+        "end_use": application.end_use,
+        "consignee_name": consignee.name,
+        "consignee_address": consignee.address,
+        "consignee_country": consignee.country_id,
+        "purchaser_name": purchaser.name if purchaser else "",
+        "purchaser_address": purchaser.address if purchaser else "",
+        "purchaser_country": purchaser.country_id if purchaser else None,
+    }
+    end_users = [
+        {"name": p.name, "address": p.address, "country": p.country_id, "hq_country": p.hq_country_id}
+        for p in parties
+        if p.role == PartyRole.END_USER
+    ]
+    lines = [
+        {"product": line.product_id, "quantity": line.quantity, "unit_price_usd": line.unit_price_usd}
+        for line in application.lines.all()
+    ]
+    return initial, end_users, lines
+
+
+@exporter_required
+def application_detail(request, pk):
+    application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
+    open_question = next((r for r in application.info_requests.all() if r.answered_at is None), None)
+    return render(
+        request,
+        "exporter/application_detail.html",
+        {
+            "application": application,
+            "parties": application.parties.all(),
+            "lines": application.lines.all(),
+            "timeline": exporter_timeline(application),
+            "open_question": open_question,
+            "answer_form": AnswerForm(),
+            "requested_h100e": h100e(application.requested_tpp),
+            "licence": getattr(application, "licence", None),
+        },
+    )
+
+
+def _application_action(service: Callable, success: str, form_class=None):
+    @exporter_required
+    @require_POST
+    def view(request, pk):
+        application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect("exporter:application", pk=pk)
+        arguments = form.cleaned_data if form is not None else {}
+        if _attempt(request, service, application=application, **arguments):
+            messages.success(request, success)
+        return redirect("exporter:application", pk=pk)
+
+    return view
+
+
+application_submit = _application_action(services.application_submit, "Submitted. Your ACN is shown below.")
+application_withdraw = _application_action(services.application_withdraw, "Application withdrawn.")
+application_respond = _application_action(services.application_respond, "Answer sent; review resumes.", AnswerForm)
+
+
+# Licences
+
+
+@exporter_required
+def licence_list(request):
+    licences = selectors.licences_for_listing(request.user).order_by("-id")[:200]
+    return render(request, "exporter/licence_list.html", {"licences": licences})
+
+
+@exporter_required
+def licence_detail(request, number):
+    licence = get_object_or_404(selectors.licences_for_listing(request.user), number=number)
+    lines = list(licence.lines.all())
+    form = ShipmentForm(request.POST or None, lines=lines, initial={"shipped_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        shipment = _attempt(
+            request,
+            services.shipment_report,
+            form=form,
+            licence=licence,
+            shipped_on=form.cleaned_data["shipped_on"],
+            items=form.items(),
+        )
+        if shipment is not None:
+            messages.success(request, "Shipment recorded.")
+            return redirect("exporter:licence", number=number)
+    return render(request, "exporter/licence_detail.html", {"licence": licence, "lines": lines, "form": form})
+
+
+# LPP notifications
+
+
+@exporter_required
+def notification_list(request):
+    form = NotificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        notification = _attempt(
+            request,
+            services.notification_file,
+            form=form,
+            destination=data["destination"],
+            consignee=data["consignee"],
+            end_user_hq=[data["end_user_hq"]],
+            items=[{"product": data["product"], "quantity": data["quantity"]}],
+        )
+        if notification is not None:
+            messages.success(request, f"Notification filed for {notification.consignee}.")
+            return redirect("exporter:notifications")
+    usage = None
+    consignee = request.GET.get("consignee") or (form.data.get("consignee") if form.is_bound else "")
+    if consignee:
+        used, threshold = selectors.consignee_lpp_usage(consignee, timezone.localdate().year)
+        usage = {
+            "consignee": consignee,
+            "used_h100e": h100e(used),
+            "threshold_h100e": h100e(threshold),
+            "percent": min(100, round(100 * used / threshold)) if threshold else 100,
+        }
+    notifications = selectors.notifications_for_listing(request.user).select_related("destination").order_by("-id")
+    return render(
+        request,
+        "exporter/notification_list.html",
+        {"form": form, "notifications": notifications[:200], "usage": usage},
+    )
