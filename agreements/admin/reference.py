@@ -1,3 +1,5 @@
+"""Reference data in the admin: countries with their tier history, and the policy regime."""
+
 import datetime
 
 from django import forms

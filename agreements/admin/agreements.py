@@ -1,0 +1,291 @@
+"""Agreements in the admin. Negotiators create them, edit their terms while negotiating, take them through their
+lifecycle and amend them; staff read them. Every write is a call to agreements.services, as in the API."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from agreements import selectors, services
+from agreements.admin.agreement_workflow import TRANSITIONS, AgreementWorkflowMixin, in_force_today, transition_action
+from agreements.admin.display import SERVICE_ERRORS, CountryFilter, error_text, tpp_and_h100e
+from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
+from agreements.choices import TERMS_EDITABLE_STATUSES, EndUseCategory
+from agreements.models import Agreement, AgreementStatusChange, TermsVersion
+from agreements.workflow import AMENDABLE_STATUSES
+from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.choices import Role
+
+ADD_FIELDSETS = [
+    ("Agreement", {"fields": ["country", "reference", "title", ("valid_from", "valid_until"), "lead_negotiator"]}),
+    *TERMS_FIELDSETS,
+]
+EDIT_FIELDSETS = [
+    (
+        "Agreement",
+        {"fields": ["country", "status", "reference", "title", ("valid_from", "valid_until"), "lead_negotiator"]},
+    ),
+    *TERMS_FIELDSETS,
+]
+READ_ONLY_FIELDSETS = [
+    (
+        "Agreement",
+        {
+            "fields": [
+                "country",
+                "reference",
+                "title",
+                ("status", "in_force_now"),
+                "signed_on",
+                ("valid_from", "valid_until"),
+                "lead_negotiator",
+            ]
+        },
+    ),
+    ("Terms", {"fields": ["terms_summary"]}),
+]
+
+
+class _ServiceRefused(Exception):
+    """A service refused a save that the form had accepted; carries the refusal back to the form."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def schedule_html(periods) -> str:
+    rows = [(p.period_start, p.period_end, tpp_and_h100e(p.capacity_tpp)) for p in periods]
+    if not rows:
+        return format_html("<p>{}</p>", "No allotment periods.")
+    return format_html(
+        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>{} – {}: {}</li>", rows)
+    )
+
+
+def _list_html(items, empty: str) -> str:
+    if not items:
+        return empty
+    return format_html(
+        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>{}</li>", ((i,) for i in items))
+    )
+
+
+class TermsVersionInline(ReadOnlyAdminMixin, admin.StackedInline):
+    model = TermsVersion
+    verbose_name = "terms version"
+    verbose_name_plural = "Terms history (newest first)"
+    extra = 0
+    ordering = ["-version"]
+    fields = [
+        ("version", "effective_from"),
+        "reason",
+        "schedule",
+        "lpp_threshold",
+        ("government_assurances", "site_visits_accepted"),
+        ("investment", "revenue_share"),
+        "end_uses",
+        "excluded",
+        "conditions",
+        "reporting_cadence",
+        "notes",
+        ("created_by", "created_at"),
+    ]
+    readonly_fields = flatten_fieldsets([(None, {"fields": fields})])
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "created_by").prefetch_related("periods")
+
+    @admin.display(description="Allotment schedule")
+    def schedule(self, terms):
+        return schedule_html(terms.periods.all())
+
+    @admin.display(description="LPP threshold")
+    def lpp_threshold(self, terms):
+        if terms.lpp_threshold_tpp is None:
+            return "The policy's threshold (no override)"
+        return tpp_and_h100e(terms.lpp_threshold_tpp) + (" — no LPP exception" if terms.lpp_threshold_tpp == 0 else "")
+
+    @admin.display(description="Reciprocal investment")
+    def investment(self, terms):
+        return f"USD {terms.reciprocal_investment_usd:,}"
+
+    @admin.display(description="Revenue share")
+    def revenue_share(self, terms):
+        return "None" if terms.revenue_share_percent is None else f"{terms.revenue_share_percent} %"
+
+    @admin.display(description="Permitted end uses")
+    def end_uses(self, terms):
+        labels = [EndUseCategory(value).label for value in terms.permitted_end_uses if value in EndUseCategory.values]
+        return _list_html(labels, "All end uses permitted")
+
+    @admin.display(description="Excluded end users")
+    def excluded(self, terms):
+        return _list_html(terms.excluded_end_users, "None")
+
+    @admin.display(description="Security conditions")
+    def conditions(self, terms):
+        return _list_html(terms.security_conditions, "None")
+
+
+class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AgreementStatusChange
+    verbose_name = "status change"
+    verbose_name_plural = "Status history (newest first)"
+    extra = 0
+    ordering = ["-at", "-id"]
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Agreement)
+class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin):
+    form = AgreementForm
+    change_form_template = "admin/agreements/agreement/change_form.html"
+    list_display = ["reference", "title", "country", "status", "valid_from", "valid_until", "in_force_now"]
+    list_display_links = ["reference", "title"]
+    list_filter = ["status", ("country", CountryFilter)]
+    list_select_related = ["country"]
+    search_fields = ["reference", "title", "country__name", "=country__code"]
+    show_full_result_count = False
+    autocomplete_fields = ["country"]
+    actions = [transition_action(name) for name in TRANSITIONS]
+
+    # Who may do what
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            queryset = Agreement.objects.select_related("country", "lead_negotiator")
+        else:
+            queryset = selectors.agreements_visible_to(request.user)
+        return queryset.order_by(*(self.get_ordering(request) or Agreement._meta.ordering))
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status not in TERMS_EDITABLE_STATUSES:
+            return False  # signed or later: terms change only by amendment, the record itself is history
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _editable(self, request, obj) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
+    # The form
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ADD_FIELDSETS
+        return EDIT_FIELDSETS if self._editable(request, obj) else READ_ONLY_FIELDSETS
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["country", "status"] if self._editable(request, obj) else flatten_fieldsets(READ_ONLY_FIELDSETS)
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [TermsVersionInline, StatusChangeInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and not self._editable(request, obj):
+            kwargs["form"] = forms.ModelForm  # a record to read: no inputs, no help texts meant for typing
+        form = super().get_form(request, obj, change, **kwargs)
+        attrs = {"service_error": getattr(request, "_agreement_service_error", None)}
+        if self._editable(request, obj):
+            attrs["current_terms"] = selectors.current_terms(obj)
+        return type(form.__name__, (form,), attrs)
+
+    def get_changeform_initial_data(self, request):
+        return {"lead_negotiator": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_negotiator":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(groups__name=Role.NEGOTIATOR, is_active=True).order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # Nothing was written (the admin's transaction rolled back): show the form again with the refusal.
+            request._agreement_service_error = refused.error
+            if not isinstance(refused.error, ValidationError):
+                self.message_user(request, error_text(refused.error), messages.ERROR)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                self._save_changes(request, obj, form)
+            else:
+                created = services.agreement_create(
+                    actor=request.user,
+                    country=form.cleaned_data["country"],
+                    reference=form.cleaned_data["reference"],
+                    title=form.cleaned_data["title"],
+                    valid_from=form.cleaned_data["valid_from"],
+                    valid_until=form.cleaned_data["valid_until"],
+                    lead_negotiator=form.cleaned_data.get("lead_negotiator"),
+                    terms=form.terms_payload(),
+                )
+                obj.pk, obj.status, obj._state.adding = created.pk, created.status, False
+        except (*SERVICE_ERRORS, IntegrityError) as exc:
+            raise _ServiceRefused(exc) from exc
+
+    def _save_changes(self, request, obj, form) -> None:
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.AGREEMENT_FIELDS}
+        terms = None
+        if form.terms_changed() or "valid_from" in changes:
+            terms = form.terms_payload()
+            if "schedule" not in form.changed_data:
+                del terms["allotments"]  # leave the periods as they are
+        if changes or terms is not None:
+            services.agreement_update(actor=request.user, agreement=obj, terms=terms, **changes)
+
+    def save_related(self, request, form, formsets, change):
+        """The service wrote the terms; the inlines are history and never saved from here."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return super().construct_change_message(request, form, [], add)  # the inlines are never saved
+
+    # What the pages show
+
+    @admin.display(description="In force now", boolean=True)
+    def in_force_now(self, agreement):
+        return in_force_today(agreement)
+
+    @admin.display(description="Terms")
+    def terms_summary(self, agreement):
+        newest = selectors.current_terms(agreement)
+        if newest is None:
+            return "No terms recorded."
+        today = timezone.localdate()
+        heading = f"Version {newest.version}, effective {newest.effective_from}"
+        if newest.effective_from > today:
+            applies = selectors.terms_in_force(agreement, today)
+            heading += f" (not yet in effect; version {applies.version} applies today)"
+        return format_html(
+            "<p><strong>{}</strong></p>{}<p>{}</p>",
+            heading,
+            schedule_html(newest.periods.all()),
+            "Every version, with all its terms, is listed under “Terms history” below."
+            + (
+                " The terms are locked: change them with an amendment."
+                if agreement.status in AMENDABLE_STATUSES
+                else ""
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        agreement = self.get_object(request, unquote(object_id))
+        context = {**(extra_context or {}), **self._workflow_context(request, agreement)}
+        return super().change_view(request, object_id, form_url, context)

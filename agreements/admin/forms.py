@@ -1,0 +1,256 @@
+"""Admin forms for agreements: the agreement with its first terms, amendments, and transitions.
+
+The forms check what a person typed; the services decide the rules (overlaps, states) and their refusals
+are put back on the form next to the field they concern.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agreements import services
+from agreements.admin.display import add_service_error
+from agreements.choices import EndUseCategory, ReportingCadence
+from agreements.models import Agreement, TermsVersion
+from agreements.units import h100e, tpp_from_h100e
+from portal.workflow import Transition
+
+SCHEDULE_HELP = (
+    "One period per line: <code>start end capacity</code>, dates as YYYY-MM-DD. Capacity is in TPP, or in "
+    "whole H100-equivalents when followed by <code>H100e</code> (1 H100e = 15,832 TPP). Thousands separators "
+    "are allowed; anything after <code>#</code> is a comment. Example:<br>"
+    "<code>2026-01-01 2026-12-31 100,000 H100e</code><br>"
+    "<code>2027-01-01 2027-12-31 1,583,200,000</code>"
+)
+
+# How the terms fields are laid out on the agreement and the amendment pages.
+TERMS_FIELDSETS = [
+    (
+        "Allotment schedule",
+        {
+            "fields": ["schedule"],
+            "description": "The capacity the partner country may receive per period. When the agreement enters "
+            "into force these periods become its allotments.",
+        },
+    ),
+    (
+        "Terms",
+        {
+            "fields": [
+                "lpp_threshold_tpp",
+                ("government_assurances", "site_visits_accepted"),
+                ("reciprocal_investment_usd", "revenue_share_percent"),
+                "permitted_end_uses",
+                "excluded_end_users",
+                "security_conditions",
+                "reporting_cadence",
+                "notes",
+            ]
+        },
+    ),
+]
+_LINE = re.compile(r"^(\S+)\s+(\S+)\s+([\d,_ ]+?)\s*(tpp|h100e)?$", re.IGNORECASE)
+
+
+class ScheduleField(forms.CharField):
+    """The allotment schedule as text, one period per line; cleans to the services' list of periods."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 70, "class": "vLargeTextField", "spellcheck": "false"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", SCHEDULE_HELP)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{p['period_start']} {p['period_end']} {p['capacity_tpp']:,}  # {h100e(p['capacity_tpp']):,} H100e"
+                for p in value
+            )
+        return value
+
+    def to_python(self, value) -> list[dict[str, Any]]:
+        periods, errors = [], []
+        for number, raw in enumerate(str(value or "").splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            try:
+                periods.append(self._parse_line(line))
+            except ValidationError as exc:
+                errors.append(ValidationError(f"Line {number} ({line}): {exc.messages[0]}"))
+        if errors:
+            raise ValidationError(errors)
+        return sorted(periods, key=lambda p: p["period_start"])
+
+    @staticmethod
+    def _parse_line(line: str) -> dict[str, Any]:
+        match = _LINE.match(line)
+        if not match:
+            raise ValidationError("write the start date, the end date and the capacity, separated by spaces.")
+        start, end, amount, unit = match.groups()
+        try:
+            period_start, period_end = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+        except ValueError:
+            raise ValidationError("dates are written YYYY-MM-DD, e.g. 2026-01-01.") from None
+        if period_end < period_start:
+            raise ValidationError("the period ends before it starts.")
+        capacity = int(re.sub(r"[,_ ]", "", amount))
+        if unit and unit.lower() == "h100e":
+            capacity = tpp_from_h100e(capacity)
+        if capacity <= 0:
+            raise ValidationError("the capacity must be more than zero.")
+        return {"period_start": period_start, "period_end": period_end, "capacity_tpp": capacity}
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "vLargeTextField"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+class TermsFields(forms.Form):
+    """The negotiated terms of one version, as the services take them."""
+
+    schedule = ScheduleField(label="Allotment schedule")
+    lpp_threshold_tpp = forms.IntegerField(
+        label="LPP threshold override (TPP)",
+        required=False,
+        min_value=0,
+        max_value=10**15,
+        help_text="Leave empty to use the policy's threshold; 0 means no LPP exception for this partner.",
+    )
+    government_assurances = forms.BooleanField(label="Government-to-government assurances given", required=False)
+    site_visits_accepted = forms.BooleanField(label="Site visits by US officials accepted", required=False)
+    reciprocal_investment_usd = forms.DecimalField(
+        label="Reciprocal investment commitment (USD)",
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        initial=Decimal(0),
+    )
+    revenue_share_percent = forms.DecimalField(
+        label="Revenue share (%)", required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+    permitted_end_uses = forms.MultipleChoiceField(
+        choices=EndUseCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none to permit every end use.",
+    )
+    excluded_end_users = LinesField(help_text="One name per line; matched ignoring case, spacing and punctuation.")
+    security_conditions = LinesField(help_text="One condition per line; each becomes a licence condition.")
+    reporting_cadence = forms.ChoiceField(
+        choices=[("", "Not set"), *ReportingCadence.choices], required=False, label="Reporting cadence"
+    )
+    notes = forms.CharField(
+        label="Negotiator's notes", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 70})
+    )
+
+    def clean_reciprocal_investment_usd(self):
+        return self.cleaned_data["reciprocal_investment_usd"] or Decimal(0)
+
+    def terms_payload(self) -> dict[str, Any]:
+        """The terms as `agreement_create`, `agreement_update` and `amendment_create` take them."""
+        payload = {name: self.cleaned_data[name] for name in services.TERMS_FIELDS}
+        payload["allotments"] = self.cleaned_data["schedule"]
+        return payload
+
+    def terms_changed(self) -> bool:
+        return any(name in self.changed_data for name in (*services.TERMS_FIELDS, "schedule"))
+
+
+def terms_initial(terms: TermsVersion) -> dict[str, Any]:
+    """A terms version as the initial values of `TermsFields` (its periods prefetched)."""
+    initial = {name: getattr(terms, name) for name in services.TERMS_FIELDS}
+    initial["schedule"] = [
+        {"period_start": p.period_start, "period_end": p.period_end, "capacity_tpp": p.capacity_tpp}
+        for p in terms.periods.all()
+    ]
+    return initial
+
+
+class AgreementForm(TermsFields, forms.ModelForm):
+    """A new agreement with its first terms, or a draft under negotiation with its terms in place."""
+
+    # Set on the class the admin builds per request: the terms being edited, and a refusal by the service of
+    # what this form accepted (shown next to the field it concerns when the form is displayed again).
+    current_terms: TermsVersion | None = None
+    service_error: Exception | None = None
+
+    class Meta:
+        model = Agreement
+        fields = ["country", "reference", "title", "valid_from", "valid_until", "lead_negotiator"]
+        help_texts = {
+            "reference": "Unique, e.g. G2G-IN-2026.",
+            "valid_from": "Version 1 of the terms applies from this day.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.current_terms is not None:
+            for name, value in terms_initial(self.current_terms).items():
+                self.initial.setdefault(name, value)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.service_error is not None:
+            add_service_error(self, self.service_error)
+        return cleaned
+
+
+class AmendmentForm(TermsFields):
+    """A new terms version for a signed or in-force agreement, prefilled from the newest one."""
+
+    effective_from = forms.DateField(
+        widget=widgets.AdminDateWidget,
+        help_text="The day the amended terms take effect. Allotments of an agreement in force change on that day.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        help_text="Why the terms change; kept with the version and in the audit trail.",
+    )
+    field_order = ["effective_from", "reason"]
+
+
+class TransitionForm(forms.Form):
+    """The reason (required for suspend, resume and terminate) and, for signing, the date it was signed."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 70}))
+
+    def __init__(self, *args, transition: Transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = transition.reason_required
+        self.fields["reason"].help_text = (
+            "Required: recorded in the status history and the audit trail."
+            if transition.reason_required
+            else "Optional: recorded in the status history and the audit trail."
+        )
+        if transition.name == "sign":
+            self.fields["signed_on"] = forms.DateField(
+                initial=timezone.localdate, widget=widgets.AdminDateWidget, help_text="The day both parties signed."
+            )
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise ValidationError("The signing date cannot be in the future.")
+        return signed_on
