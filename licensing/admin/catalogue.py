@@ -1,3 +1,5 @@
+"""The chip catalogue: policy administrators maintain it; every save goes through licensing.services."""
+
 from django.contrib import admin
 
 from licensing import services

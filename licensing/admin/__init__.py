@@ -1,0 +1,6 @@
+"""The staff side of the case app, in the Django admin (SPEC § 5): the chip catalogue, the case queue with its
+clocks and workflow actions, licences and LPP notifications.
+
+Every write goes through licensing.services, exactly as the API's do; scope comes from licensing.selectors."""
+
+from licensing.admin import applications, catalogue, licences, notifications  # noqa: F401  (registers the ModelAdmins)

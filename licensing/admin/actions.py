@@ -1,0 +1,133 @@
+"""Workflow actions as buttons and forms on a record's admin page. Each posts to one admin view that calls the
+record's service with `actor=request.user`; a refusal is shown on the page and nothing is written."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from licensing.admin.display import REFUSALS, add_service_error
+from licensing.admin.forms import ActionForm
+
+
+@dataclass(frozen=True)
+class WorkflowAction:
+    name: str  # the transition's name in licensing.workflow, and the last part of the action's URL
+    label: str  # the button
+    help: str  # one sentence on what happens
+    form_class: type[ActionForm]
+    service: Callable
+    success: str  # formatted with {record}
+    danger: bool = False  # ends the case or the licence: shown apart
+
+
+@dataclass
+class Offer:
+    """An action offered on a record's page: its form, or why it cannot be taken yet."""
+
+    action: WorkflowAction
+    url: str
+    form: ActionForm | None = None
+    blocked: str = ""
+
+
+class WorkflowActionsMixin:
+    """For a ModelAdmin: `workflow_actions` by name, `record_kwarg` (the service's name for the record) and
+    `offers(request, obj)` (what this person may do now). Adds `<id>/actions/<name>/` and its page."""
+
+    workflow_actions: dict[str, WorkflowAction] = {}
+    record_kwarg = ""
+    action_template = "admin/licensing/action.html"
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_action"
+        return [
+            path("<path:object_id>/actions/<slug:action>/", self.admin_site.admin_view(self.action_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def action_url(self, obj, name: str) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_action",
+            args=[obj.pk, name],
+            current_app=self.admin_site.name,
+        )
+
+    def change_url(self, obj) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+
+    def offers(self, request, obj) -> list[Offer]:
+        raise NotImplementedError
+
+    def offer(self, name: str, obj, *, blocked: str = "") -> Offer:
+        action = self.workflow_actions[name]
+        form = None if blocked else action.form_class(record=obj, auto_id=f"id_{name}_%s")
+        return Offer(action=action, url=self.action_url(obj, name), form=form, blocked=blocked)
+
+    def state_sentence(self, request, obj) -> str:
+        """Where the record stands and what it waits for, in a sentence or two."""
+        return ""
+
+    def related_links(self, request, obj) -> list[tuple[str, str]]:
+        return []
+
+    def is_closed(self, obj) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if obj is not None:
+            context["workflow"] = {
+                "state": self.state_sentence(request, obj),
+                "offers": self.offers(request, obj),
+                "closed": self.is_closed(obj),
+                "links": self.related_links(request, obj),
+            }
+        return super().change_view(request, object_id, form_url, context)
+
+    def action_view(self, request, object_id, action):
+        """GET: the action's form on a page of its own. POST: call the service, or show why it refused."""
+        spec = self.workflow_actions.get(action)
+        obj = self.get_object(request, unquote(object_id))
+        if spec is None or obj is None:
+            raise Http404("No such record or action.")
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        form = spec.form_class(request.POST if request.method == "POST" else None, record=obj)
+        if request.method == "POST" and form.is_valid():
+            try:
+                spec.service(actor=request.user, **{self.record_kwarg: obj}, **form.service_kwargs())
+            except REFUSALS as exc:
+                add_service_error(form, exc)
+            else:
+                self.message_user(request, spec.success.format(record=obj), messages.SUCCESS)
+                return HttpResponseRedirect(self.change_url(obj))
+        offered = {offer.action.name: offer for offer in self.offers(request, obj)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{spec.label}: {obj}",
+            "action": spec,
+            "record": obj,
+            "form": form,
+            "blocked": offered[action].blocked if action in offered else "",
+            "not_offered": action not in offered,
+            "summary": self.action_summary(obj),
+            "change_url": self.change_url(obj),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, self.action_template, context)
+
+    def action_summary(self, obj) -> list[tuple[str, str]]:
+        """A few label/value pairs shown above an action's form, so the person knows which record it is."""
+        return [("Record", str(obj))]

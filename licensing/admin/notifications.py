@@ -1,0 +1,86 @@
+"""LPP notifications: low-volume exports notified instead of licensed. Staff read them; nobody changes them."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+
+from licensing import selectors
+from licensing.admin import display
+from licensing.admin.filters import InScopeRelatedFilter
+from licensing.models import LppNotification, LppNotificationLine
+from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+
+FIELDSETS = [
+    (
+        "Notification",
+        {
+            "fields": [
+                ("consignee", "destination_display"),
+                ("organisation_name", "year"),
+                ("total", "filed"),
+                "end_user_hq_display",
+                "lines_table",
+                "determination_display",
+            ],
+            "description": "A low-volume export under licence exception LPP: notified, never licensed, and never "
+            "drawn on a country's allotment.",
+        },
+    ),
+]
+
+
+@admin.register(LppNotification)
+class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    list_display = ["__str__", "consignee", "destination", "year", "total_h100e", "organisation", "created_at"]
+    list_filter = ["year", ("destination", InScopeRelatedFilter)]
+    list_select_related = ["organisation", "destination"]
+    search_fields = ["consignee", "organisation__name"]
+    search_help_text = "Search by consignee or exporter name."
+    show_full_result_count = False
+    fieldsets = FIELDSETS
+    readonly_fields = flatten_fieldsets(FIELDSETS)
+
+    def get_queryset(self, request):
+        queryset = selectors.notifications_visible_to(request.user).select_related("submitted_by")
+        return queryset.order_by(*(self.get_ordering(request) or LppNotification._meta.ordering))
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "LPP notifications", **(extra_context or {})})
+
+    @admin.display(description="Total H100e", ordering="total_tpp")
+    def total_h100e(self, notification):
+        return display.h100e_text(notification.total_tpp)
+
+    @admin.display(description="Total")
+    def total(self, notification):
+        return display.tpp_and_h100e(notification.total_tpp)
+
+    @admin.display(description="Destination")
+    def destination_display(self, notification):
+        return str(notification.destination)
+
+    @admin.display(description="Exporter")
+    def organisation_name(self, notification):
+        return notification.organisation.name
+
+    @admin.display(description="Filed")
+    def filed(self, notification):
+        return f"{notification.created_at:%Y-%m-%d %H:%M} UTC by {notification.submitted_by.get_username()}"
+
+    @admin.display(description="End users' headquarters")
+    def end_user_hq_display(self, notification):
+        return ", ".join(notification.end_user_hq) or "—"
+
+    @admin.display(description="Items")
+    def lines_table(self, notification):
+        lines = LppNotificationLine.objects.filter(notification=notification).select_related("product__chip")
+        rows = [
+            (str(line.product), f"{line.quantity:,}", display.h100e_text(line.quantity * line.product.tpp))
+            for line in lines
+        ]
+        return display.table(["Product", "Quantity", "H100e"], rows, "No items.")
+
+    @admin.display(description="Determination when filed")
+    def determination_display(self, notification):
+        result = notification.determination or {}
+        reasons = [f"{reason['text']} [{reason['rule']}]" for reason in result.get("reasons") or []]
+        return display.bullet_list([str(result.get("outcome", "—")).replace("_", " "), *reasons])
