@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test lint format install migrate clean
+.PHONY: run test lint format install migrate clean screenshots
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/python -m pytest
+
+## Re-take docs/screenshots/ from the browser tests.
+screenshots: install
+	SAVE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 lint: install
 	$(BIN)/ruff check .

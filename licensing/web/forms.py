@@ -90,7 +90,7 @@ class AnswerForm(forms.Form):
 class ShipmentForm(forms.Form):
     """The date and, for each licensed line, how many units left in this shipment."""
 
-    shipped_on = forms.DateField(label="Shipped on", widget=forms.DateInput(attrs={"type": "date"}))
+    shipped_on = forms.DateField(label="Shipped on", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
