@@ -5,13 +5,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test itself
-# (building fixtures, checking the database) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True, scope="session")
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls the test itself makes
+    (building fixtures, checking the database) are still plain synchronous code. Set from the first
+    browser test on; subprocesses that run deployment checks drop it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def pytest_collection_modifyitems(config, items):
@@ -20,6 +27,21 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "tests/browser" in str(item.fspath):
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _serialized_rollback_across_contexts(django_db_setup, django_db_blocker):
+    """Playwright's sync API runs the test in another context, where Django's connection handler hands out
+    a new connection object that lacks the contents serialized at database set-up — so serialized_rollback
+    would restore nothing after the first transactional test. Make them visible from every context."""
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    yield
+    for alias in connections:
+        if "_test_serialized_contents" in vars(type(connections[alias])):
+            del type(connections[alias])._test_serialized_contents
 
 
 @pytest.fixture(scope="session")
