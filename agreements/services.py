@@ -359,6 +359,8 @@ def agreement_start_negotiation(*, actor, agreement: Agreement, reason: str = ""
 
 
 def agreement_sign(*, actor, agreement: Agreement, reason: str = "", signed_on: datetime.date | None = None):
+    if signed_on is not None and signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "An agreement is recorded as signed once it has been: not in the future."})
     return _transition(
         "sign", actor=actor, agreement=agreement, reason=reason, signed_on=signed_on or timezone.localdate()
     )
@@ -486,6 +488,18 @@ def _sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, act
         dropped.terms = terms  # the version that left it out: it too is now in step
         dropped.save(update_fields=["capacity_tpp", "terms", "updated_at"])
     return synced
+
+
+def agreements_expire_due(*, today: datetime.date | None = None) -> list[str]:
+    """Mark signed, in-force or suspended agreements past their end date as expired (idempotent)."""
+    today = today or timezone.localdate()
+    due = Agreement.objects.filter(status__in=AGREEMENT.get("expire").sources, valid_until__lt=today).values_list(
+        "pk", flat=True
+    )
+    return [
+        agreement_expire(actor=None, agreement=Agreement(pk=pk), reason=f"Validity ended before {today}").reference
+        for pk in due
+    ]
 
 
 def agreement_allotments_apply_due(*, actor: AbstractBaseUser | None = None) -> int:

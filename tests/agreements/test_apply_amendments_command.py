@@ -51,3 +51,47 @@ def test_a_future_amendment_reaches_the_allotments_when_the_command_runs_after_i
         assert "1 agreement" in run()
         assert "0 agreement" in run()  # idempotent
     assert Allotment.objects.get(agreement=agreement).capacity_tpp == tpp_from_h100e(3_000)
+
+
+def test_expire_agreements_marks_those_past_their_end_date_once():
+    negotiator = make_user("negotiator")
+    today = timezone.localdate()
+    agreement = services.agreement_create(
+        actor=negotiator,
+        country=Country.objects.get(code="OM"),
+        reference="G2G-OM-T",
+        title="Oman",
+        valid_from=today - datetime.timedelta(days=400),
+        valid_until=today - datetime.timedelta(days=1),
+        terms={"allotments": []},
+    )
+    for step in ("start_negotiation", "sign", "enter_into_force"):
+        agreement = getattr(services, f"agreement_{step}")(actor=negotiator, agreement=agreement)
+    out = StringIO()
+    call_command("expire_agreements", stdout=out)
+    assert "1 agreement(s) expired: G2G-OM-T" in out.getvalue()
+    agreement.refresh_from_db()
+    assert agreement.status == "expired"
+    call_command("expire_agreements", stdout=out)
+    assert "0 agreement(s) expired." in out.getvalue()
+
+
+def test_a_signature_date_in_the_future_is_refused():
+    from django.core.exceptions import ValidationError
+
+    negotiator = make_user("negotiator")
+    today = timezone.localdate()
+    agreement = services.agreement_create(
+        actor=negotiator,
+        country=Country.objects.get(code="BH"),
+        reference="G2G-BH-T",
+        title="Bahrain",
+        valid_from=today,
+        valid_until=today + datetime.timedelta(days=365),
+        terms={"allotments": []},
+    )
+    agreement = services.agreement_start_negotiation(actor=negotiator, agreement=agreement)
+    with pytest.raises(ValidationError, match="signed"):
+        services.agreement_sign(actor=negotiator, agreement=agreement, signed_on=today + datetime.timedelta(days=1))
+    agreement.refresh_from_db()
+    assert agreement.status == "negotiating"
