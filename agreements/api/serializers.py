@@ -1,8 +1,24 @@
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.choices import PolicyKind
-from agreements.models import Country, Policy
+from agreements.choices import AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
+from agreements.models import (
+    Agreement,
+    AgreementStatusChange,
+    Country,
+    LedgerEntry,
+    Policy,
+    TermsPeriod,
+    TermsVersion,
+)
 from agreements.selectors import is_embargoed
+from agreements.units import h100e
+from portal.choices import Role
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -58,3 +74,297 @@ class PolicySwitchSerializer(serializers.Serializer):
     g2g_uplift = serializers.DecimalField(required=False, max_digits=4, decimal_places=2, min_value=1)
     licence_validity_days = serializers.IntegerField(required=False, min_value=1, max_value=36500)
     size_bands = SizeBandSerializer(many=True, required=False)
+
+
+# Shared pieces
+
+MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT
+
+
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class H100eField(serializers.ReadOnlyField):
+    """A TPP integer shown as H100-equivalents, to two decimals (derived, never stored)."""
+
+    def to_representation(self, tpp: int) -> str:
+        return str(h100e(tpp))
+
+
+class CountryCodeField(serializers.SlugRelatedField):
+    """An ISO 3166-1 alpha-2 code in any case, resolved to a Country."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown country {value}: give an ISO 3166-1 alpha-2 code such as IN.",
+        "invalid": "Give an ISO 3166-1 alpha-2 code such as IN.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Country.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.strip().upper())
+
+
+class NegotiatorField(serializers.SlugRelatedField):
+    default_error_messages = {"does_not_exist": "No negotiator has the username {value}."}
+
+    def __init__(self, **kwargs):
+        queryset = get_user_model().objects.filter(groups__name=Role.NEGOTIATOR, is_active=True)
+        super().__init__(slug_field="username", queryset=queryset, **kwargs)
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know (a read-only `status`, a typo) instead of
+    silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                raise serializers.ValidationError({name: ["Not a field that can be set here."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+# Agreements and their terms: input
+
+
+class PeriodInputSerializer(StrictSerializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    capacity_tpp = serializers.IntegerField(min_value=1, max_value=MAX_TPP, help_text="Capacity in TPP (> 0).")
+
+
+class TermsInputSerializer(StrictSerializer):
+    """Negotiated terms. Fields left out keep their value (their default on a new agreement)."""
+
+    allotments = PeriodInputSerializer(many=True, required=False, help_text="Non-overlapping periods.")
+    lpp_threshold_tpp = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_TPP)
+    government_assurances = serializers.BooleanField(required=False)
+    site_visits_accepted = serializers.BooleanField(required=False)
+    reciprocal_investment_usd = serializers.DecimalField(
+        required=False, max_digits=16, decimal_places=2, min_value=Decimal(0)
+    )
+    revenue_share_percent = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
+    )
+    permitted_end_uses = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text=f"End-use categories ({', '.join(EndUseCategory.values)}); empty: all permitted.",
+    )
+    excluded_end_users = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    security_conditions = serializers.ListField(child=serializers.CharField(max_length=1000), required=False)
+    reporting_cadence = serializers.ChoiceField(choices=ReportingCadence.choices, allow_blank=True, required=False)
+    notes = serializers.CharField(allow_blank=True, required=False, max_length=20_000)
+
+
+class AgreementCreateSerializer(StrictSerializer):
+    country = CountryCodeField()
+    reference = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=200)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+    lead_negotiator = NegotiatorField(required=False, help_text="Username; defaults to you.")
+    terms = TermsInputSerializer(required=False, default=dict)
+
+
+class AgreementUpdateSerializer(StrictSerializer):
+    """A change while draft or negotiating: any of these fields, and/or `terms` (its fields left out stay)."""
+
+    reference = serializers.CharField(max_length=40, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    valid_from = serializers.DateField(required=False)
+    valid_until = serializers.DateField(required=False)
+    lead_negotiator = NegotiatorField(required=False)
+    terms = TermsInputSerializer(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Nothing to change: give at least one field.")
+        return attrs
+
+
+class TransitionSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Required to suspend, resume or terminate."
+    )
+
+
+class SignSerializer(TransitionSerializer):
+    signed_on = serializers.DateField(required=False, help_text="Defaults to today.")
+
+
+class AmendmentCreateSerializer(TermsInputSerializer):
+    """A new terms version from `effective_from`; terms fields left out carry over from the newest version."""
+
+    effective_from = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+# Agreements and their terms: output
+
+
+class TermsPeriodSerializer(serializers.ModelSerializer):
+    capacity_h100e = H100eField(source="capacity_tpp")
+
+    class Meta:
+        model = TermsPeriod
+        fields = ["period_start", "period_end", "capacity_tpp", "capacity_h100e"]
+
+
+class TermsVersionSerializer(serializers.ModelSerializer):
+    allotments = TermsPeriodSerializer(many=True, read_only=True, source="periods")
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Username."
+    )
+
+    class Meta:
+        model = TermsVersion
+        fields = [
+            "version",
+            "effective_from",
+            "allotments",
+            "lpp_threshold_tpp",
+            "government_assurances",
+            "site_visits_accepted",
+            "reciprocal_investment_usd",
+            "revenue_share_percent",
+            "permitted_end_uses",
+            "excluded_end_users",
+            "security_conditions",
+            "reporting_cadence",
+            "notes",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True, help_text="Username.")
+
+    class Meta:
+        model = AgreementStatusChange
+        fields = ["from_status", "to_status", "at", "actor", "reason"]
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    """An agreement with its newest terms (prefetched as `newest_terms`) and whether it is in force now."""
+
+    country = serializers.CharField(source="country_id", read_only=True, help_text="ISO 3166-1 alpha-2.")
+    lead_negotiator = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Username."
+    )
+    in_force_now = serializers.BooleanField(read_only=True)
+    terms = serializers.SerializerMethodField(help_text="The newest terms version (possibly not yet effective).")
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "country",
+            "status",
+            "signed_on",
+            "valid_from",
+            "valid_until",
+            "lead_negotiator",
+            "in_force_now",
+            "terms",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TermsVersionSerializer)
+    def get_terms(self, agreement: Agreement):
+        newest = agreement.newest_terms
+        return TermsVersionSerializer(newest[0]).data if newest else None
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    status_history = StatusChangeSerializer(many=True, read_only=True, source="status_changes")
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "status_history"]
+        read_only_fields = fields
+
+
+class AgreementSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "reference", "title", "status", "valid_from", "valid_until"]
+        read_only_fields = fields
+
+
+# Allotments and their ledger
+
+
+class AllotmentPublicSerializer(serializers.Serializer):
+    """An allotment's capacity and what remains of it (an `AllotmentUsage`), without demand or draws."""
+
+    id = serializers.IntegerField(source="allotment.pk", read_only=True)
+    country = serializers.CharField(source="allotment.country_id", read_only=True)
+    period_start = serializers.DateField(source="allotment.period_start", read_only=True)
+    period_end = serializers.DateField(source="allotment.period_end", read_only=True)
+    source = serializers.ChoiceField(source="allotment.source", choices=AllotmentSource.choices, read_only=True)
+    agreement = serializers.IntegerField(source="allotment.agreement_id", read_only=True, allow_null=True)
+    capacity_tpp = serializers.IntegerField(read_only=True, help_text="Including the G2G uplift when it applies.")
+    remaining_tpp = serializers.IntegerField(read_only=True, help_text="Never below 0.")
+    remaining_h100e = H100eField(source="remaining_tpp")
+    uplifted = serializers.BooleanField(read_only=True)
+
+
+class AllotmentSerializer(AllotmentPublicSerializer):
+    """An allotment's use: committed (licensed) and pending (submitted, undecided) TPP."""
+
+    committed_tpp = serializers.IntegerField(read_only=True)
+    pending_tpp = serializers.IntegerField(read_only=True)
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    h100e = H100eField(source="tpp")
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True, help_text="Username.")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "tpp", "h100e", "consignee", "reference", "created_at", "actor"]
+        read_only_fields = fields
+
+
+# Countries in detail
+
+
+class CountryDetailSerializer(CountrySerializer):
+    """A country with the agreement in force now and its allotments (context: `agreement`, `allotments`)."""
+
+    agreement = serializers.SerializerMethodField()
+    allotments = serializers.SerializerMethodField()
+    allotment_serializer = AllotmentPublicSerializer
+
+    class Meta(CountrySerializer.Meta):
+        fields = [*CountrySerializer.Meta.fields, "agreement", "allotments"]
+
+    @extend_schema_field(AgreementSummarySerializer(allow_null=True))
+    def get_agreement(self, country: Country):
+        agreement = self.context["agreement"]
+        return AgreementSummarySerializer(agreement).data if agreement else None
+
+    @extend_schema_field(AllotmentPublicSerializer(many=True))
+    def get_allotments(self, country: Country):
+        return self.allotment_serializer(self.context["allotments"], many=True).data
+
+
+class CountryStaffDetailSerializer(CountryDetailSerializer):
+    """The same, with allotment use and demand, for staff and negotiators."""
+
+    allotment_serializer = AllotmentSerializer
+
+    class Meta(CountryDetailSerializer.Meta):
+        pass
+
+    @extend_schema_field(AllotmentSerializer(many=True))
+    def get_allotments(self, country: Country):
+        return super().get_allotments(country)

@@ -5,6 +5,8 @@ from agreements.api import views
 
 router = SimpleRouter()
 router.register("countries", views.CountryViewSet, basename="country")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("allotments", views.AllotmentViewSet, basename="allotment")
 
 urlpatterns = [
     path("policy/", views.PolicyView.as_view(), name="policy"),

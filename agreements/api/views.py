@@ -1,17 +1,46 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements import selectors, services
-from agreements.api.serializers import CountrySerializer, PolicySerializer, PolicySwitchSerializer
+from agreements.api.serializers import (
+    AgreementCreateSerializer,
+    AgreementDetailSerializer,
+    AgreementSerializer,
+    AgreementUpdateSerializer,
+    AllotmentSerializer,
+    AmendmentCreateSerializer,
+    CountryDetailSerializer,
+    CountrySerializer,
+    CountryStaffDetailSerializer,
+    LedgerEntrySerializer,
+    PolicySerializer,
+    PolicySwitchSerializer,
+    SignSerializer,
+    TermsVersionSerializer,
+    TransitionSerializer,
+)
+from agreements.choices import AllotmentSource
+from agreements.models import Agreement, AgreementStatusChange, Allotment, Country, TermsVersion
 from portal.api.permissions import roles_required
 from portal.choices import Role
+from portal.selectors import user_has_role
+
+# Staff (SPEC § 1) and negotiators read the policy side's agreements and allotments; negotiators write.
+READERS = (Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN, Role.NEGOTIATOR)
+WRITERS = (Role.NEGOTIATOR,)
 
 
 class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Every ISO 3166-1 country with its tier today."""
+    """Every ISO 3166-1 country with its tier today. The detail adds the agreement in force now and the
+    country's allotments (with use and demand for staff and negotiators)."""
 
     serializer_class = CountrySerializer
     lookup_field = "code"
@@ -21,9 +50,32 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return selectors.countries_with_tier(timezone.localdate()).order_by("code")
 
+    def get_serializer_class(self):
+        if self.action != "retrieve":
+            return CountrySerializer
+        return CountryStaffDetailSerializer if user_has_role(self.request.user, *READERS) else CountryDetailSerializer
+
     def get_object(self):
         self.kwargs["code"] = self.kwargs["code"].upper()
         return super().get_object()
+
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="CountryDetailResponse",
+            serializers=[CountryStaffDetailSerializer, CountryDetailSerializer],
+            resource_type_field_name=None,
+        )
+    )
+    def retrieve(self, request, code=None):
+        country = self.get_object()
+        now = timezone.now()
+        allotments = list(Allotment.objects.filter(country=country).order_by("period_start", "source", "id"))
+        context = {
+            **self.get_serializer_context(),
+            "agreement": selectors.agreement_in_force(country.code, now),
+            "allotments": selectors.allotment_usage(allotments, now),
+        }
+        return Response(self.get_serializer_class()(country, context=context).data)
 
 
 class PolicyView(APIView):
@@ -44,3 +96,176 @@ class PolicyView(APIView):
         serializer.is_valid(raise_exception=True)
         policy = services.policy_switch(actor=request.user, **serializer.validated_data)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+# Agreements
+
+
+def _for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:
+    """What the agreement serializers show, in a constant number of queries: the newest terms version with its
+    periods, whether it is in force now, and (detail) the status history."""
+    newer = TermsVersion.objects.filter(agreement=OuterRef("agreement"), version__gt=OuterRef("version"))
+    newest = TermsVersion.objects.filter(~Exists(newer)).select_related("created_by").prefetch_related("periods")
+    in_force = selectors.agreements_in_force(timezone.now()).filter(pk=OuterRef("pk"))
+    agreements = agreements.annotate(in_force_now=Exists(in_force)).prefetch_related(
+        Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")
+    )
+    if history:
+        changes = AgreementStatusChange.objects.select_related("actor").order_by("at", "id")
+        agreements = agreements.prefetch_related(Prefetch("status_changes", queryset=changes))
+    return agreements
+
+
+class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bilateral agreements with their newest terms. Negotiators create and change them (terms only while draft
+    or negotiating; afterwards by amendment) and move them through their lifecycle; staff read them."""
+
+    serializer_class = AgreementDetailSerializer
+
+    def get_permissions(self):
+        return [roles_required(*(READERS if self.request.method in SAFE_METHODS else WRITERS))()]
+
+    def get_serializer_class(self):
+        return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
+
+    def get_queryset(self):
+        return _for_display(selectors.agreements_visible_to(self.request.user), history=self.action != "list")
+
+    def _show(self, agreement: Agreement, code: int = status.HTTP_200_OK) -> Response:
+        fresh = _for_display(selectors.agreements_visible_to(self.request.user), history=True).get(pk=agreement.pk)
+        return Response(AgreementDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementDetailSerializer})
+    def create(self, request):
+        body = AgreementCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        agreement = services.agreement_create(actor=request.user, **body.validated_data)
+        return self._show(agreement, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgreementUpdateSerializer, responses=AgreementDetailSerializer)
+    def partial_update(self, request, pk=None):
+        agreement = self.get_object()
+        body = AgreementUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.agreement_update(actor=request.user, agreement=agreement, **body.validated_data)
+        return self._show(agreement)
+
+    def _move(self, request, service, body_class=TransitionSerializer) -> Response:
+        agreement = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(actor=request.user, agreement=agreement, **body.validated_data)
+        return self._show(agreement)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="start-negotiation")
+    def start_negotiation(self, request, pk=None):
+        return self._move(request, services.agreement_start_negotiation)
+
+    @extend_schema(request=SignSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._move(request, services.agreement_sign, SignSerializer)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="enter-into-force")
+    def enter_into_force(self, request, pk=None):
+        return self._move(request, services.agreement_enter_into_force)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._move(request, services.agreement_suspend)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._move(request, services.agreement_resume)
+
+    @extend_schema(request=TransitionSerializer, responses=AgreementDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        return self._move(request, services.agreement_terminate)
+
+    @staticmethod
+    def _versions(agreement: Agreement) -> QuerySet[TermsVersion]:
+        return agreement.terms_versions.select_related("created_by").prefetch_related("periods")
+
+    @extend_schema(responses=TermsVersionSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def amendments(self, request, pk=None):
+        """Every terms version, newest first, each with its allotment schedule."""
+        page = self.paginate_queryset(self._versions(self.get_object()))
+        return self.get_paginated_response(TermsVersionSerializer(page, many=True).data)
+
+    @extend_schema(request=AmendmentCreateSerializer, responses={201: TermsVersionSerializer})
+    @amendments.mapping.post
+    def amend(self, request, pk=None):
+        """A new terms version of a signed, in-force or suspended agreement from `effective_from`."""
+        agreement = self.get_object()
+        body = AmendmentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        terms = dict(body.validated_data)
+        effective_from, reason = terms.pop("effective_from"), terms.pop("reason")
+        version = services.amendment_create(
+            actor=request.user, agreement=agreement, effective_from=effective_from, reason=reason, terms=terms
+        )
+        data = TermsVersionSerializer(self._versions(agreement).get(pk=version.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+# Allotments
+
+
+class CountryCodeFormField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        code = value.strip().upper()
+        if not Country.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"Unknown country {value!r}: give an ISO 3166-1 alpha-2 code such as IN.")
+        return code
+
+
+class CountryCodeFilter(django_filters.CharFilter):
+    field_class = CountryCodeFormField
+
+
+class AllotmentFilter(django_filters.FilterSet):
+    country = CountryCodeFilter(field_name="country_id", help_text="ISO 3166-1 alpha-2 code, any case.")
+    source = django_filters.ChoiceFilter(choices=AllotmentSource.choices)
+    agreement = django_filters.NumberFilter(field_name="agreement_id")
+
+    class Meta:
+        model = Allotment
+        fields = ["country", "source", "agreement"]
+
+
+class AllotmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Country allotments with their use now: capacity (with the G2G uplift where it applies), committed,
+    pending demand and remaining TPP. Staff and negotiators only."""
+
+    serializer_class = AllotmentSerializer
+    filterset_class = AllotmentFilter
+
+    def get_permissions(self):
+        return [roles_required(*READERS)()]
+
+    def get_queryset(self):
+        return selectors.allotments_visible_to(self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(AllotmentSerializer(selectors.allotment_usage(page), many=True).data)
+
+    def retrieve(self, request, pk=None):
+        (usage,) = selectors.allotment_usage([self.get_object()])
+        return Response(AllotmentSerializer(usage).data)
+
+    @extend_schema(responses=LedgerEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def ledger(self, request, pk=None):
+        """The allotment's append-only ledger: reserves and releases, newest first."""
+        page = self.paginate_queryset(self.get_object().ledger.select_related("actor"))
+        return self.get_paginated_response(LedgerEntrySerializer(page, many=True).data)
