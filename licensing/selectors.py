@@ -26,7 +26,13 @@ from licensing.models import (
     ShipmentLine,
 )
 from portal.choices import Role
-from portal.selectors import user_agency_code, user_has_role, user_is_staff, user_organisation_id
+from portal.selectors import (
+    audit_events_for,
+    user_agency_code,
+    user_has_role,
+    user_is_staff,
+    user_organisation_id,
+)
 
 
 def catalogue() -> QuerySet[Product]:
@@ -192,6 +198,15 @@ def application_request(
     )
 
 
+def has_recommended(application: Application, user: AbstractBaseUser) -> bool:
+    """Whether `user` made an officer recommendation on the case: the standing one, or one since replaced
+    (the append-only audit trail keeps every recommendation)."""
+    if application.recommended_by_id == user.pk:
+        return True
+    events = audit_events_for(target_type=Application._meta.label_lower, target_id=str(application.pk))
+    return events.filter(verb="application.recommended", actor_id=user.pk).exists()
+
+
 def pending_demand(allotment_ids: list[int]) -> dict[int, int]:
     """TPP of submitted, undecided applications that would draw on each allotment."""
     rows = (
@@ -215,10 +230,14 @@ def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:
 
 
 def applications_for_listing(user: AbstractBaseUser) -> QuerySet[Application]:
-    """Scoped applications with everything a page of them shows, in a constant number of queries."""
+    """Scoped applications with everything a page of them shows, in a constant number of queries.
+
+    Joined: only what the caller's page shows (the destination is shown by its code, on the row). Each join adds
+    PostgreSQL planning time to every page: the five joins of old took 4–9 ms to plan and 0.5 ms to run."""
+    shown_to_staff = ("organisation", "officer", "recommended_by") if is_internal_viewer(user) else ()
     return (
         applications_visible_to(user)
-        .select_related("destination", "organisation", "officer", "recommended_by", "licence")
+        .select_related("licence", *shown_to_staff)
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.order_by("id")),
             Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip").order_by("id")),

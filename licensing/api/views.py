@@ -1,5 +1,6 @@
 """Thin views: validate the body, call one service, answer with the caller's serializer."""
 
+from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from licensing import selectors, services
 from licensing.api import serializers as s
 from licensing.choices import ApplicationStatus
-from licensing.models import Application
+from licensing.models import Application, Referral
 from portal.api.permissions import roles_required
 from portal.choices import STAFF_ROLES, Role
 
@@ -27,14 +28,27 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class ApplicationFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
-    destination = filters.CharFilter(field_name="destination_id", lookup_expr="iexact")
-    acn = filters.CharFilter(lookup_expr="iexact")
-    agency = filters.CharFilter(field_name="referrals__agency__code", distinct=True)
+    # No DISTINCT (django-filter's default for multiple choices): a row's own status cannot repeat it, and
+    # SELECT DISTINCT over the whole row made PostgreSQL read and sort every match before the first page.
+    status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, distinct=False)
+    destination = filters.CharFilter(method="filter_destination", help_text="ISO alpha-2 code, any case.")
+    acn = filters.CharFilter(method="filter_acn", help_text="Application Control Number, any case.")
+    agency = filters.CharFilter(method="filter_agency", help_text="Referred to this agency (defense, state, energy).")
 
     class Meta:
         model = Application
         fields = ["status", "destination", "acn", "agency"]
+
+    def filter_destination(self, queryset, name, value):
+        return queryset.filter(destination_id=value.strip().upper())
+
+    def filter_acn(self, queryset, name, value):
+        return queryset.filter(acn=value.strip().upper())  # ACNs are upper case: the unique index answers
+
+    def filter_agency(self, queryset, name, value):
+        """A semi-join (EXISTS): each case once, without DISTINCT over the joined referrals."""
+        referred = Referral.objects.filter(application=OuterRef("pk"), agency__code=value.strip().lower())
+        return queryset.filter(Exists(referred))
 
 
 class ApplicationViewSet(

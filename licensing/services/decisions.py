@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
+from agreements.errors import AllotmentExhausted
+from agreements.units import h100e
 from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import ApplicationStatus, Recommendation
@@ -24,8 +26,8 @@ from portal.services import audit_record
 def _check_four_eyes(application: Application, actor: AbstractBaseUser) -> None:
     if not application.recommended_by_id:
         raise DecisionRefused("An officer recommendation is required before a decision.")
-    if application.recommended_by_id == actor.pk:
-        raise FourEyes("You made the officer recommendation on this case: another official must decide it.")
+    if selectors.has_recommended(application, actor):
+        raise FourEyes("You made an officer recommendation on this case: another official must decide it.")
 
 
 def _approved_quantities(application: Application, items: list[dict[str, Any]] | None) -> dict[int, int]:
@@ -69,6 +71,14 @@ def _refuse_unless_licensable(result: engine.Determination) -> None:
     if result.requires_allotment and result.allotment_id is None:
         reason = result.reasons[-1].text if result.reasons else ""
         raise DecisionRefused(f"Cannot approve: no allotment applies to this destination today. {reason}".strip())
+    remaining = result.allotment_remaining_tpp
+    if result.allotment_id is not None and remaining is not None and result.requested_tpp > remaining:
+        # A rule, not a presumption: no justification overrides it (the reservation re-checks under its lock).
+        raise AllotmentExhausted(
+            f"Cannot approve: the allotment has {h100e(remaining):,} H100e ({remaining:,} TPP) remaining; "
+            f"{h100e(result.requested_tpp):,} H100e requested. Approve less, or wait for quota to be released.",
+            remaining_tpp=remaining,
+        )
 
 
 def application_approve(

@@ -69,6 +69,11 @@ def application_refer(*, actor: AbstractBaseUser, application: Application, agen
         APPLICATION.check("refer", application.status, actor)
         now = timezone.now()
         due = now + datetime.timedelta(days=REFERRAL_DAYS)
+        # A case under review has no referral still awaited: any unanswered one has lapsed (no objection).
+        # Close it, so the agency's new referral is its one open referral.
+        lapsed_referrals = application.referrals.filter(agency__code__in=codes, answered_at__isnull=True)
+        lapsed = sorted(lapsed_referrals.values_list("agency__code", flat=True))
+        lapsed_referrals.update(answered_at=now, rationale="No answer within 30 days: counted as no objection.")
         Referral.objects.bulk_create(
             [
                 Referral(application=application, agency=agency, referred_by=actor, referred_at=now, due_at=due)
@@ -81,7 +86,7 @@ def application_refer(*, actor: AbstractBaseUser, application: Application, agen
             actor=actor,
             verb="application.referred",
             target=application,
-            payload={"agencies": codes, "due_at": due.isoformat()},
+            payload={"agencies": codes, "due_at": due.isoformat(), **({"lapsed": lapsed} if lapsed else {})},
         )
     return application
 

@@ -1,9 +1,34 @@
 """Build applications and licences in a given state through the same services users go through."""
 
-from agreements.models import Country
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from agreements import services as agreements_services
+from agreements.choices import AllotmentSource, PolicyKind
+from agreements.models import Agreement, Allotment, Country, LedgerEntry, Policy
+from agreements.selectors import remaining_tpp
+from agreements.units import H100_TPP
 from licensing import services
-from licensing.models import Application, Product
+from licensing.models import (
+    Application,
+    ApplicationLine,
+    InfoRequest,
+    Licence,
+    LicenceLine,
+    LppNotification,
+    NumberSequence,
+    Party,
+    Product,
+    Referral,
+    Shipment,
+    ShipmentLine,
+)
+from portal.models import AuditEvent
 from tests.factories import make_user
+
+_references = itertools.count(1)
 
 
 def product(name: str = "H100 SXM") -> Product:
@@ -73,3 +98,107 @@ def recommended(exporter=None, *, officer=None, recommendation: str = "approve",
 def approved(exporter=None, *, approver=None, **kwargs) -> Application:
     application = recommended(exporter, **kwargs)
     return services.application_approve(actor=approver or make_user("approving_official"), application=application)
+
+
+# Further states, and the instruments the service tests use. Everything still goes through the services.
+
+
+def referred(exporter=None, *, officer=None, agencies: tuple[str, ...] = ("defense",), **kwargs) -> Application:
+    officer = officer or make_user("licensing_officer")
+    application = under_review(exporter, officer=officer, **kwargs)
+    return services.application_refer(actor=officer, application=application, agencies=list(agencies))
+
+
+def info_requested(exporter=None, *, officer=None, **kwargs) -> Application:
+    officer = officer or make_user("licensing_officer")
+    application = under_review(exporter, officer=officer, **kwargs)
+    return services.application_request_info(actor=officer, application=application, question="Who runs the site?")
+
+
+def reviewed_after_referral(
+    exporter=None, *, officer=None, agency: str = "defense", recommendation: str = "approve", **kwargs
+) -> Application:
+    """Back under review once `agency` answered its referral: visible to that agency's reviewers from now on."""
+    application = referred(exporter, officer=officer, agencies=(agency,), **kwargs)
+    reviewer = make_user("agency_reviewer", agency=agency)
+    return services.application_agency_recommend(
+        actor=reviewer, application=application, recommendation=recommendation, rationale="Reviewed."
+    )
+
+
+def licence(exporter=None, *, approver=None, **kwargs) -> Licence:
+    """The licence of a wholly approved application."""
+    return approved(exporter, approver=approver, **kwargs).licence
+
+
+def notify(
+    exporter=None, *, destination: str = "IN", consignee: str = "Small Co", quantity: int = 100, name: str = "H100 SXM"
+) -> LppNotification:
+    return services.notification_file(
+        actor=exporter or make_user("exporter"),
+        destination=Country.objects.get(code=destination),
+        consignee=consignee,
+        end_user_hq=[],
+        items=[{"product": product(name), "quantity": quantity}],
+    )
+
+
+def tier2_allotment(country: str = "IN") -> Allotment:
+    return Allotment.objects.get(country_id=country, source=AllotmentSource.TIER_ALLOCATION)
+
+
+def shrink_allotment(allotment: Allotment, *, leave_tpp: int) -> None:
+    """Reserve directly on the ledger so that exactly `leave_tpp` remains."""
+    remaining = remaining_tpp(allotment, timezone.now())
+    agreements_services.allotment_reserve(
+        actor=None, allotment_id=allotment.pk, tpp=remaining - leave_tpp, consignee="earlier", reference="EARLIER"
+    )
+
+
+def switch_to_global(**parameters) -> Policy:
+    return agreements_services.policy_switch(
+        actor=None, kind=PolicyKind.GLOBAL, reason="Global licensing regime adopted", **parameters
+    )
+
+
+def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_TPP, **terms) -> Agreement:
+    """An agreement in force since 1 January this year, its one allotment covering this year."""
+    today = timezone.localdate()
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    agreement = agreements_services.agreement_create(
+        actor=None,
+        country=Country.objects.get(code=country),
+        reference=f"G2G-{country}-LIC-{next(_references)}",
+        title=f"US–{country} arrangement",
+        valid_from=start,
+        valid_until=start.replace(year=start.year + 3) - datetime.timedelta(days=1),
+        terms={
+            "allotments": [{"period_start": start, "period_end": end, "capacity_tpp": capacity_tpp}],
+            "government_assurances": True,
+            "reporting_cadence": "quarterly",
+            "security_conditions": ["Compute-usage reports to BIS"],
+            **terms,
+        },
+    )
+    for step in (
+        agreements_services.agreement_start_negotiation,
+        agreements_services.agreement_sign,
+        agreements_services.agreement_enter_into_force,
+    ):
+        agreement = step(actor=None, agreement=agreement)
+    return agreement
+
+
+WATCHED = (Application, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine, Shipment, ShipmentLine)
+WATCHED += (LppNotification, LedgerEntry, AuditEvent)
+
+
+def db_state() -> dict:
+    """Row counts, number counters and allotment use: equal before and after means nothing was written."""
+    state: dict = {model._meta.label: model.objects.count() for model in WATCHED}
+    state["numbers"] = dict(NumberSequence.objects.values_list("name", "value"))
+    state["committed"] = dict(Allotment.objects.values_list("pk", "committed_tpp"))
+    state["statuses"] = dict(Application.objects.values_list("pk", "status"))
+    state["licences"] = dict(Licence.objects.values_list("pk", "status"))
+    state["shipped"] = dict(LicenceLine.objects.values_list("pk", "shipped_quantity"))
+    return state

@@ -1,0 +1,453 @@
+"""Every case-side endpoint of SPEC § 5.1 × every role × own/other organisation or agency → the expected status.
+
+401 without credentials, 403 when the role lacks the right, 404 when the record is outside the caller's scope
+(never 403: it does not exist for them), and lists that leave out what the caller may not see. A refused call
+writes nothing.
+
+Each case builds only what it needs, through the services, in the state where the action is legal: whoever
+is allowed gets a 2xx, so every other answer is the permission and scope rules talking.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from licensing import services
+from portal.models import AuditEvent
+from tests.factories import make_user
+from tests.licensing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+OWN_ORG, OTHER_ORG = "Acme AI Systems Inc.", "Rival Chips Ltd"
+REFERRED_AGENCY, OTHER_AGENCY = "defense", "state"
+
+EXPORTER, EXPORTER_OTHER = "exporter", "exporter (other organisation)"
+OFFICER, APPROVER = "licensing_officer", "approving_official"
+AGENCY, AGENCY_OTHER = "agency_reviewer (referred agency)", "agency_reviewer (other agency)"
+NEGOTIATOR, POLICY_ADMIN, ANONYMOUS = "negotiator", "policy_admin", "anonymous"
+
+USERS: dict[str, Callable] = {
+    EXPORTER: lambda: make_user("exporter", organisation=OWN_ORG),
+    EXPORTER_OTHER: lambda: make_user("exporter", organisation=OTHER_ORG),
+    OFFICER: lambda: make_user("licensing_officer"),
+    APPROVER: lambda: make_user("approving_official"),
+    AGENCY: lambda: make_user("agency_reviewer", agency=REFERRED_AGENCY),
+    AGENCY_OTHER: lambda: make_user("agency_reviewer", agency=OTHER_AGENCY),
+    NEGOTIATOR: lambda: make_user("negotiator"),
+    POLICY_ADMIN: lambda: make_user("policy_admin"),
+    ANONYMOUS: lambda: None,
+}
+ROLES = list(USERS)
+STAFF = (OFFICER, APPROVER, POLICY_ADMIN)
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    """`default` for every role not named (keywords are the role constants' variable names), 401 anonymous."""
+    names = {
+        "exporter": EXPORTER,
+        "exporter_other": EXPORTER_OTHER,
+        "officer": OFFICER,
+        "approver": APPROVER,
+        "agency": AGENCY,
+        "agency_other": AGENCY_OTHER,
+        "negotiator": NEGOTIATOR,
+        "policy_admin": POLICY_ADMIN,
+    }
+    table = dict.fromkeys(ROLES, default) | {names[key]: status for key, status in by_role.items()}
+    return table | {ANONYMOUS: 401}
+
+
+def mine():
+    return make_user("exporter", organisation=OWN_ORG)
+
+
+def theirs():
+    return make_user("exporter", organisation=OTHER_ORG)
+
+
+# Worlds: the records an endpoint acts on, built through the services.
+
+
+def w_draft():
+    return {"app": f.draft(mine())}
+
+
+def w_submitted():
+    return {"app": f.submitted(mine())}
+
+
+def w_after_referral():
+    """Under review after Defense answered its referral: Defense's reviewers see it from now on."""
+    return {"app": f.reviewed_after_referral(mine(), agency=REFERRED_AGENCY)}
+
+
+def w_referred():
+    return {"app": f.referred(mine(), agencies=(REFERRED_AGENCY,))}
+
+
+def w_info_requested():
+    return {"app": f.info_requested(mine())}
+
+
+def w_recommended_after_referral():
+    officer = make_user("licensing_officer")
+    app = f.reviewed_after_referral(mine(), officer=officer, agency=REFERRED_AGENCY)
+    services.application_recommend(actor=officer, application=app, recommendation="approve", rationale="Fine.")
+    return {"app": app}
+
+
+def w_applications():
+    return {
+        "app": f.reviewed_after_referral(mine(), agency=REFERRED_AGENCY),
+        "unreferred": f.submitted(mine(), consignee="Second Lab"),
+        "theirs": f.submitted(theirs(), consignee="Rival Lab"),
+    }
+
+
+def w_licence():
+    return {"licence": f.licence(mine())}
+
+
+def w_suspended_licence():
+    licence = f.licence(mine())
+    services.licence_suspend(actor=make_user("approving_official"), licence=licence, reason="Audit")
+    return {"licence": licence}
+
+
+def w_licences():
+    return {"licence": f.licence(mine()), "theirs": f.licence(theirs(), consignee="Rival Lab")}
+
+
+def w_notifications():
+    return {"notification": f.notify(mine()), "theirs": f.notify(theirs(), consignee="Rival Lab")}
+
+
+def w_audit():
+    return {"event": AuditEvent.objects.filter(verb="application.created").get(target_id=str(f.draft(mine()).pk))}
+
+
+def w_pending():
+    return {"app": f.submitted(mine())}
+
+
+def w_nothing():
+    return {}
+
+
+def app_url(suffix: str = "") -> Callable[[dict], str]:
+    return lambda w: f"/api/v1/applications/{w['app'].pk}/{suffix}"
+
+
+def licence_url(suffix: str = "") -> Callable[[dict], str]:
+    return lambda w: f"/api/v1/licences/{w['licence'].number}/{suffix}"
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: Callable[[dict], str]
+    world: Callable[[], dict]
+    expected: dict[str, int]
+    body: Callable[[dict], dict] | None = None
+    # For lists: which of the world's records each role sees (keys of the world), by role; others see none.
+    listed: dict[str, set[str]] = field(default_factory=dict)
+    key: str = "id"
+
+
+def _item(name="H100 SXM", quantity=1):
+    return lambda w: {"items": [{"product": f.product(name).pk, "quantity": quantity}]}
+
+
+EXPORTER_ONLY_ON_OWN = expect(403, exporter=200, exporter_other=404)
+OFFICER_ACTION = expect(403, officer=200, exporter_other=404, agency_other=404)  # referred agency: visible, no right
+APPROVER_ACTION = expect(403, approver=200, exporter_other=404, agency_other=404)
+LICENCE_MANAGEMENT = expect(403, approver=200)
+
+CASES = {
+    # Applications
+    "GET applications/": Case(
+        "get",
+        lambda w: "/api/v1/applications/",
+        w_applications,
+        expect(200, negotiator=403),
+        listed={
+            EXPORTER: {"app", "unreferred"},
+            EXPORTER_OTHER: {"theirs"},
+            **dict.fromkeys(STAFF, {"app", "unreferred", "theirs"}),
+            AGENCY: {"app"},
+        },
+    ),
+    "POST applications/": Case(
+        "post",
+        lambda w: "/api/v1/applications/",
+        w_nothing,
+        expect(403, exporter=201, exporter_other=201),
+        body=lambda w: f.application_body(),
+    ),
+    "GET applications/{id}/": Case(
+        "get",
+        app_url(),
+        w_after_referral,
+        expect(200, exporter_other=404, agency_other=404, negotiator=403),
+    ),
+    "PATCH applications/{id}/": Case(
+        "patch", app_url(), w_draft, EXPORTER_ONLY_ON_OWN, body=lambda w: {"end_use": "Inference service"}
+    ),
+    "POST applications/{id}/submit/": Case("post", app_url("submit/"), w_draft, EXPORTER_ONLY_ON_OWN),
+    "POST applications/{id}/withdraw/": Case(
+        "post", app_url("withdraw/"), w_after_referral, EXPORTER_ONLY_ON_OWN, body=lambda w: {"reason": "Cancelled"}
+    ),
+    "POST applications/{id}/respond/": Case(
+        "post", app_url("respond/"), w_info_requested, EXPORTER_ONLY_ON_OWN, body=lambda w: {"answer": "The lab."}
+    ),
+    "POST applications/{id}/start-review/": Case(
+        "post",
+        app_url("start-review/"),
+        w_submitted,
+        expect(403, officer=200, exporter_other=404, agency=404) | {AGENCY_OTHER: 404},
+    ),
+    "POST applications/{id}/request-info/": Case(
+        "post", app_url("request-info/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"question": "Who?"}
+    ),
+    "POST applications/{id}/refer/": Case(
+        "post", app_url("refer/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"agencies": ["energy"]}
+    ),
+    "POST applications/{id}/recommend/": Case(
+        "post",
+        app_url("recommend/"),
+        w_after_referral,
+        OFFICER_ACTION,
+        body=lambda w: {"recommendation": "approve", "rationale": "Verified."},
+    ),
+    "POST applications/{id}/return/": Case(
+        "post", app_url("return/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"reason": "Incomplete."}
+    ),
+    "POST applications/{id}/agency-recommendation/": Case(
+        "post",
+        app_url("agency-recommendation/"),
+        w_referred,
+        expect(403, agency=200, exporter_other=404, agency_other=404),
+        body=lambda w: {"recommendation": "approve", "rationale": "No concern."},
+    ),
+    "POST applications/{id}/approve/": Case(
+        "post", app_url("approve/"), w_recommended_after_referral, APPROVER_ACTION, body=lambda w: {}
+    ),
+    "POST applications/{id}/deny/": Case(
+        "post", app_url("deny/"), w_recommended_after_referral, APPROVER_ACTION, body=lambda w: {"reason": "Risk."}
+    ),
+    # Licences
+    "GET licences/": Case(
+        "get",
+        lambda w: "/api/v1/licences/",
+        w_licences,
+        expect(200, agency=403, agency_other=403, negotiator=403),
+        listed={EXPORTER: {"licence"}, EXPORTER_OTHER: {"theirs"}, **dict.fromkeys(STAFF, {"licence", "theirs"})},
+        key="number",
+    ),
+    "GET licences/{number}/": Case(
+        "get", licence_url(), w_licence, expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403)
+    ),
+    "POST licences/{number}/shipments/": Case(
+        "post",
+        licence_url("shipments/"),
+        w_licence,
+        expect(403, exporter=201, exporter_other=404),
+        body=lambda w: {"shipped_on": timezone.localdate().isoformat(), **_item()(w)},
+    ),
+    "POST licences/{number}/suspend/": Case(
+        "post", licence_url("suspend/"), w_licence, LICENCE_MANAGEMENT, body=lambda w: {"reason": "Audit"}
+    ),
+    "POST licences/{number}/reinstate/": Case(
+        "post", licence_url("reinstate/"), w_suspended_licence, LICENCE_MANAGEMENT, body=lambda w: {"reason": "Ok"}
+    ),
+    "POST licences/{number}/revoke/": Case(
+        "post", licence_url("revoke/"), w_licence, LICENCE_MANAGEMENT, body=lambda w: {"reason": "Diversion"}
+    ),
+    # LPP notifications
+    "GET notifications/": Case(
+        "get",
+        lambda w: "/api/v1/notifications/",
+        w_notifications,
+        expect(200, agency=403, agency_other=403, negotiator=403),
+        listed={
+            EXPORTER: {"notification"},
+            EXPORTER_OTHER: {"theirs"},
+            **dict.fromkeys(STAFF, {"notification", "theirs"}),
+        },
+    ),
+    "POST notifications/": Case(
+        "post",
+        lambda w: "/api/v1/notifications/",
+        w_nothing,
+        expect(403, exporter=201, exporter_other=201),
+        body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
+    ),
+    "GET notifications/{id}/": Case(
+        "get",
+        lambda w: f"/api/v1/notifications/{w['notification'].pk}/",
+        w_notifications,
+        expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403),
+    ),
+    # The audit trail, the impact preview, determinations
+    "GET audit-events/": Case(
+        "get",
+        lambda w: f"/api/v1/audit-events/?target_type=licensing.application&target_id={w['event'].target_id}",
+        w_audit,
+        expect(403, officer=200, approver=200, policy_admin=200),
+        listed=dict.fromkeys(STAFF, {"event"}),
+    ),
+    "GET audit-events/{id}/": Case(
+        "get",
+        lambda w: f"/api/v1/audit-events/{w['event'].pk}/",
+        w_audit,
+        expect(403, officer=200, approver=200, policy_admin=200),
+    ),
+    "GET policy/impact/": Case(
+        "get",
+        lambda w: "/api/v1/policy/impact/?kind=global&lpp_threshold_tpp=0",
+        w_pending,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
+    "POST determinations/": Case(
+        "post",
+        lambda w: "/api/v1/determinations/",
+        w_nothing,
+        expect(200),
+        body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
+    ),
+}
+
+
+def client_as(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+MATRIX = [
+    pytest.param(name, role, case.expected[role], id=f"{name} as {role}")
+    for name, case in CASES.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "status"), MATRIX)
+def test_permission_matrix(endpoint, role, status):
+    case = CASES[endpoint]
+    world = case.world()
+    client = client_as(USERS[role]())
+    body = case.body(world) if case.body else None
+    before = f.db_state()
+
+    response = getattr(client, case.method)(case.url(world), body, format="json")
+
+    assert response.status_code == status, response.content
+    if status >= 400:
+        assert "detail" in response.json()
+        assert f.db_state() == before  # a refusal writes nothing
+    if case.listed and status == 200:
+        seen = {row[case.key] for row in response.json()["results"]}
+        expected = {
+            getattr(world[key], "number" if case.key == "number" else "pk") for key in case.listed.get(role, ())
+        }
+        assert seen == expected
+
+
+OUT_OF_SCOPE = [
+    pytest.param(name, role, id=f"{name} as {role}")
+    for name, case in CASES.items()
+    if "{" in name
+    for role in (EXPORTER_OTHER, AGENCY_OTHER)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), OUT_OF_SCOPE)
+def test_out_of_scope_records_answer_exactly_like_missing_ones(endpoint, role):
+    """Nothing in the answer tells an outsider that the record exists."""
+    case = CASES[endpoint]
+    world = case.world()
+    client = client_as(USERS[role]())
+    body = case.body(world) if case.body else None
+    ghosts = dict.fromkeys(world, SimpleNamespace(pk=99_999_999, number="G2G-1999-999999"))
+    real = getattr(client, case.method)(case.url(world), body, format="json")
+    missing = getattr(client, case.method)(case.url(ghosts), body, format="json")
+    assert real.status_code in (403, 404)
+    assert (real.status_code, real.json()) == (missing.status_code, missing.json())
+
+
+# The route names each row of the matrix stands for.
+ROUTES = {
+    "application-list": ("GET applications/", "POST applications/"),
+    "application-detail": ("GET applications/{id}/", "PATCH applications/{id}/"),
+    **{
+        f"application-{name}": (f"POST applications/{{id}}/{name}/",)
+        for name in (
+            "submit",
+            "withdraw",
+            "respond",
+            "start-review",
+            "request-info",
+            "refer",
+            "recommend",
+            "return",
+            "agency-recommendation",
+            "approve",
+            "deny",
+        )
+    },
+    "licence-list": ("GET licences/",),
+    "licence-detail": ("GET licences/{number}/",),
+    **{
+        f"licence-{name}": (f"POST licences/{{number}}/{name}/",)
+        for name in ("shipments", "suspend", "reinstate", "revoke")
+    },
+    "notification-list": ("GET notifications/", "POST notifications/"),
+    "notification-detail": ("GET notifications/{id}/",),
+    "audit-event-list": ("GET audit-events/",),
+    "audit-event-detail": ("GET audit-events/{id}/",),
+    "policy-impact": ("GET policy/impact/",),
+    "determination": ("POST determinations/",),
+}
+
+
+def test_every_case_side_route_is_in_the_matrix():
+    """A new route on the case side must get its row here (the catalogue of products is public to users)."""
+    from licensing.api.urls import urlpatterns
+    from portal.urls import router as portal_router
+
+    names = {p.name for p in [*urlpatterns, *portal_router.urls] if not p.name.startswith("product-")}
+    assert names == set(ROUTES)
+    assert {row for rows in ROUTES.values() for row in rows} == set(CASES)
+
+
+# What the exporter is shown
+
+
+def test_exporters_never_see_internal_fields():
+    world = w_recommended_after_referral()
+    exporter = client_as(USERS[EXPORTER]())
+    body = exporter.get(f"/api/v1/applications/{world['app'].pk}/").json()
+    for internal in ("recommendation", "recommended_by", "recommendation_rationale", "referrals", "officer"):
+        assert internal not in body
+    listed = exporter.get("/api/v1/applications/").json()["results"][0]
+    assert "referrals" not in listed and "recommendation" not in listed
+
+
+def test_the_referred_agency_sees_the_case_with_its_referrals():
+    world = w_after_referral()
+    body = client_as(USERS[AGENCY]()).get(f"/api/v1/applications/{world['app'].pk}/").json()
+    assert [r["agency"] for r in body["referrals"]] == [REFERRED_AGENCY]
+
+
+def test_filters_do_not_widen_the_scope():
+    world = w_applications()
+    rival = client_as(USERS[EXPORTER_OTHER]())
+    for query in (f"acn={world['app'].acn}", "status=under_review", "destination=IN", "agency=defense", "status=draft"):
+        ids = {row["id"] for row in rival.get(f"/api/v1/applications/?{query}").json()["results"]}
+        assert ids <= {world["theirs"].pk}, query
