@@ -5,6 +5,10 @@ class NotControlled(DomainError):
     code = "not_controlled"
 
 
+class NoLicenceRequired(DomainError):
+    code = "no_licence_required"
+
+
 class FourEyes(DomainError):
     code = "four_eyes"
 

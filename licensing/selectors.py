@@ -11,7 +11,7 @@ from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
-from licensing.choices import PENDING_APPLICATION_STATUSES, PartyRole
+from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, PartyRole
 from licensing.models import (
     Application,
     ApplicationLine,
@@ -134,13 +134,14 @@ def determine(request: engine.Request, *, policy: Policy | None = None) -> engin
 
 
 def applications_visible_to(user: AbstractBaseUser) -> QuerySet[Application]:
-    """Exporters: their organisation's. Staff: all. Agency reviewers: those referred to their agency."""
+    """Exporters: their organisation's, drafts included. Staff: every submitted one (a draft is the
+    exporter's own until sent). Agency reviewers: those referred to their agency."""
     applications = Application.objects.all()
     if not user.is_authenticated:
         return applications.none()
-    if user_is_staff(user):
-        return applications
     scope = Q(pk__in=[])
+    if user_is_staff(user):
+        scope |= ~Q(status=ApplicationStatus.DRAFT)
     if user_has_role(user, Role.EXPORTER) and user_organisation_id(user):
         scope |= Q(organisation_id=user_organisation_id(user))
     if user_has_role(user, Role.AGENCY_REVIEWER) and user_agency_code(user):

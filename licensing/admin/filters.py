@@ -32,7 +32,7 @@ class _ChoicesWithoutAll(admin.SimpleListFilter):
 
 
 class StatusFilter(_ChoicesWithoutAll):
-    """The queue: open cases unless asked for something else (decided, drafts, everything)."""
+    """The queue: open cases unless asked for something else (decided, everything submitted)."""
 
     title = "status"
     parameter_name = "status"
@@ -46,7 +46,6 @@ class StatusFilter(_ChoicesWithoutAll):
             *((s.value, f"· {s.label}") for s in open_statuses),
             (DECIDED, "Decided or withdrawn"),
             *((s.value, f"· {s.label}") for s in final_statuses),
-            (ApplicationStatus.DRAFT.value, "Drafts (not yet submitted)"),
             (ALL, "All"),
         ]
 

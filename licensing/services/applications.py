@@ -12,7 +12,7 @@ from agreements.models import Country
 from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import ApplicationStatus, PartyRole
-from licensing.errors import NotControlled
+from licensing.errors import NoLicenceRequired, NotControlled
 from licensing.models import Application, ApplicationLine, Party
 from licensing.services.numbers import next_acn
 from licensing.workflow import APPLICATION
@@ -133,6 +133,8 @@ def application_submit(*, actor: AbstractBaseUser, application: Application) -> 
         result = selectors.determine(selectors.application_request(application, at=now))
         if result.outcome == engine.Outcome.NOT_CONTROLLED:
             raise NotControlled("Not controlled: no licence or notification is needed for these items.")
+        if result.outcome == engine.Outcome.NO_LICENCE_REQUIRED:
+            raise NoLicenceRequired(f"No licence is required for this export: {result.reasons[-1].text}")
         application.acn = next_acn()
         application.status = ApplicationStatus.SUBMITTED
         application.submitted_by, application.submitted_at = actor, now

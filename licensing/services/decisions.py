@@ -20,12 +20,15 @@ from licensing.models import Application, Licence, LicenceLine
 from licensing.services.applications import lock_application
 from licensing.services.numbers import next_licence_number
 from licensing.workflow import APPLICATION
+from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
 
 def _check_four_eyes(application: Application, actor: AbstractBaseUser) -> None:
     if not application.recommended_by_id:
         raise DecisionRefused("An officer recommendation is required before a decision.")
+    if user_organisation_id(actor) == application.organisation_id:
+        raise FourEyes("You belong to the applicant: your own organisation's case must be decided by someone else.")
     if selectors.has_recommended(application, actor):
         raise FourEyes("You made an officer recommendation on this case: another official must decide it.")
 

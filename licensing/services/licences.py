@@ -15,6 +15,7 @@ from licensing.choices import LicenceStatus, PartyRole
 from licensing.errors import ShipmentRefused
 from licensing.models import Licence, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
+from portal.errors import InvalidTransition
 from portal.services import audit_record
 
 
@@ -105,6 +106,10 @@ def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Lice
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
         transition = LICENCE.check(name, licence.status, actor, reason=reason)
+        if transition.target == LicenceStatus.ACTIVE and licence.valid_until < timezone.localdate():
+            raise InvalidTransition(
+                f"Licence {licence.number}'s validity ended on {licence.valid_until}: it can no longer be reinstated."
+            )
         previous = licence.status
         released = _release_unshipped(licence, actor) if transition.target in _RELEASING else 0
         licence.status, licence.status_reason = transition.target, reason.strip()

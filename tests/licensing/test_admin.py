@@ -103,13 +103,13 @@ def test_the_queue_shows_open_cases_with_their_clocks_to_staff(role):
     assert f"{int(waiting.requested_tpp / 15_832):,}.00" in html  # requested H100e
 
 
-def test_decided_cases_and_drafts_are_a_filter_away():
+def test_decided_cases_are_a_filter_away_and_drafts_stay_with_the_exporter():
     done, unsent = approved(), draft()
     officer = login(make_user(Role.LICENSING_OFFICER))
 
     assert done.acn in page(officer, QUEUE, status="decided")
     everything = page(officer, QUEUE, status="all")
-    assert done.acn in everything and f"Draft #{unsent.pk}" in everything
+    assert done.acn in everything and f"Draft #{unsent.pk}" not in everything
 
 
 def test_search_finds_a_case_by_acn_and_by_exporter():

@@ -14,7 +14,7 @@ from licensing import services
 from licensing.choices import ApplicationStatus as S
 from licensing.choices import LicenceStatus
 from licensing.errors import DecisionRefused, FourEyes
-from licensing.models import Licence
+from licensing.models import Application, Licence
 from portal.errors import InvalidTransition
 from portal.models import AuditEvent
 from tests.factories import make_user
@@ -324,11 +324,19 @@ def test_a_case_is_decided_once():
     assert f.db_state() == before
 
 
-@pytest.mark.parametrize("state", [f.draft, f.submitted, f.info_requested, f.referred])
-def test_only_a_case_under_review_is_decided(state):
+@pytest.mark.parametrize(
+    "state, refusal",
+    [
+        (f.draft, Application.DoesNotExist),  # a draft is the exporter's own until sent
+        (f.submitted, InvalidTransition),
+        (f.info_requested, InvalidTransition),
+        (f.referred, InvalidTransition),
+    ],
+)
+def test_only_a_case_under_review_is_decided(state, refusal):
     application = state()
     approver = make_user("approving_official")
     before = f.db_state()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(refusal):
         approve(application, approver)
     assert f.db_state() == before
