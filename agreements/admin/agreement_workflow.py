@@ -12,11 +12,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from agreements import selectors, services
-from agreements.admin.display import SERVICE_ERRORS, add_service_error, error_text
+from agreements.admin.display import add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AmendmentForm, TransitionForm, terms_initial
 from agreements.choices import TERMS_EDITABLE_STATUSES, AgreementStatus
 from agreements.models import Agreement
 from agreements.workflow import AGREEMENT, AMENDABLE_STATUSES, NEGOTIATE
+from portal.refusals import REFUSALS, refusal_text
 
 # The transitions taken by hand, in lifecycle order: button label, action description, success message.
 # (`expire` happens by date, not by a person.)
@@ -105,8 +106,8 @@ class AgreementWorkflowMixin:
         for agreement in agreements:
             try:
                 self._apply_transition(request, agreement, name, data)
-            except SERVICE_ERRORS as exc:
-                self.message_user(request, f"{agreement.reference}: {error_text(exc)}", messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, f"{agreement.reference}: {refusal_text(exc)}", messages.ERROR)
             else:
                 done.append(agreement.reference)
         if done:
@@ -139,8 +140,8 @@ class AgreementWorkflowMixin:
                 self._apply_transition(request, agreement, name, form.cleaned_data)
             except ValidationError as exc:
                 add_service_error(form, exc)
-            except SERVICE_ERRORS as exc:
-                self.message_user(request, error_text(exc), messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, refusal_text(exc), messages.ERROR)
                 return HttpResponseRedirect(change_url)
             else:
                 self.message_user(request, f"{TRANSITIONS[name][2]}: {agreement.reference}.", messages.SUCCESS)
@@ -202,8 +203,8 @@ class AgreementWorkflowMixin:
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
-            except SERVICE_ERRORS as exc:
-                self.message_user(request, error_text(exc), messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, refusal_text(exc), messages.ERROR)
                 return HttpResponseRedirect(change_url)
             else:
                 self.message_user(

@@ -12,13 +12,14 @@ from django.utils.html import format_html, format_html_join
 
 from agreements import selectors, services
 from agreements.admin.agreement_workflow import TRANSITIONS, AgreementWorkflowMixin, in_force_today, transition_action
-from agreements.admin.display import SERVICE_ERRORS, CountryFilter, error_text, tpp_and_h100e
+from agreements.admin.display import CountryFilter, tpp_and_h100e
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
 from agreements.choices import TERMS_EDITABLE_STATUSES, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
 from agreements.workflow import AMENDABLE_STATUSES
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
 from portal.choices import Role
+from portal.refusals import REFUSALS, refusal_text
 
 ADD_FIELDSETS = [
     ("Agreement", {"fields": ["country", "reference", "title", ("valid_from", "valid_until"), "lead_negotiator"]}),
@@ -219,7 +220,7 @@ class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin
             # Nothing was written (the admin's transaction rolled back): show the form again with the refusal.
             request._agreement_service_error = refused.error
             if not isinstance(refused.error, ValidationError):
-                self.message_user(request, error_text(refused.error), messages.ERROR)
+                self.message_user(request, refusal_text(refused.error), messages.ERROR)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -238,7 +239,7 @@ class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin
                     terms=form.terms_payload(),
                 )
                 obj.pk, obj.status, obj._state.adding = created.pk, created.status, False
-        except (*SERVICE_ERRORS, IntegrityError) as exc:
+        except (*REFUSALS, IntegrityError) as exc:
             raise _ServiceRefused(exc) from exc
 
     def _save_changes(self, request, obj, form) -> None:

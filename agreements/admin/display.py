@@ -3,15 +3,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.utils.html import format_html
 
 from agreements.units import H100_TPP, h100e
-from portal.errors import DomainError
-
-# What a service may refuse with; the admin shows each as a message or a form error, never a 500.
-SERVICE_ERRORS = (DomainError, ValidationError, PermissionDenied)
+from portal.refusals import add_refusal_to_form
 
 # Service field names that the admin forms call differently.
 FORM_FIELD_FOR = {"allotments": "schedule"}
@@ -68,21 +63,6 @@ def usage_bar(*, capacity_tpp: int, committed_tpp: int, pending_tpp: int) -> str
     )
 
 
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, IntegrityError):
-        return "Someone else changed these records at the same time; reload the page and try again."
-    return str(exc) or "You do not have permission to do that."
-
-
 def add_service_error(form, exc: Exception) -> None:
-    """Put a service's refusal on the form: field errors next to their fields, the rest on top."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            field = FORM_FIELD_FOR.get(key, key)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error_text(exc))
+    """A refusal on the form; schedule errors sit next to the schedule box."""
+    add_refusal_to_form(form, exc, field_for=FORM_FIELD_FOR)

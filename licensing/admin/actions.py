@@ -11,8 +11,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from licensing.admin.display import REFUSALS, add_service_error
 from licensing.admin.forms import ActionForm
+from portal.refusals import REFUSALS, add_refusal_to_form
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class WorkflowActionsMixin:
             try:
                 spec.service(actor=request.user, **{self.record_kwarg: obj}, **form.service_kwargs())
             except REFUSALS as exc:
-                add_service_error(form, exc)
+                add_refusal_to_form(form, exc)
             else:
                 self.message_user(request, spec.success.format(record=obj), messages.SUCCESS)
                 return HttpResponseRedirect(self.change_url(obj))

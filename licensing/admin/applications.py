@@ -28,6 +28,7 @@ from licensing.models import Application, ApplicationLine, InfoRequest, Party, R
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.choices import AgencyCode
+from portal.refusals import REFUSALS, refusal_text
 from portal.selectors import user_agency_code, user_is_staff
 
 ACTIONS = {
@@ -219,8 +220,8 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
         for application in queryset:
             try:
                 services.application_start_review(actor=request.user, application=application)
-            except display.REFUSALS as exc:
-                refused.append(f"{application}: {display.error_text(exc)}")
+            except REFUSALS as exc:
+                refused.append(f"{application}: {refusal_text(exc)}")
             else:
                 started.append(str(application))
         if started:

@@ -7,8 +7,6 @@ Colour only ever repeats what the words already say."""
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -16,14 +14,10 @@ from agreements.units import h100e
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Referral
 from portal.choices import AgencyCode
-from portal.errors import DomainError
 
 DAY = datetime.timedelta(days=1)
 OVERDUE_STYLE = "color:#b50909;font-weight:bold"
 PAUSED_STYLE = "color:#5c5c5c;font-style:italic"
-
-# What a service may refuse with. The admin shows each to the person, never as a 500.
-REFUSALS = (DomainError, ValidationError, PermissionDenied, IntegrityError, ObjectDoesNotExist)
 
 
 def whole_days(delta: datetime.timedelta) -> int:
@@ -103,28 +97,6 @@ def h100e_text(tpp: int) -> str:
 
 def tpp_and_h100e(tpp: int) -> str:
     return f"{tpp:,} TPP ({h100e(tpp):,} H100e)"
-
-
-def error_text(exc: Exception) -> str:
-    """The sentence a person reads when a service refuses."""
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, IntegrityError):
-        return "Someone else changed this record at the same time, or it is already in that state; reload and retry."
-    if isinstance(exc, ObjectDoesNotExist):
-        return "This record is not in your scope any more."
-    return str(exc) or "You do not have permission to do that."
-
-
-def add_service_error(form, exc: Exception) -> None:
-    """A service's refusal on the form: field errors next to their fields, everything else on top."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, error_text(exc))
 
 
 def bullet_list(items, empty: str = "None") -> str:

@@ -23,7 +23,7 @@ from licensing.web.forms import (
 )
 from licensing.web.timeline import exporter_timeline
 from portal.choices import Role
-from portal.errors import DomainError
+from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
 from portal.selectors import user_has_role
 
 
@@ -42,14 +42,11 @@ def _attempt(request, service: Callable, form=None, **kwargs):
     """Call a service; refusals become messages (or form errors) on the page, never a 500."""
     try:
         return service(actor=request.user, **kwargs)
-    except DomainError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        if form is not None and hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+    except REFUSALS as refusal:
+        if form is not None and isinstance(refusal, ValidationError) and hasattr(refusal, "error_dict"):
+            add_refusal_to_form(form, refusal)
         else:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(refusal))
     return None
 
 
