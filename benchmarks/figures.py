@@ -1,0 +1,518 @@
+"""Every figure of docs/performance.md, measured against a scratch copy of the seeded database.
+
+Import only after django.setup() (benchmarks.run does it). Timed sections run with DEBUG off, so nothing is logged
+per query; query counts come from a separate, untimed request. Each figure is the median over `repeats` runs;
+a ratio is taken inside each run (the two sides interleaved) and its median reported.
+"""
+
+import datetime
+import gc
+import json
+import multiprocessing
+import os
+import platform
+import queue
+import random
+import statistics
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+
+import django
+import psycopg
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from licensing import selectors, services
+from licensing.choices import ApplicationStatus
+from licensing.management.commands.seed_bulk import Case, Chunk, Spec, World, reserve_numbers
+from licensing.models import Application
+
+User = get_user_model()
+TIMED = override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"], ROOT_URLCONF="benchmarks.plain")
+OPEN = "status=submitted&status=under_review&status=info_requested&status=referred"
+RAW_TPP = 15_832  # one H100 per raw transaction
+TARGETS: list[tuple[str, bool, str]] = []  # (target, met, by how much)
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def target(name: str, met: bool, detail: str) -> str:
+    TARGETS.append((name, met, detail))
+    return f"{'MET' if met else 'MISSED'} ({detail})"
+
+
+def pct(samples: list[float], p: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def load_average() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def revision() -> str:
+    """The commit measured, and whether the working tree had changes on top of it (read-only git)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)  # noqa: S603, S607
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{head}{' + uncommitted changes' if git('status', '--porcelain') else ''}"
+
+
+def runs_text(values: list[float]) -> str:
+    return ", ".join(f"{v:.0f}" for v in values)
+
+
+# The machine
+
+
+def machine() -> None:
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    with open("/proc/meminfo") as f:
+        memory = next(line.split()[1] for line in f if line.startswith("MemTotal"))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SELECT current_setting('shared_buffers'), current_setting('synchronous_commit')")
+        buffers, sync = cursor.fetchone()
+    out("Machine")
+    out(f"  CPU           {cpu} × {os.cpu_count()} (nproc)")
+    out(f"  memory        {int(memory) / 1024 / 1024:.1f} GiB")
+    out(f"  PostgreSQL    {server} (shared_buffers {buffers}, synchronous_commit {sync})")
+    out(f"  Python        {platform.python_version()}, Django {django.get_version()}")
+    out(f"  load average  {load_average()} at the start (other work on the machine skews the figures)")
+    out(f"  run           {timezone.now():%Y-%m-%d %H:%M} UTC, code {revision()}")
+    counts = Application.objects.values("status").annotate(n=Count("id")).order_by("status")
+    out(f"  applications  {sum(c['n'] for c in counts):,}: " + ", ".join(f"{c['status']} {c['n']:,}" for c in counts))
+    out()
+
+
+# Requests in process
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def timed_get(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code, response.content[:500])
+    return elapsed
+
+
+def queries(client: Client, url: str, method: str = "get", body: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 200, (url, response.status_code, response.content[:500])
+    return len(captured)
+
+
+@dataclass
+class Latency:
+    p50: float
+    p95: float
+
+    def __str__(self) -> str:
+        return f"p50 {self.p50:6.1f} ms  p95 {self.p95:6.1f} ms"
+
+
+def latency(runs: list[list[float]]) -> Latency:
+    return Latency(median([pct(run, 50) for run in runs]), median([pct(run, 95) for run in runs]))
+
+
+# List endpoints against the plain view
+
+
+def list_endpoints(users: dict, repeats: int, samples: int) -> None:
+    exporter, officer, reviewer = users["exporter"], users["officer"], users["reviewer"]
+    own = Application.objects.filter(organisation_id=exporter.membership.organisation_id).count()
+    endpoints = [
+        (f"exporter, own organisation ({own:,} applications)", exporter, ""),
+        ("exporter, 21st page (cursor)", exporter, "DEEP"),
+        ("officer, ?status=under_review", officer, "?status=under_review"),
+        ("officer, open cases (4 statuses)", officer, f"?{OPEN}"),
+        ("officer, ?agency=defense", officer, "?agency=defense"),
+        ("agency reviewer (defense): referred to them", reviewer, ""),
+    ]
+    out("List endpoints: GET /api/v1/applications/ (50 a page) against the plain Django view, in process,")
+    out(f"  {samples} requests each, interleaved, × {repeats} runs")
+    for label, user, query in endpoints:
+        client = login(user)
+        api, plain = urls_for(client, query)
+        same_rows(client, api, plain)
+        q_api, q_plain = queries(client, api), queries(client, plain)
+        for _ in range(5):  # warm caches and connections
+            timed_get(client, api), timed_get(client, plain)
+        runs_api, runs_plain, ratios = [], [], []
+        for _ in range(repeats):
+            pairs = [(timed_get(client, api), timed_get(client, plain)) for _ in range(samples)]
+            runs_api.append([a for a, _ in pairs])
+            runs_plain.append([p for _, p in pairs])
+            ratios.append(pct(runs_plain[-1], 50) / pct(runs_api[-1], 50))
+        lat_api, lat_plain, ratio = latency(runs_api), latency(runs_plain), median(ratios)
+        out(f"  {label}")
+        out(f"    API    {lat_api}  {q_api} queries")
+        out(f"    plain  {lat_plain}  {q_plain} queries")
+        fast = target(f"list p95 ≤ 100 ms: {label}", lat_api.p95 <= 100, f"p95 {lat_api.p95:.1f} ms")
+        near = target(f"list ≥ 0.6 × plain: {label}", ratio >= 0.6, f"{ratio:.2f}")
+        out(f"    ratio  {ratio:.2f} × the plain view's speed (target ≥ 0.6: {near}); p95 ≤ 100 ms: {fast}")
+    out()
+
+
+def garbage_collector(user, repeats: int, samples: int) -> None:
+    """Not a target: where the p95 tail comes from. The exporter's first page in blocks, Python's cyclic garbage
+    collector as configured and paused (each paused block is followed by a collection outside the timing)."""
+    client = login(user)
+    url = "/api/v1/applications/"
+    for _ in range(5):
+        timed_get(client, url)
+    on, off = [], []
+    for _ in range(repeats):
+        on.append([timed_get(client, url) for _ in range(samples)])
+        gc.disable()
+        try:
+            off.append([timed_get(client, url) for _ in range(samples)])
+        finally:
+            gc.enable()
+            gc.collect()
+    out(f"Tail latency: the exporter's first page, {samples} requests × {repeats} runs (not a target)")
+    out(f"  as configured                       {latency(on)}")
+    out(f"  cyclic garbage collector paused     {latency(off)}")
+    out()
+
+
+def urls_for(client: Client, query: str) -> tuple[str, str]:
+    if query != "DEEP":
+        return f"/api/v1/applications/{query}", f"/plain/applications/{query}"
+    url = "/api/v1/applications/"
+    for _ in range(20):
+        page = client.get(url).json()
+        url = page["next"]
+    last_id = page["results"][-1]["id"]
+    return url.replace("http://testserver", ""), f"/plain/applications/?before={last_id}"
+
+
+def same_rows(client: Client, api: str, plain: str) -> None:
+    from_api = [row["id"] for row in client.get(api).json()["results"]]
+    from_plain = [row["id"] for row in client.get(plain).json()["results"]]
+    assert from_api == from_plain and len(from_api) == 50, (api, from_api[:3], from_plain[:3])
+
+
+# Determinations
+
+
+def determinations(user, destination: str, repeats: int, per_run: int) -> None:
+    client = login(user)
+    h100 = next(p for p in selectors.catalogue() if p.name == "H100 SXM")
+    body = {
+        "destination": destination,
+        "items": [{"product": h100.pk, "quantity": 1700}],
+        "consignee": "Bench Compute LLC",
+        "end_use_category": "commercial_datacenter",
+    }
+    url = "/api/v1/determinations/"
+    count = queries(client, url, "post", body)
+
+    def post() -> float:
+        start = time.perf_counter()
+        response = client.post(url, json.dumps(body), content_type="application/json")
+        assert response.status_code == 200, response.content[:500]
+        return (time.perf_counter() - start) * 1000
+
+    for _ in range(10):
+        post()
+    runs = [[post() for _ in range(per_run)] for _ in range(repeats)]
+    rates = [len(run) / (sum(run) / 1000) for run in runs]
+    out(f"Determinations: POST /api/v1/determinations/ ({destination}, 1,700 H100), one client,")
+    out(f"  {per_run} requests × {repeats} runs")
+    out(f"  {median(rates):,.0f} determinations/s  {latency(runs)}  {count} queries")
+    out()
+
+
+# The admin changelist
+
+
+def admin_changelist(officer, repeats: int, samples: int) -> None:
+    client = login(officer)
+    busiest = Application.objects.values("destination").annotate(n=Count("id")).order_by("-n").first()["destination"]
+    views = [
+        ("open cases (the default queue)", ""),
+        ("all statuses", "?status=all"),
+        ("under review", "?status=under_review"),
+        (f"destination {busiest}, all statuses", f"?status=all&destination__code__exact={busiest}"),
+        ("officer filter", f"?status=all&officer__id__exact={officer.pk}"),
+        ("referred to Defense, answer awaited", "?status=all&agency=defense:awaiting"),
+        ("overdue", "?clock=overdue"),
+        ("search by exporter name", "?status=all&q=Exporter+0007"),
+    ]
+    out("Admin changelist: GET /admin/licensing/application/ as a licensing officer (100 a page),")
+    out(f"  {samples} requests × {repeats} runs; target ≤ 10 queries and p95 ≤ 300 ms")
+    for label, query in views:
+        url = f"/admin/licensing/application/{query}"
+        count = queries(client, url)
+        for _ in range(3):
+            timed_get(client, url)
+        lat = latency([[timed_get(client, url) for _ in range(samples)] for _ in range(repeats)])
+        ok = count <= 10 and lat.p95 <= 300
+        verdict = target(f"admin ≤ 10 queries, ≤ 300 ms: {label}", ok, f"{count} queries, p95 {lat.p95:.0f} ms")
+        out(f"  {label:<40} {lat}  {count:2d} queries  {verdict}")
+    out()
+
+
+# Approvals: processes, each with its own connection, released together
+
+
+@dataclass
+class Job:
+    worker: int
+    items: list  # (application id, product id) to approve, or allotment ids for the raw transactions
+    count: int
+    approver_id: int = 0
+
+
+def run_workers(prepare: Callable[[Job], Callable[[], int]], jobs: list[Job], waits: Counter | None = None) -> float:
+    """One process per job: each prepares (connects, warms up), all start together; operations per second.
+    With `waits`, samples what the workers' backends are doing every ~20 ms and adds it up there."""
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(len(jobs)), context.Queue()
+    connections.close_all()
+    processes = [context.Process(target=_worker, args=(prepare, job, barrier, results)) for job in jobs]
+    for process in processes:
+        process.start()
+    outcomes = []
+    with psycopg.connect(**_conninfo(), autocommit=True) as observer:
+        deadline = time.monotonic() + 900
+        while len(outcomes) < len(processes) and time.monotonic() < deadline:
+            try:
+                outcomes.append(results.get(timeout=0.02))
+            except queue.Empty:
+                if waits is not None:
+                    waits.update(dict(observer.execute(BACKENDS).fetchall()))
+    for process in processes:
+        process.join(timeout=60)
+    errors = [o["error"] for o in outcomes if "error" in o]
+    if errors or len(outcomes) < len(processes):
+        raise RuntimeError(f"a worker failed: {errors[0] if errors else 'timed out'}")
+    elapsed = max(o["end"] for o in outcomes) - min(o["start"] for o in outcomes)
+    return sum(o["done"] for o in outcomes) / elapsed
+
+
+# What each worker's backend is doing: queued on a row lock (and on which table), in a transaction waiting for the
+# Python side, running a statement (CPU, I/O, WAL flush at commit), or idle between transactions.
+BACKENDS = """
+SELECT CASE
+         WHEN a.wait_event_type = 'Lock' THEN 'queued for a row lock on ' || coalesce(
+           (SELECT l.relation::regclass::text FROM pg_locks l
+             WHERE l.pid = a.pid AND NOT l.granted AND l.relation IS NOT NULL LIMIT 1),
+           (SELECT l.relation::regclass::text FROM pg_locks l
+             WHERE l.pid = a.pid AND l.locktype = 'tuple' AND l.granted LIMIT 1),
+           'a row')
+         WHEN a.state = 'idle in transaction' THEN 'in a transaction, waiting for Python'
+         WHEN a.state = 'active' THEN 'running a statement or committing'
+         ELSE 'between transactions (Python)'
+       END, count(*)
+  FROM pg_stat_activity a
+ WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+ GROUP BY 1
+"""
+
+
+def _conninfo() -> dict:
+    db = settings.DATABASES["default"]
+    return {
+        "dbname": db["NAME"],
+        "user": db["USER"],
+        "password": db["PASSWORD"],
+        "host": db["HOST"],
+        "port": db["PORT"] or 5432,
+    }
+
+
+def _worker(prepare, job: Job, barrier, results) -> None:
+    try:
+        work = prepare(job)
+        barrier.wait(timeout=300)
+        start = time.monotonic()
+        done = work()
+        results.put({"start": start, "end": time.monotonic(), "done": done})
+    except Exception as exc:  # reported to the parent, which stops the benchmark
+        barrier.abort()
+        results.put({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        connections.close_all()
+
+
+def prepare_service(job: Job) -> Callable[[], int]:
+    approver = User.objects.get(pk=job.approver_id)
+    products = {product.pk: product for product in selectors.catalogue()}
+
+    def approve(cases) -> int:
+        for application_id, product_id in cases:
+            services.application_approve(
+                actor=approver,
+                application=Application(pk=application_id),
+                items=[{"product": products[product_id], "quantity": 1}],
+            )
+        return len(cases)
+
+    approve(job.items[:2])  # warm up: caches, permissions, the connection
+    return lambda: approve(job.items[2:])
+
+
+def prepare_raw(job: Job) -> Callable[[], int]:
+    conn = psycopg.connect(**_conninfo())
+
+    def transact(count: int) -> int:
+        for i in range(count):
+            allotment_id = job.items[(job.worker + i) % len(job.items)]
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT capacity_tpp, committed_tpp FROM agreements_allotment WHERE id = %s FOR UPDATE",
+                    (allotment_id,),
+                )
+                capacity, committed = cursor.fetchone()
+                if capacity - committed < RAW_TPP:
+                    raise RuntimeError(f"allotment {allotment_id} exhausted")
+                cursor.execute(
+                    "UPDATE agreements_allotment SET committed_tpp = committed_tpp + %s, updated_at = now() "
+                    "WHERE id = %s",
+                    (RAW_TPP, allotment_id),
+                )
+                cursor.execute(
+                    "INSERT INTO agreements_ledgerentry (allotment_id, kind, tpp, consignee, reference, created_at) "
+                    "VALUES (%s, 'reserve', %s, 'rawbaseline', %s, now())",
+                    (allotment_id, RAW_TPP, f"RAW-{job.worker}-{i}"),
+                )
+            conn.commit()
+        return count
+
+    transact(5)
+    return lambda: transact(job.count)
+
+
+def approvable_cases(world: World, destinations: list[str], count: int) -> list[tuple[int, int]]:
+    """`count` cases under review with an officer's recommendation, spread over `destinations`, built in bulk
+    by seed_bulk's own builder: (application id, product id of its first controlled line)."""
+    now = timezone.now()
+    acns = reserve_numbers("acn", count)
+    specs = [
+        Spec(ApplicationStatus.UNDER_REVIEW, now - datetime.timedelta(days=2), now - datetime.timedelta(days=1), None,
+             destination=destinations[i % len(destinations)], steps=("review", "recommend"))
+        for i in range(count)
+    ]  # fmt: skip
+    cases = []
+    for offset in range(0, count, 1000):
+        chunk = Chunk(world, acns, {})
+        batch = [Case(chunk, spec) for spec in specs[offset : offset + 1000]]
+        for case in batch:
+            case.build()
+        chunk.write()
+        cases += [(case.app.pk, next(p.pk for p, _ in case.items if p.is_controlled)) for case in batch]
+    return cases
+
+
+def approvals(repeats: int, workers: int, per_worker: int, raw_per_worker: int) -> None:
+    world = World(applications=100_000, organisations=3, rng=random.Random(7), now=timezone.now(), stdout=StringIO())
+    usable = [
+        code for code in world.tier2 if world.facts(code).allotment and world.facts(code).allotment.id in world.ceiling
+    ]
+    ranked = sorted(usable, key=lambda code: -world.facts(code).allotment.remaining_tpp)
+    hot, spread = ranked[0], ranked[:50]
+    allotment = {code: world.facts(code).allotment.id for code in spread}
+    each = per_worker + 2
+    out(
+        f"Approvals: {workers} processes, each with its own connection; {per_worker} service approvals or "
+        f"{raw_per_worker} raw transactions per process, × {repeats} runs"
+    )
+    out(f"  building {(2 * repeats * workers + 1) * each:,} cases under review, recommended (seed_bulk's builder)…")
+    hot_cases = approvable_cases(world, [hot], repeats * workers * each)
+    single_cases = approvable_cases(world, [hot], each)
+    spread_cases = approvable_cases(world, spread, repeats * workers * each)
+    approvers = [user.pk for user in world.approvers]
+
+    def service_jobs(cases, run):
+        block = cases[run * workers * each : (run + 1) * workers * each]
+        return [
+            Job(w, block[w * each : (w + 1) * each], per_worker, approvers[w % len(approvers)]) for w in range(workers)
+        ]
+
+    def raw_jobs(codes):
+        return [Job(w, [allotment[c] for c in codes], raw_per_worker) for w in range(workers)]
+
+    figures = {name: [] for name in ("raw hot", "service hot", "raw spread", "service spread")}
+    waits = {"hot": Counter(), "spread": Counter()}
+    for run in range(repeats):
+        figures["raw hot"].append(run_workers(prepare_raw, raw_jobs([hot])))
+        figures["service hot"].append(run_workers(prepare_service, service_jobs(hot_cases, run), waits["hot"]))
+        figures["raw spread"].append(run_workers(prepare_raw, raw_jobs(spread)))
+        figures["service spread"].append(run_workers(prepare_service, service_jobs(spread_cases, run), waits["spread"]))
+    alone = run_workers(prepare_service, [Job(0, single_cases, per_worker, approvers[0])])
+    for scope, label in (("hot", f"one hot allotment ({hot})"), ("spread", f"spread over {len(spread)} countries")):
+        service, raw = figures[f"service {scope}"], figures[f"raw {scope}"]
+        ratio = median([s / r for s, r in zip(service, raw, strict=True)])
+        out(f"  {label}")
+        out(f"    licensing.services.application_approve {median(service):8.1f} approvals/s    ({runs_text(service)})")
+        out(f"    raw SQL: lock, update, insert, commit   {median(raw):8.1f} transactions/s ({runs_text(raw)})")
+        verdict = target(f"approvals ≥ 0.25 × raw: {label}", ratio >= 0.25, f"{ratio:.3f}") if scope == "hot" else ""
+        out(f"    ratio  {ratio:.3f}  {('(target ≥ 0.25: ' + verdict + ')') if verdict else '(no target)'}")
+        total = sum(waits[scope].values()) or 1
+        out("    the service's backends, sampled every ~20 ms during its runs:")
+        for state, count in waits[scope].most_common():
+            out(f"      {100 * count / total:5.1f} %  {state}")
+    out(f"  one process alone (no contention): {alone:.1f} approvals/s, {1000 / alone:.0f} ms an approval")
+    out()
+
+
+def summary() -> None:
+    out("Targets")
+    for name, met, detail in TARGETS:
+        out(f"  {'MET   ' if met else 'MISSED'}  {name}: {detail}")
+    out(f"  load average {load_average()} at the end")
+
+
+def main(*, repeats: int, only: set[str]) -> None:
+    machine()
+    users = {
+        "exporter": User.objects.get(username="bulk-exporter-0000"),
+        "officer": User.objects.get(username="bulk-officer-00"),
+        "reviewer": User.objects.get(username="bulk-defense-0"),
+    }
+    with TIMED:
+        if "lists" in only:
+            list_endpoints(users, repeats, samples=30)
+            garbage_collector(users["exporter"], repeats, samples=30)
+        if "determinations" in only:
+            destination = (
+                Application.objects.filter(allotment__isnull=False).values_list("destination", flat=True).first()
+            )
+            determinations(users["exporter"], destination, repeats, per_run=100)
+        if "admin" in only:
+            admin_changelist(users["officer"], repeats, samples=10)
+        if "approvals" in only:
+            approvals(repeats, workers=8, per_worker=25, raw_per_worker=200)
+    summary()
