@@ -124,6 +124,7 @@ def application_approve(
                 "justification": (justification or "").strip(),
             },
         )
+        _draw_on_allotment(licence, request, actor, now)
     return application
 
 
@@ -136,16 +137,6 @@ def _issue_licence(
     now: datetime.datetime,
 ) -> Licence:
     number = next_licence_number(now.year)
-    consignee = engine.normalise_name(request.consignee)
-    if result.allotment_id is not None:
-        agreements_services.allotment_reserve(
-            actor=actor,
-            allotment_id=result.allotment_id,
-            tpp=result.requested_tpp,
-            consignee=consignee,
-            reference=number,
-            at=now,
-        )
     validity = agreements_selectors.policy_in_force(now).licence_validity_days
     conditions = list(dict.fromkeys([*result.conditions, *(c.strip() for c in extra_conditions if c.strip())]))
     licence = Licence.objects.create(
@@ -176,6 +167,21 @@ def _issue_licence(
         payload={"application": application.acn, "reserved_tpp": licence.reserved_tpp, "conditions": conditions},
     )
     return licence
+
+
+def _draw_on_allotment(licence: Licence, request: engine.Request, actor: AbstractBaseUser, now) -> None:
+    """Reserve the licence's TPP. Called last in the approval, so the allotment row stays locked only for the
+    commit: concurrent approvals on one country queue for the shortest time (and never overdraw)."""
+    if licence.allotment_id is None:
+        return
+    agreements_services.allotment_reserve(
+        actor=actor,
+        allotment_id=licence.allotment_id,
+        tpp=licence.reserved_tpp,
+        consignee=engine.normalise_name(request.consignee),
+        reference=licence.number,
+        at=now,
+    )
 
 
 def application_deny(*, actor: AbstractBaseUser, application: Application, reason: str) -> Application:

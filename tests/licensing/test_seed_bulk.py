@@ -70,10 +70,9 @@ def statuses_in_proportion_with_numbers_from_the_counters():
 def licences_only_for_approved_cases_and_every_draw_on_the_ledger():
     approved = Application.objects.filter(status=ApplicationStatus.APPROVED)
     assert Licence.objects.count() == approved.count() == Licence.objects.filter(application__in=approved).count()
-    years = Counter(Licence.objects.values_list("issued_at__year", flat=True))
-    assert {f"licence-{year}": n for year, n in years.items()} == dict(
-        NumberSequence.objects.filter(name__startswith="licence-").values_list("name", "value")
-    )
+    numbers = list(Licence.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))  # serials taken as one block: never twice
+    assert all(number == f"G2G-{number[4:8]}-{number[9:]}" and number[9:].isdigit() for number in numbers)
     assert not LicenceLine.objects.filter(shipped_quantity__gt=F("approved_quantity")).exists()
     assert not LicenceLine.objects.filter(
         licence__status=LicenceStatus.EXHAUSTED, shipped_quantity__lt=F("approved_quantity")

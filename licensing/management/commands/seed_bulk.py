@@ -54,7 +54,7 @@ from licensing.models import (
     ShipmentLine,
 )
 from licensing.services.applications import REVIEW_DAYS
-from licensing.services.numbers import ACN_LETTERS
+from licensing.services.numbers import acn, licence_number, reserve_licence_serials
 from licensing.services.review import REFERRAL_DAYS
 from portal.choices import REVIEWING_AGENCIES, Role
 from portal.models import AuditEvent
@@ -129,12 +129,6 @@ def reserve_numbers(name: str, count: int) -> Iterator[int]:
         sequence.value += count
         sequence.save(update_fields=["value"])
     return iter(range(first, first + count))
-
-
-def acn(value: int) -> str:
-    """The shape of licensing.services.numbers.next_acn."""
-    letter, number = divmod(value, 1_000_000)
-    return f"{ACN_LETTERS[letter]}{number:06d}"
 
 
 @contextmanager
@@ -288,7 +282,7 @@ class World:
 class Chunk:
     """A batch of cases built in memory and written with one bulk insert per table, in one transaction."""
 
-    def __init__(self, world: World, acns: Iterator[int], licence_numbers: dict[int, Iterator[int]]):
+    def __init__(self, world: World, acns: Iterator[int], licence_numbers: Iterator[int]):
         self.world, self.rng = world, world.rng
         self.acns, self.licence_numbers = acns, licence_numbers
         self.rows: dict[type, list] = {model: [] for model in WRITE_ORDER}
@@ -564,7 +558,7 @@ class LicenceLife:
 
     def build(self) -> Licence:
         case, chunk, at, result = self.case, self.chunk, self.at, self.result
-        number = f"G2G-{at.year}-{next(chunk.licence_numbers[at.year]):06d}"
+        number = licence_number(at.year, next(chunk.licence_numbers))
         drawn = result.allotment_id is not None
         licence = Licence(
             number=number,
@@ -753,8 +747,7 @@ class Command(BaseCommand):
         world = World(applications=applications, organisations=organisations, rng=rng, now=now, stdout=self.stdout)
         specs = plan(applications, rng, world.start, now)
         acns = reserve_numbers("acn", sum(1 for spec in specs if spec.submitted_at))
-        per_year = Counter(spec.ended_at.year for spec in specs if spec.status == S.APPROVED)
-        licence_numbers = {year: reserve_numbers(f"licence-{year}", n) for year, n in sorted(per_year.items())}
+        licence_numbers = reserve_licence_serials(sum(1 for spec in specs if spec.status == S.APPROVED))
         for offset in range(0, len(specs), batch_size):
             chunk = Chunk(world, acns, licence_numbers)
             for spec in specs[offset : offset + batch_size]:
