@@ -162,6 +162,20 @@ def register_demand_provider(provider: Callable[[list[int]], dict[int, int]]) ->
         _demand_providers.append(provider)
 
 
+# The impact of a proposed policy on pending applications is licensing's to compute; same arrangement.
+_impact_providers: list[Callable[[Policy], list[dict]]] = []
+
+
+def register_impact_provider(provider: Callable[[Policy], list[dict]]) -> None:
+    if provider not in _impact_providers:
+        _impact_providers.append(provider)
+
+
+def policy_impact(proposal: Policy) -> list[dict]:
+    """Each pending application with its determination now and under `proposal` (an unsaved policy)."""
+    return [row for provider in _impact_providers for row in provider(proposal)]
+
+
 def pending_tpp_by_allotment(allotment_ids: list[int]) -> dict[int, int]:
     pending: dict[int, int] = dict.fromkeys(allotment_ids, 0)
     for provider in _demand_providers:

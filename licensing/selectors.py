@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
@@ -277,3 +278,28 @@ def pending_applications(limit: int = 500) -> QuerySet[Application]:
         )
         .order_by("submitted_at", "id")[:limit]
     )
+
+
+def policy_impact_rows(proposal: Policy) -> list[dict]:
+    """Current and proposed determination of each pending application, as of now."""
+    now = timezone.now()
+    rows = []
+    for application in pending_applications():
+        request = application_request(application, at=now)
+        current = determine(request).as_dict()
+        proposed = determine(request, policy=proposal).as_dict()
+        rows.append(
+            {
+                "id": application.pk,
+                "acn": application.acn,
+                "status": application.status,
+                "organisation": application.organisation.name,
+                "destination": application.destination_id,
+                "requested_tpp": application.requested_tpp,
+                "current": current,
+                "proposed": proposed,
+                "changed": (current["outcome"], current["presumption"])
+                != (proposed["outcome"], proposed["presumption"]),
+            }
+        )
+    return rows

@@ -3,13 +3,16 @@
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from agreements import selectors, services
 from agreements.models import Country, Policy, TierMembership
 from portal.admin import AuditHistoryMixin
+from portal.refusals import REFUSALS, refusal_text
 
 
 class TierMembershipInline(admin.TabularInline):
@@ -102,13 +105,52 @@ class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def add_view(self, request, form_url="", extra_context=None):
+        """A switch takes two steps: the form, then a confirmation page showing what it would do to every
+        pending application (current and proposed determination); only the confirmation calls the service."""
+        if request.method == "POST" and self.has_add_permission(request):
+            form = self.get_form(request)(request.POST)
+            if form.is_valid() and "confirm" in request.POST:
+                try:
+                    services.policy_switch(actor=request.user, **self._switch_arguments(form))
+                except REFUSALS as refusal:
+                    messages.error(request, refusal_text(refusal))
+                else:
+                    messages.success(request, f"The {form.cleaned_data['kind']} regime takes effect as scheduled.")
+                    return redirect("admin:agreements_policy_changelist")
+            elif form.is_valid():
+                return self._confirmation(request, form)
+        return super().add_view(request, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.POLICY_PARAMETERS}
-        created = services.policy_switch(
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            reason=form.cleaned_data["reason"],
-            effective_from=form.cleaned_data["effective_from"],
-            **data,
-        )
-        obj.pk = created.pk
+        # Never reached with a valid form (add_view handles those); kept so no path bypasses the service.
+        obj.pk = services.policy_switch(actor=request.user, **self._switch_arguments(form)).pk
+
+    @staticmethod
+    def _switch_arguments(form) -> dict:
+        data = form.cleaned_data
+        return {
+            "kind": data["kind"],
+            "reason": data["reason"],
+            "effective_from": data["effective_from"],
+            **{name: data[name] for name in services.POLICY_PARAMETERS},
+        }
+
+    def _confirmation(self, request, form):
+        arguments = self._switch_arguments(form)
+        arguments.pop("reason"), arguments.pop("effective_from")
+        current = selectors.policy_in_force()
+        proposal = services.proposed_policy(base=current, **arguments)
+        rows = selectors.policy_impact(proposal)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Confirm the policy switch",
+            "form": form,
+            "current": current,
+            "proposal": proposal,
+            "effective_from": form.cleaned_data["effective_from"],
+            "rows": rows,
+            "changed": sum(1 for row in rows if row["changed"]),
+        }
+        return TemplateResponse(request, "admin/agreements/policy/confirm_switch.html", context)

@@ -1,6 +1,5 @@
 """GET /api/v1/policy/impact/: every pending application, its determination now and under a proposed policy."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -26,31 +25,6 @@ class ImpactRowSerializer(serializers.Serializer):
     changed = serializers.BooleanField()
 
 
-def impact_rows(proposal) -> list[dict]:
-    """Current and proposed determination of each pending application, as of now."""
-    now = timezone.now()
-    rows = []
-    for application in selectors.pending_applications():
-        request = selectors.application_request(application, at=now)
-        current = selectors.determine(request).as_dict()
-        proposed = selectors.determine(request, policy=proposal).as_dict()
-        rows.append(
-            {
-                "id": application.pk,
-                "acn": application.acn,
-                "status": application.status,
-                "organisation": application.organisation.name,
-                "destination": application.destination_id,
-                "requested_tpp": application.requested_tpp,
-                "current": current,
-                "proposed": proposed,
-                "changed": (current["outcome"], current["presumption"])
-                != (proposed["outcome"], proposed["presumption"]),
-            }
-        )
-    return rows
-
-
 class PolicyImpactView(APIView):
     """What a regime switch would do to the applications now pending (up to 500, oldest first)."""
 
@@ -70,4 +44,4 @@ class PolicyImpactView(APIView):
         data = dict(serializer.validated_data)
         data.pop("reason"), data.pop("effective_from", None)
         proposal = proposed_policy(base=policy_in_force(), **data)
-        return Response(impact_rows(proposal))
+        return Response(selectors.policy_impact_rows(proposal))
