@@ -2,6 +2,8 @@
 part of the case, and the workflow actions each person may take now. Every action calls licensing.services, the
 same functions as the API; scope comes from licensing.selectors (agency reviewers see only their referrals)."""
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Prefetch
@@ -28,8 +30,11 @@ from licensing.models import Application, ApplicationLine, InfoRequest, Party, R
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.choices import AgencyCode
+from portal.models import Organisation
 from portal.refusals import REFUSALS, refusal_text
 from portal.selectors import user_agency_code, user_is_staff
+
+ACN_SHAPE = re.compile(r"[A-Z]\d{6}")
 
 ACTIONS = {
     action.name: action
@@ -174,6 +179,17 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
     search_help_text = "Search by application control number (ACN) or exporter name."
     show_full_result_count = False
     ordering = ["due_at", "id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """An ACN is matched exactly (its unique index answers); anything else is looked up among the
+        organisations first, so the search never scans every application's joined name."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if ACN_SHAPE.fullmatch(term.upper()):
+            return queryset.filter(acn=term.upper()), False
+        return queryset.filter(organisation__in=Organisation.objects.filter(name__icontains=term)), False
+
     actions = ["start_review_selected"]
     fieldsets = FIELDSETS
     readonly_fields = flatten_fieldsets(FIELDSETS)
