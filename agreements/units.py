@@ -13,3 +13,8 @@ def h100e(tpp: int) -> Decimal:
 def tpp_from_h100e(count: int) -> int:
     """`x H100e` means x × 15,832 TPP, compared as integers."""
     return count * H100_TPP
+
+
+def tpp_and_h100e(tpp: int) -> str:
+    """'26,914,400 TPP (1,700.00 H100e)': the exact figure and the one people compare."""
+    return f"{tpp:,} TPP ({h100e(tpp):,} H100e)"

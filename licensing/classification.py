@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from agreements.units import h100e
 from licensing.choices import Eccn
 
 TPP_ALONE_THRESHOLD = 4_800
@@ -28,6 +27,3 @@ def chip_eccn(tpp: int, die_area_mm2: Decimal | None) -> Eccn:
 def system_eccn(chip_classification: Eccn) -> Eccn:
     """A computer containing 3A090.a chips is 4A090.a."""
     return Eccn.SYSTEM_4A090A if chip_classification == Eccn.CHIP_3A090A else Eccn.NOT_CONTROLLED
-
-
-__all__ = ["chip_eccn", "system_eccn", "performance_density", "h100e"]

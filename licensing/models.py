@@ -6,6 +6,7 @@ from django.db import models
 
 from agreements.choices import EndUseCategory
 from agreements.models import Allotment, Country
+from agreements.units import h100e
 from licensing import classification
 from licensing.choices import (
     PENDING_APPLICATION_STATUSES,
@@ -85,7 +86,7 @@ class Product(models.Model):
 
     @property
     def h100e(self) -> Decimal:
-        return classification.h100e(self.tpp)
+        return h100e(self.tpp)
 
 
 class NumberSequence(models.Model):

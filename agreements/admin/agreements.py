@@ -12,10 +12,11 @@ from django.utils.html import format_html, format_html_join
 
 from agreements import selectors, services
 from agreements.admin.agreement_workflow import TRANSITIONS, AgreementWorkflowMixin, in_force_today, transition_action
-from agreements.admin.display import CountryFilter, tpp_and_h100e
+from agreements.admin.display import CountryFilter
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
 from agreements.choices import TERMS_EDITABLE_STATUSES, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
+from agreements.units import tpp_and_h100e
 from agreements.workflow import AMENDABLE_STATUSES
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
 from portal.choices import Role

@@ -29,10 +29,6 @@ def tpp_text(tpp: int) -> str:
     return f"{tpp:,} TPP"
 
 
-def tpp_and_h100e(tpp: int) -> str:
-    return f"{tpp:,} TPP ({h100e(tpp):,} H100e)"
-
-
 def percent(part: int, whole: int) -> float:
     if whole <= 0:
         return 100.0 if part > 0 else 0.0

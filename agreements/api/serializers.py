@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements.api.fields import CountryCodeField
 from agreements.choices import AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
 from agreements.models import (
     Agreement,
@@ -87,23 +88,6 @@ class H100eField(serializers.ReadOnlyField):
 
     def to_representation(self, tpp: int) -> str:
         return str(h100e(tpp))
-
-
-class CountryCodeField(serializers.SlugRelatedField):
-    """An ISO 3166-1 alpha-2 code in any case, resolved to a Country."""
-
-    default_error_messages = {
-        "does_not_exist": "Unknown country {value}: give an ISO 3166-1 alpha-2 code such as IN.",
-        "invalid": "Give an ISO 3166-1 alpha-2 code such as IN.",
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Country.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data.strip().upper())
 
 
 class NegotiatorField(serializers.SlugRelatedField):
@@ -361,9 +345,6 @@ class CountryStaffDetailSerializer(CountryDetailSerializer):
     """The same, with allotment use and demand, for staff and negotiators."""
 
     allotment_serializer = AllotmentSerializer
-
-    class Meta(CountryDetailSerializer.Meta):
-        pass
 
     @extend_schema_field(AllotmentSerializer(many=True))
     def get_allotments(self, country: Country):

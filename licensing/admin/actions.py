@@ -66,7 +66,7 @@ class WorkflowActionsMixin:
         )
 
     def offers(self, request, obj) -> list[Offer]:
-        raise NotImplementedError
+        raise NotImplementedError("Each admin using WorkflowActionsMixin lists the actions it offers.")
 
     def offer(self, name: str, obj, *, blocked: str = "") -> Offer:
         action = self.workflow_actions[name]

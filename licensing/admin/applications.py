@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from agreements.units import tpp_and_h100e
 from licensing import selectors, services
 from licensing.admin import display
 from licensing.admin.actions import Offer, WorkflowAction, WorkflowActionsMixin
@@ -320,7 +321,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
             ("Exporter", application.organisation.name),
             ("Destination", str(application.destination)),
             ("Status", application.get_status_display()),
-            ("Requested", display.tpp_and_h100e(application.requested_tpp)),
+            ("Requested", tpp_and_h100e(application.requested_tpp)),
             ("90-day clock", display.review_clock(application, timezone.now()).text),
         ]
 
@@ -407,7 +408,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
             return "Not determined yet (determined on submission)."
         outcome = result["outcome"].replace("_", " ")
         presumption = f", presumption of {result['presumption']}" if result.get("presumption") else ""
-        requested = display.tpp_and_h100e(result.get("requested_tpp") or 0)
+        requested = tpp_and_h100e(result.get("requested_tpp") or 0)
         return f"{outcome}{presumption} — {result.get('regime', '')} regime; requested {requested}"
 
     @admin.display(description="Reasons")
@@ -424,7 +425,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
         allotment = (application.determination or {}).get("allotment")
         if not allotment:
             return "None applies (no allotment drawn)."
-        return f"#{allotment['id']}: {display.tpp_and_h100e(allotment['remaining_tpp'])} remaining before this request"
+        return f"#{allotment['id']}: {tpp_and_h100e(allotment['remaining_tpp'])} remaining before this request"
 
     @admin.display(description="90-day clock")
     def review_clock_detail(self, application):

@@ -95,10 +95,6 @@ def h100e_text(tpp: int) -> str:
     return f"{h100e(tpp):,}"
 
 
-def tpp_and_h100e(tpp: int) -> str:
-    return f"{tpp:,} TPP ({h100e(tpp):,} H100e)"
-
-
 def bullet_list(items, empty: str = "None") -> str:
     items = list(items)
     if not items:

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agreements.units import tpp_and_h100e
 from licensing import selectors, services
 from licensing.admin import display
 from licensing.admin.actions import Offer, WorkflowAction, WorkflowActionsMixin
@@ -229,4 +230,4 @@ class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
     def reservation(self, licence):
         if licence.allotment_id is None:
             return "Nothing (no allotment applies)."
-        return f"{display.tpp_and_h100e(licence.reserved_tpp)} from allotment #{licence.allotment_id}"
+        return f"{tpp_and_h100e(licence.reserved_tpp)} from allotment #{licence.allotment_id}"

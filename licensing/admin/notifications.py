@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 
+from agreements.units import tpp_and_h100e
 from licensing import selectors
 from licensing.admin import display
 from licensing.admin.filters import InScopeRelatedFilter
@@ -52,7 +53,7 @@ class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdm
 
     @admin.display(description="Total")
     def total(self, notification):
-        return display.tpp_and_h100e(notification.total_tpp)
+        return tpp_and_h100e(notification.total_tpp)
 
     @admin.display(description="Destination")
     def destination_display(self, notification):

@@ -1,27 +1,11 @@
 from rest_framework import serializers
 
-from agreements.models import Country
+from agreements.api.fields import CountryCodeField
 from licensing.models import Product
 
+__all__ = ["CountryCodeField", "ItemSerializer", "MAX_QUANTITY", "resolve_products"]
+
 MAX_QUANTITY = 10_000_000  # units per line; beyond it is a typing error, not an export
-
-
-class CountryCodeField(serializers.SlugRelatedField):
-    """An ISO alpha-2 code in any case, answered with a clear message when unknown."""
-
-    default_error_messages = {
-        "does_not_exist": "Unknown country code {value}: use an ISO 3166-1 alpha-2 code such as IN.",
-        "invalid": "A country is its ISO 3166-1 alpha-2 code, e.g. IN.",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Country.objects.all())
-        super().__init__(slug_field="code", **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data.strip()) != 2:
-            self.fail("invalid")
-        return super().to_internal_value(data.strip().upper())
 
 
 class ItemSerializer(serializers.Serializer):
