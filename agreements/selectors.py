@@ -128,18 +128,27 @@ def remaining_tpp(allotment: Allotment, at: datetime.datetime) -> int:
     return max(effective_capacity(allotment, at) - allotment.committed_tpp, 0)
 
 
-def applicable_allotment(country_code: str, at: datetime.datetime, *, source: str) -> Allotment | None:
-    """The destination's allotment of `source` whose period contains date(at)."""
+def _applicable_candidates(at: datetime.datetime, source: str) -> QuerySet[Allotment]:
+    """Allotments of `source` whose period contains date(at) (for agreements: of an agreement in force), the one
+    that applies first for each country: the newest agreement in force, then the latest period."""
     on = at.date()
-    candidates = Allotment.objects.filter(
-        country_id=country_code, source=source, period_start__lte=on, period_end__gte=on
-    )
+    candidates = Allotment.objects.filter(source=source, period_start__lte=on, period_end__gte=on)
     if source == AllotmentSource.AGREEMENT:
-        agreement = agreement_in_force(country_code, at)
-        if agreement is None:
-            return None
-        candidates = candidates.filter(agreement=agreement)
-    return candidates.order_by("-period_start").first()
+        candidates = candidates.filter(agreement__in=agreements_in_force(at).values("pk"))
+    return candidates.order_by("country_id", "-agreement__valid_from", "-agreement_id", "-period_start", "-id")
+
+
+def applicable_allotment(country_code: str, at: datetime.datetime, *, source: str) -> Allotment | None:
+    """The destination's allotment of `source` that a determination at `at` draws on."""
+    return _applicable_candidates(at, source).filter(country_id=country_code).first()
+
+
+def applicable_allotments(at: datetime.datetime, *, source: str) -> list[Allotment]:
+    """For every country at once, the allotment `applicable_allotment` would pick (one query)."""
+    per_country: dict[str, Allotment] = {}
+    for allotment in _applicable_candidates(at, source).select_related("country", "agreement"):
+        per_country.setdefault(allotment.country_id, allotment)
+    return list(per_country.values())
 
 
 def installed_tpp(*, agreement_id: int, consignee: str) -> int:

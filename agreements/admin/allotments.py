@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from agreements import selectors
-from agreements.admin.display import CountryFilter, percent, tpp_and_h100e, usage_bar, whole_h100e
+from agreements.admin.display import CountryFilter, percent, usage_bar, whole_h100e
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Allotment, LedgerEntry
 from agreements.selectors import AllotmentUsage
+from agreements.units import tpp_and_h100e
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
 
 USAGE_PERMISSION = "agreements.view_allotment_usage"
@@ -49,18 +50,9 @@ def source_text(usage: AllotmentUsage) -> str:
 
 
 def current_usage(source: str, at: datetime.datetime) -> list[AllotmentUsage]:
-    """Per country, the allotment of `source` whose period contains date(at) — for agreement allotments, only the
-    agreement in force — with its usage, most used first. A constant number of queries."""
-    on = at.date()
-    allotments = Allotment.objects.select_related("country", "agreement").filter(
-        source=source, period_start__lte=on, period_end__gte=on
-    )
-    if source == AllotmentSource.AGREEMENT:
-        allotments = allotments.filter(agreement__in=selectors.agreements_in_force(at).values("pk"))
-    per_country: dict[str, Allotment] = {}
-    for allotment in allotments.order_by("country__name", "-period_start", "-pk"):
-        per_country.setdefault(allotment.country_id, allotment)  # the latest period, as a determination picks it
-    usage = selectors.allotment_usage(list(per_country.values()), at)
+    """Per country, the allotment of `source` a determination at `at` would draw on, with its usage, most used
+    first. A constant number of queries."""
+    usage = selectors.allotment_usage(selectors.applicable_allotments(at, source=source), at)
     return sorted(usage, key=lambda u: (-percent(u.committed_tpp, u.capacity_tpp), u.allotment.country.name))
 
 
