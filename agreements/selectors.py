@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, Tier
@@ -230,3 +230,22 @@ def agreements_visible_to(user: AbstractBaseUser) -> QuerySet[Agreement]:
     if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
         return Agreement.objects.none()
     return Agreement.objects.select_related("country", "lead_negotiator")
+
+
+def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:
+    """What the agreement serializers show, in a constant number of queries: the newest terms version with its
+    periods, whether it is in force now, and (detail) the status history."""
+    newer = TermsVersion.objects.filter(agreement=OuterRef("agreement"), version__gt=OuterRef("version"))
+    newest = TermsVersion.objects.filter(~Exists(newer)).select_related("created_by").prefetch_related("periods")
+    in_force = agreements_in_force(timezone.now()).filter(pk=OuterRef("pk"))
+    agreements = agreements.annotate(in_force_now=Exists(in_force)).prefetch_related(
+        Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")
+    )
+    if history:
+        changes = AgreementStatusChange.objects.select_related("actor").order_by("at", "id")
+        agreements = agreements.prefetch_related(Prefetch("status_changes", queryset=changes))
+    return agreements
+
+
+def country_allotments(country_code: str) -> list[Allotment]:
+    return list(Allotment.objects.filter(country_id=country_code).order_by("period_start", "source", "id"))

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -28,7 +28,7 @@ from agreements.api.serializers import (
     TransitionSerializer,
 )
 from agreements.choices import AllotmentSource
-from agreements.models import Agreement, AgreementStatusChange, Allotment, Country, TermsVersion
+from agreements.models import Agreement, Allotment, Country, TermsVersion
 from portal.api.permissions import roles_required
 from portal.choices import Role
 from portal.selectors import user_has_role
@@ -69,11 +69,10 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def retrieve(self, request, code=None):
         country = self.get_object()
         now = timezone.now()
-        allotments = list(Allotment.objects.filter(country=country).order_by("period_start", "source", "id"))
         context = {
             **self.get_serializer_context(),
             "agreement": selectors.agreement_in_force(country.code, now),
-            "allotments": selectors.allotment_usage(allotments, now),
+            "allotments": selectors.allotment_usage(selectors.country_allotments(country.code), now),
         }
         return Response(self.get_serializer_class()(country, context=context).data)
 
@@ -101,21 +100,6 @@ class PolicyView(APIView):
 # Agreements
 
 
-def _for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:
-    """What the agreement serializers show, in a constant number of queries: the newest terms version with its
-    periods, whether it is in force now, and (detail) the status history."""
-    newer = TermsVersion.objects.filter(agreement=OuterRef("agreement"), version__gt=OuterRef("version"))
-    newest = TermsVersion.objects.filter(~Exists(newer)).select_related("created_by").prefetch_related("periods")
-    in_force = selectors.agreements_in_force(timezone.now()).filter(pk=OuterRef("pk"))
-    agreements = agreements.annotate(in_force_now=Exists(in_force)).prefetch_related(
-        Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")
-    )
-    if history:
-        changes = AgreementStatusChange.objects.select_related("actor").order_by("at", "id")
-        agreements = agreements.prefetch_related(Prefetch("status_changes", queryset=changes))
-    return agreements
-
-
 class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Bilateral agreements with their newest terms. Negotiators create and change them (terms only while draft
     or negotiating; afterwards by amendment) and move them through their lifecycle; staff read them."""
@@ -129,10 +113,14 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
 
     def get_queryset(self):
-        return _for_display(selectors.agreements_visible_to(self.request.user), history=self.action != "list")
+        return selectors.agreements_for_display(
+            selectors.agreements_visible_to(self.request.user), history=self.action != "list"
+        )
 
     def _show(self, agreement: Agreement, code: int = status.HTTP_200_OK) -> Response:
-        fresh = _for_display(selectors.agreements_visible_to(self.request.user), history=True).get(pk=agreement.pk)
+        fresh = selectors.agreements_for_display(selectors.agreements_visible_to(self.request.user), history=True).get(
+            pk=agreement.pk
+        )
         return Response(AgreementDetailSerializer(fresh).data, status=code)
 
     @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementDetailSerializer})
