@@ -18,7 +18,7 @@ class SignInLocked(exceptions.APIException):
     default_code = "locked_out"
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     otp = serializers.CharField(
@@ -40,7 +40,7 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=TokenSerializer,
         responses={
             200: inline_serializer(
                 "TokenResponse",
@@ -58,7 +58,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        serializer = TokenRequestSerializer(data=request.data)
+        serializer = TokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = authenticate(request=request, username=data["username"], password=data["password"])
