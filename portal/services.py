@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -53,6 +54,11 @@ def portal_user_upsert(
         raise ValidationError({"agency": "An agency reviewer must belong to an agency."})
 
     User = get_user_model()
+    if password:  # Django's validators on every path (SPEC §6 v2); nothing is written when they refuse
+        try:
+            validate_password(password, user=User.objects.filter(username=username).first() or User(username=username))
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
     user, created = User.objects.get_or_create(username=username)
     if password:
         user.set_password(password)

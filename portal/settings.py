@@ -7,6 +7,7 @@ ALLOWED_HOSTS comma-separated; defaults to localhost when DEBUG=1.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,7 +39,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.signin.apps.PortalAdminConfig",  # django.contrib.admin with the second-factor admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,7 +47,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "portal",
@@ -105,7 +105,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked accounts and addresses (Sign-in block)
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -131,7 +134,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -140,7 +143,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler.handle_exception",
-    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -160,7 +162,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Shared by every worker (login throttling): nothing is kept in process memory.
+# Shared by every worker: nothing is kept in process memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
 
 # Security: strict unless DEBUG. A TLS-terminating proxy sets X-Forwarded-Proto.
@@ -174,6 +176,56 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---- Sign-in (SPEC §6 v2) ------------------------------------------------------------------------------------
+# Lockout by django-axes on every sign-in path, hashed expiring API tokens by django-rest-knox, a second factor
+# by django-otp. Code in portal/signin/.
+#   TRUSTED_PROXY_COUNT       proxies in front of the portal that append to X-Forwarded-For (default 0: the
+#                             client is REMOTE_ADDR and X-Forwarded-For is ignored)
+#   SIGNIN_ADDRESS_FAILURE_LIMIT  failures from one address, over all accounts, before it locks (default and
+#                             minimum 100, so an office behind one address is never locked out by a few typos)
+#   SIGNIN_LOCKOUT_MINUTES    how long a lock lasts after the last failure (default 15)
+#   API_TOKEN_TTL_HOURS       lifetime of an API token (default 12)
+INSTALLED_APPS += [
+    "axes",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # turns a lockout on the sign-in forms into the locked page
+
+SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+SIGNIN_ACCOUNT_FAILURE_LIMIT = 5  # consecutive failures for one account, from any address (SPEC §6 v2)
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "100"))
+if SIGNIN_ADDRESS_FAILURE_LIMIT < 100:
+    raise ImproperlyConfigured("SIGNIN_ADDRESS_FAILURE_LIMIT must be at least 100 (SPEC §6: never lock out an office).")
+# Staff roles need a second factor wherever DEBUG is off; `make run` (DEBUG=1) and the test suite go without.
+SIGNIN_SECOND_FACTOR_REQUIRED = not DEBUG
+
+AXES_HANDLER = "portal.signin.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = SIGNIN_ACCOUNT_FAILURE_LIMIT  # the address limit is applied by the handler
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True  # "consecutive": a right password clears that account's failures
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries against a locked account neither count nor extend it
+AXES_CLIENT_IP_CALLABLE = "portal.signin.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.signin.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]  # masked in logs; passwords always
+
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+OTP_TOTP_ISSUER = "G2G export-agreements portal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# ---- end of Sign-in --------------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -5,14 +5,15 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.web.views import home
 from portal.api.audit import AuditEventViewSet
-from portal.api.views import TokenView
-from portal.views import ThrottledLoginView
+from portal.api.views import LogoutView, TokenView
+from portal.views import SignInView
 
 router = SimpleRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("agreements.api.urls")),
@@ -22,7 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("", home, name="home"),

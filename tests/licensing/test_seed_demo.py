@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from agreements.models import Agreement
 from licensing.choices import ApplicationStatus, LicenceStatus
@@ -27,4 +28,7 @@ def test_demo_world_has_every_state_and_loads_idempotently():
         "SA": "signed",
         "IN": "negotiating",
     }
-    assert authenticate(username="officer", password="demo-pass-2026") is not None
+    assert (
+        authenticate(RequestFactory().post("/accounts/login/"), username="officer", password="demo-pass-2026")
+        is not None
+    )

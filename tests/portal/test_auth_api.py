@@ -1,20 +1,15 @@
 import pytest
-from django.core.cache import cache
 
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-
-
 def test_token_for_right_password_authenticates_later_requests(api):
     make_user("negotiator", username="nina")
     response = api.post("/api/v1/auth/token/", {"username": "nina", "password": "a-strong-test-password"})
     assert response.status_code == 200
+    assert response.json()["expiry"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert api.get("/api/v1/policy/").status_code == 200
 
@@ -33,14 +28,6 @@ def test_missing_credentials_is_401(api):
 def test_bad_token_is_401(api):
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get("/api/v1/countries/").status_code == 401
-
-
-def test_login_attempts_are_throttled(api):
-    statuses = [
-        api.post("/api/v1/auth/token/", {"username": "nina", "password": "guess"}).status_code for _ in range(12)
-    ]
-    assert statuses[:10] == [400] * 10
-    assert statuses[-1] == 429
 
 
 def test_malformed_json_is_400(api):
