@@ -245,6 +245,23 @@ def test_an_agreement_is_not_in_force_outside_its_validity(negotiator):
     assert agreement_status_at(agreement, utc(2026, 7, 1, 0, 1)) == S.IN_FORCE
 
 
+def test_an_agreement_is_still_in_force_on_its_last_valid_day_and_expires_the_day_after(negotiator):
+    with at(utc(2026, 2, 1, 9)):
+        agreement = make_agreement(
+            S.IN_FORCE, valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 6, 30)
+        )
+    with at(utc(2026, 6, 30, 12)):
+        assert services.agreements_expire_due() == []
+        assert agreement_in_force("IN", timezone.now()) == agreement
+    agreement.refresh_from_db()
+    assert agreement.status == S.IN_FORCE
+    with at(utc(2026, 7, 1, 12)):
+        assert services.agreements_expire_due() == [agreement.reference]
+    agreement.refresh_from_db()
+    assert agreement.status == S.EXPIRED
+    assert AuditEvent.objects.filter(verb="agreement.expired", target_id=str(agreement.pk)).count() == 1
+
+
 def test_an_agreement_in_force_before_its_validity_starts_is_not_yet_in_force(negotiator):
     with at(utc(2026, 2, 1, 9)):
         agreement = make_agreement(S.IN_FORCE, valid_from=datetime.date(2026, 3, 1))
