@@ -251,12 +251,12 @@ def test_an_agreement_is_still_in_force_on_its_last_valid_day_and_expires_the_da
             S.IN_FORCE, valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 6, 30)
         )
     with at(utc(2026, 6, 30, 12)):
-        assert services.agreements_expire_due() == []
+        assert services.agreements_expire_due(actor=services.SYSTEM) == []
         assert agreement_in_force("IN", timezone.now()) == agreement
     agreement.refresh_from_db()
     assert agreement.status == S.IN_FORCE
     with at(utc(2026, 7, 1, 12)):
-        assert services.agreements_expire_due() == [agreement.reference]
+        assert services.agreements_expire_due(actor=services.SYSTEM) == [agreement.reference]
     agreement.refresh_from_db()
     assert agreement.status == S.EXPIRED
     assert AuditEvent.objects.filter(verb="agreement.expired", target_id=str(agreement.pk)).count() == 1
@@ -515,11 +515,11 @@ def test_a_future_amendment_changes_allotments_only_once_it_takes_effect(negotia
         )
     assert _capacities(agreement) == [(1_000 * H100,), (1_000 * H100,)]
     with at(utc(2026, 12, 31, 23)):
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
     assert _capacities(agreement) == [(1_000 * H100,), (1_000 * H100,)]
     with at(utc(2027, 1, 1, 0, 5)):
-        assert services.agreement_allotments_apply_due() == 1
-        assert services.agreement_allotments_apply_due() == 0  # idempotent
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 1
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0  # idempotent
     assert _capacities(agreement) == [(1_000 * H100,), (5_000 * H100,)]
     assert set(Allotment.objects.filter(agreement=agreement).values_list("terms__version", flat=True)) == {2}
 
@@ -535,15 +535,15 @@ def test_applying_an_amendment_that_drops_a_period_is_idempotent(negotiator):
             terms={"allotments": [period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 1_000 * H100)]},
         )
     with at(utc(2026, 7, 1, 9)):
-        assert services.agreement_allotments_apply_due() == 1
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 1
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
     assert _capacities(agreement) == [(1_000 * H100,), (0,)]  # the dropped period keeps its row, with no capacity
 
 
 def test_applying_due_amendments_leaves_an_agreement_without_a_schedule_alone(negotiator):
     make_agreement(S.IN_FORCE, allotments=[])
-    assert services.agreement_allotments_apply_due() == 0
-    assert services.agreement_allotments_apply_due() == 0
+    assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
+    assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
 
 
 def test_an_amendment_in_force_today_is_applied_at_once(negotiator):
@@ -557,7 +557,7 @@ def test_an_amendment_in_force_today_is_applied_at_once(negotiator):
             terms={"allotments": [period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 500 * H100)]},
         )
         assert _capacities(agreement) == [(500 * H100,), (0,)]
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
 
 
 def test_a_suspended_agreement_takes_its_amendment_on_resuming(negotiator):
