@@ -290,7 +290,9 @@ class AllotmentSerializer(AllotmentPublicSerializer):
     """An allotment's use: committed (licensed) and pending (submitted, undecided) TPP."""
 
     committed_tpp = serializers.IntegerField(read_only=True)
-    pending_tpp = serializers.IntegerField(read_only=True)
+    pending_tpp = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null where the serving view does not know pending applications."
+    )
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -15,7 +15,16 @@ from agreements import services
 from agreements.choices import AgreementStatus as S
 from agreements.choices import AllotmentSource
 from agreements.errors import TermsLocked
-from agreements.models import Agreement, AgreementStatusChange, Allotment, TermsPeriod, TermsVersion
+from agreements.models import (
+    Agreement,
+    AgreementStatusChange,
+    Allotment,
+    Country,
+    Policy,
+    TermsPeriod,
+    TermsVersion,
+    TierMembership,
+)
 from agreements.selectors import agreement_in_force, agreement_status_at, agreements_in_force, current_terms
 from agreements.units import H100_TPP
 from agreements.workflow import AGREEMENT
@@ -583,3 +592,75 @@ def test_terms_periods_of_old_versions_are_kept(negotiator):
             actor=negotiator, agreement=agreement, effective_from=datetime.date(2026, 6, 1), reason="Cut", terms={}
         )
     assert TermsPeriod.objects.filter(terms__agreement=agreement).count() == 4
+
+
+# Every write checks its actor: a command or endpoint calling a service cannot bypass the gate
+
+
+def _db_rows() -> dict:
+    return {
+        "agreements": list(Agreement.objects.values_list("pk", "status", "title", "reference")),
+        "terms": list(TermsVersion.objects.values_list("pk", "version", "notes", "effective_from")),
+        "periods": TermsPeriod.objects.count(),
+        "policies": Policy.objects.count(),
+        "tiers": list(TierMembership.objects.values_list("country_id", "effective_from", "tier", "source")),
+        "allotments": list(Allotment.objects.values_list("pk", "capacity_tpp", "terms_id")),
+        "audit": AuditEvent.objects.count(),
+        "countries": Country.objects.count(),
+    }
+
+
+REFUSED_CALLS = {
+    "agreement_create": lambda actor, agreement: services.agreement_create(
+        actor=actor,
+        country=agreement.country,
+        reference="G2G-IN-X",
+        title="Unauthorised",
+        valid_from=agreement.valid_from,
+        valid_until=agreement.valid_until,
+        terms={},
+    ),
+    "agreement_update": lambda actor, agreement: services.agreement_update(
+        actor=actor, agreement=agreement, title="Unauthorised"
+    ),
+    "amendment_create": lambda actor, agreement: services.amendment_create(
+        actor=actor, agreement=agreement, effective_from=agreement.valid_from, reason="x", terms={"notes": "x"}
+    ),
+    "policy_switch": lambda actor, agreement: services.policy_switch(actor=actor, kind="global", reason="x"),
+    "tier_membership_set": lambda actor, agreement: services.tier_membership_set(
+        actor=actor, country=agreement.country, tier=3, effective_from=datetime.date(2026, 1, 1), source="x"
+    ),
+    "agreements_expire_due": lambda actor, agreement: services.agreements_expire_due(
+        actor=actor, today=agreement.valid_until + datetime.timedelta(days=1)
+    ),
+    "agreement_allotments_apply_due": lambda actor, agreement: services.agreement_allotments_apply_due(actor=actor),
+}
+WHO_MAY = {
+    "agreement_create": "negotiator",
+    "agreement_update": "negotiator",
+    "amendment_create": "negotiator",
+    "policy_switch": "policy_admin",
+    "tier_membership_set": "policy_admin",
+    "agreements_expire_due": "negotiator",
+    "agreement_allotments_apply_due": "negotiator",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_CALLS))
+@pytest.mark.parametrize("role", ["exporter", "licensing_officer", "approving_official", "negotiator", "policy_admin"])
+def test_a_service_refuses_an_actor_without_its_permission_and_writes_nothing(db, name, role):
+    if WHO_MAY[name] == role:
+        pytest.skip("this role may")
+    status = S.NEGOTIATING if name == "agreement_update" else S.IN_FORCE
+    agreement, actor = make_agreement(status), make_user(role)
+    before = _db_rows()
+    with pytest.raises(PermissionDenied):
+        REFUSED_CALLS[name](actor, agreement)
+    assert _db_rows() == before
+
+
+def test_the_system_actor_may_run_the_daily_jobs(negotiator):
+    agreement = make_agreement(
+        S.IN_FORCE, valid_until=datetime.date(2020, 12, 31), valid_from=datetime.date(2020, 1, 1)
+    )
+    assert services.agreements_expire_due(actor=services.SYSTEM) == [agreement.reference]
