@@ -1,8 +1,9 @@
 """Reads of the policy side: tiers, the policy in force, countries."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
@@ -21,6 +22,31 @@ from agreements.models import (
 )
 from portal.choices import STAFF_ROLES, Role
 from portal.selectors import user_has_role
+
+# The parameters of a policy row (the regime `kind` aside): what a switch may set, what carries over.
+POLICY_PARAMETERS = (
+    "lpp_threshold_tpp",
+    "tier2_allocation_tpp",
+    "tier2_period_start",
+    "tier2_period_end",
+    "g2g_uplift",
+    "licence_validity_days",
+    "size_bands",
+)
+
+# The fields of a terms version that negotiators write (the schedule of periods aside).
+TERMS_FIELDS = (
+    "lpp_threshold_tpp",
+    "government_assurances",
+    "site_visits_accepted",
+    "reciprocal_investment_usd",
+    "revenue_share_percent",
+    "permitted_end_uses",
+    "excluded_end_users",
+    "security_conditions",
+    "reporting_cadence",
+    "notes",
+)
 
 
 def tier_subquery(on: datetime.date, country_ref: str = "pk") -> Subquery:
@@ -120,12 +146,22 @@ def effective_capacity(allotment: Allotment, at: datetime.datetime) -> int:
         return allotment.capacity_tpp
     if agreement_in_force(allotment.country_id, at) is None:
         return allotment.capacity_tpp
-    return int(allotment.capacity_tpp * policy_in_force(at).g2g_uplift)
+    return uplifted_capacity(allotment.capacity_tpp, policy_in_force(at).g2g_uplift)
+
+
+def uplifted_capacity(capacity_tpp: int, uplift: Decimal) -> int:
+    """A Tier 2 allocation's capacity while an agreement is in force: multiplied by the G2G uplift, rounded down."""
+    return int(capacity_tpp * uplift)
+
+
+def remaining_of(capacity_tpp: int, committed_tpp: int) -> int:
+    """Capacity less committed; 0 (never negative) when a renegotiated capacity fell below what is committed."""
+    return max(capacity_tpp - committed_tpp, 0)
 
 
 def remaining_tpp(allotment: Allotment, at: datetime.datetime) -> int:
-    """Capacity less committed; 0 (never negative) when a renegotiated capacity fell below what is committed."""
-    return max(effective_capacity(allotment, at) - allotment.committed_tpp, 0)
+    """What an allotment has left at `at` (its effective capacity less what is committed)."""
+    return remaining_of(effective_capacity(allotment, at), allotment.committed_tpp)
 
 
 def _applicable_candidates(at: datetime.datetime, source: str) -> QuerySet[Allotment]:
@@ -162,48 +198,20 @@ def installed_tpp(*, agreement_id: int, consignee: str) -> int:
     return totals.get(LedgerKind.RESERVE, 0) - totals.get(LedgerKind.RELEASE, 0)
 
 
-# Demand (pending applications) lives in licensing; it registers a provider so agreements need not import it.
-_demand_providers: list[Callable[[list[int]], dict[int, int]]] = []
-
-
-def register_demand_provider(provider: Callable[[list[int]], dict[int, int]]) -> None:
-    if provider not in _demand_providers:
-        _demand_providers.append(provider)
-
-
-# The impact of a proposed policy on pending applications is licensing's to compute; same arrangement.
-_impact_providers: list[Callable[[Policy], list[dict]]] = []
-
-
-def register_impact_provider(provider: Callable[[Policy], list[dict]]) -> None:
-    if provider not in _impact_providers:
-        _impact_providers.append(provider)
-
-
-def policy_impact(proposal: Policy) -> list[dict]:
-    """Each pending application with its determination now and under `proposal` (an unsaved policy)."""
-    return [row for provider in _impact_providers for row in provider(proposal)]
-
-
-def pending_tpp_by_allotment(allotment_ids: list[int]) -> dict[int, int]:
-    pending: dict[int, int] = dict.fromkeys(allotment_ids, 0)
-    for provider in _demand_providers:
-        for allotment_id, tpp in provider(allotment_ids).items():
-            pending[allotment_id] = pending.get(allotment_id, 0) + tpp
-    return pending
-
-
 @dataclass(frozen=True)
 class AllotmentUsage:
+    """An allotment's use at an instant. `pending_tpp` is the demand the caller passed in (agreements does not
+    know pending applications; licensing does): None when the caller did not give it."""
+
     allotment: Allotment
     capacity_tpp: int
     committed_tpp: int
-    pending_tpp: int
     uplifted: bool
+    pending_tpp: int | None = None
 
     @property
     def remaining_tpp(self) -> int:
-        return max(self.capacity_tpp - self.committed_tpp, 0)
+        return remaining_of(self.capacity_tpp, self.committed_tpp)
 
 
 def allotments_visible_to(user: AbstractBaseUser) -> QuerySet[Allotment]:
@@ -212,17 +220,23 @@ def allotments_visible_to(user: AbstractBaseUser) -> QuerySet[Allotment]:
     return Allotment.objects.select_related("country", "agreement")
 
 
-def allotment_usage(allotments: list[Allotment], at: datetime.datetime | None = None) -> list[AllotmentUsage]:
-    """Usage of many allotments in a constant number of queries."""
+def allotment_usage(
+    allotments: list[Allotment],
+    at: datetime.datetime | None = None,
+    *,
+    pending: Mapping[int, int] | None = None,
+) -> list[AllotmentUsage]:
+    """Usage of many allotments in a constant number of queries. `pending` (allotment id → TPP asked for by
+    undecided applications) is the caller's to give: licensing computes it (licensing.selectors.pending_demand)."""
     at = at or timezone.now()
     uplift = policy_in_force(at).g2g_uplift
     countries_in_force = set(agreements_in_force(at).values_list("country_id", flat=True))
-    pending = pending_tpp_by_allotment([a.pk for a in allotments])
     usage = []
     for allotment in allotments:
         uplifted = allotment.source == AllotmentSource.TIER_ALLOCATION and allotment.country_id in countries_in_force
-        capacity = int(allotment.capacity_tpp * uplift) if uplifted else allotment.capacity_tpp
-        usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, pending[allotment.pk], uplifted))
+        capacity = uplifted_capacity(allotment.capacity_tpp, uplift) if uplifted else allotment.capacity_tpp
+        demand = None if pending is None else pending.get(allotment.pk, 0)
+        usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, uplifted, demand))
     return usage
 
 

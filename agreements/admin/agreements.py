@@ -5,15 +5,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from agreements import selectors, services
 from agreements.admin.agreement_workflow import TRANSITIONS, AgreementWorkflowMixin, in_force_today, transition_action
-from agreements.admin.display import CountryFilter
+from agreements.admin.display import CountryFilter, add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
+from agreements.admin.service_form import ServiceFormMixin
 from agreements.choices import TERMS_EDITABLE_STATUSES, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
 from agreements.units import tpp_and_h100e
@@ -50,14 +50,6 @@ READ_ONLY_FIELDSETS = [
     ),
     ("Terms", {"fields": ["terms_summary"]}),
 ]
-
-
-class _ServiceRefused(Exception):
-    """A service refused a save that the form had accepted; carries the refusal back to the form."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
 
 
 def schedule_html(periods) -> str:
@@ -148,7 +140,7 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin):
+class AgreementAdmin(AgreementWorkflowMixin, ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
     form = AgreementForm
     change_form_template = "admin/agreements/agreement/change_form.html"
     list_display = ["reference", "title", "country", "status", "valid_from", "valid_until", "in_force_now"]
@@ -199,10 +191,9 @@ class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin
         if obj is not None and not self._editable(request, obj):
             kwargs["form"] = forms.ModelForm  # a record to read: no inputs, no help texts meant for typing
         form = super().get_form(request, obj, change, **kwargs)
-        attrs = {"service_error": getattr(request, "_agreement_service_error", None)}
         if self._editable(request, obj):
-            attrs["current_terms"] = selectors.current_terms(obj)
-        return type(form.__name__, (form,), attrs)
+            form = type(form.__name__, (form,), {"current_terms": selectors.current_terms(obj)})
+        return form
 
     def get_changeform_initial_data(self, request):
         return {"lead_negotiator": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -214,36 +205,54 @@ class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # Saving: form → service → redirect
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _ServiceRefused as refused:
-            # Nothing was written (the admin's transaction rolled back): show the form again with the refusal.
-            request._agreement_service_error = refused.error
-            if not isinstance(refused.error, ValidationError):
-                self.message_user(request, refusal_text(refused.error), messages.ERROR)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        """Pages are the admin's own; a POST of the agreement form is `_save_view`'s (the admin never saves)."""
+        if request.method == "POST":
+            return self._save_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                self._save_changes(request, obj, form)
+    def _save_view(self, request, object_id, form_url, extra_context):
+        """Validate the form, call agreement_create or agreement_update as the signed-in user, redirect. A refusal
+        comes back on the form, next to the field it concerns; the service wrote nothing."""
+        add = object_id is None
+        obj = None if add else self.get_object(request, unquote(object_id))
+        if not add and obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (self.has_add_permission(request) if add else self._editable(request, obj)):
+            raise PermissionDenied
+        form = self.get_form(request, obj, change=not add)(request.POST, request.FILES, instance=obj)
+        if form.is_valid():
+            try:
+                saved = self._create(request, form) if add else self._update(request, obj, form)
+            except REFUSALS as refusal:
+                add_service_error(form, refusal)
+                if not isinstance(refusal, ValidationError):
+                    self.message_user(request, refusal_text(refusal), messages.ERROR)
             else:
-                created = services.agreement_create(
-                    actor=request.user,
-                    country=form.cleaned_data["country"],
-                    reference=form.cleaned_data["reference"],
-                    title=form.cleaned_data["title"],
-                    valid_from=form.cleaned_data["valid_from"],
-                    valid_until=form.cleaned_data["valid_until"],
-                    lead_negotiator=form.cleaned_data.get("lead_negotiator"),
-                    terms=form.terms_payload(),
-                )
-                obj.pk, obj.status, obj._state.adding = created.pk, created.status, False
-        except (*REFUSALS, IntegrityError) as exc:
-            raise _ServiceRefused(exc) from exc
+                message = self.construct_change_message(request, form, [], add)
+                if add:
+                    self.log_addition(request, saved, message)
+                    return self.response_add(request, saved)
+                self.log_change(request, saved, message)
+                return self.response_change(request, saved)
+        return self.form_page(request, form, obj, object_id, form_url, extra_context)
 
-    def _save_changes(self, request, obj, form) -> None:
+    def _create(self, request, form) -> Agreement:
+        data = form.cleaned_data
+        return services.agreement_create(
+            actor=request.user,
+            country=data["country"],
+            reference=data["reference"],
+            title=data["title"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            lead_negotiator=data.get("lead_negotiator"),
+            terms=form.terms_payload(),
+        )
+
+    def _update(self, request, obj, form) -> Agreement:
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.AGREEMENT_FIELDS}
         terms = None
         if form.terms_changed() or "valid_from" in changes:
@@ -251,13 +260,8 @@ class AgreementAdmin(AgreementWorkflowMixin, AuditHistoryMixin, admin.ModelAdmin
             if "schedule" not in form.changed_data:
                 del terms["allotments"]  # leave the periods as they are
         if changes or terms is not None:
-            services.agreement_update(actor=request.user, agreement=obj, terms=terms, **changes)
-
-    def save_related(self, request, form, formsets, change):
-        """The service wrote the terms; the inlines are history and never saved from here."""
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        return super().construct_change_message(request, form, [], add)  # the inlines are never saved
+            return services.agreement_update(actor=request.user, agreement=obj, terms=terms, **changes)
+        return obj
 
     # What the pages show
 

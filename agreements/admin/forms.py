@@ -14,8 +14,7 @@ from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from agreements import services
-from agreements.admin.display import add_service_error
+from agreements import selectors
 from agreements.choices import EndUseCategory, ReportingCadence
 from agreements.models import Agreement, TermsVersion
 from agreements.units import h100e, tpp_from_h100e
@@ -170,17 +169,17 @@ class TermsFields(forms.Form):
 
     def terms_payload(self) -> dict[str, Any]:
         """The terms as `agreement_create`, `agreement_update` and `amendment_create` take them."""
-        payload = {name: self.cleaned_data[name] for name in services.TERMS_FIELDS}
+        payload = {name: self.cleaned_data[name] for name in selectors.TERMS_FIELDS}
         payload["allotments"] = self.cleaned_data["schedule"]
         return payload
 
     def terms_changed(self) -> bool:
-        return any(name in self.changed_data for name in (*services.TERMS_FIELDS, "schedule"))
+        return any(name in self.changed_data for name in (*selectors.TERMS_FIELDS, "schedule"))
 
 
 def terms_initial(terms: TermsVersion) -> dict[str, Any]:
     """A terms version as the initial values of `TermsFields` (its periods prefetched)."""
-    initial = {name: getattr(terms, name) for name in services.TERMS_FIELDS}
+    initial = {name: getattr(terms, name) for name in selectors.TERMS_FIELDS}
     initial["schedule"] = [
         {"period_start": p.period_start, "period_end": p.period_end, "capacity_tpp": p.capacity_tpp}
         for p in terms.periods.all()
@@ -191,10 +190,8 @@ def terms_initial(terms: TermsVersion) -> dict[str, Any]:
 class AgreementForm(TermsFields, forms.ModelForm):
     """A new agreement with its first terms, or a draft under negotiation with its terms in place."""
 
-    # Set on the class the admin builds per request: the terms being edited, and a refusal by the service of
-    # what this form accepted (shown next to the field it concerns when the form is displayed again).
+    # Set on the class the admin builds per request: the terms being edited.
     current_terms: TermsVersion | None = None
-    service_error: Exception | None = None
 
     class Meta:
         model = Agreement
@@ -209,12 +206,6 @@ class AgreementForm(TermsFields, forms.ModelForm):
         if self.current_terms is not None:
             for name, value in terms_initial(self.current_terms).items():
                 self.initial.setdefault(name, value)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.service_error is not None:
-            add_service_error(self, self.service_error)
-        return cleaned
 
 
 class AmendmentForm(TermsFields):

@@ -4,15 +4,17 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from agreements import selectors, services
+from agreements.admin.display import add_service_error
+from agreements.admin.service_form import ServiceFormMixin
 from agreements.models import Country, Policy, TierMembership
 from portal.admin import AuditHistoryMixin
-from portal.refusals import REFUSALS, refusal_text
+from portal.refusals import REFUSALS
 
 
 class TierMembershipInline(admin.TabularInline):
@@ -61,18 +63,7 @@ class CountryAdmin(AuditHistoryMixin, admin.ModelAdmin):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
-        fields = [
-            "kind",
-            "effective_from",
-            "reason",
-            "lpp_threshold_tpp",
-            "tier2_allocation_tpp",
-            "tier2_period_start",
-            "tier2_period_end",
-            "g2g_uplift",
-            "licence_validity_days",
-            "size_bands",
-        ]
+        fields = ["kind", "effective_from", "reason", *selectors.POLICY_PARAMETERS]
 
     def clean_size_bands(self):
         return services.validate_size_bands(self.cleaned_data["size_bands"])
@@ -85,7 +76,7 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
     form = PolicyForm
     list_display = ["effective_from", "kind", "lpp_threshold_tpp", "tier2_allocation_tpp", "set_by"]
     list_select_related = ["set_by"]
@@ -93,7 +84,7 @@ class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         current = selectors.policy_in_force()
-        initial = {name: getattr(current, name) for name in services.POLICY_PARAMETERS}
+        initial = {name: getattr(current, name) for name in selectors.POLICY_PARAMETERS}
         return {**initial, "effective_from": timezone.now(), "kind": current.kind}
 
     def has_change_permission(self, request, obj=None):
@@ -107,24 +98,24 @@ class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         """A switch takes two steps: the form, then a confirmation page showing what it would do to every
-        pending application (current and proposed determination); only the confirmation calls the service."""
-        if request.method == "POST" and self.has_add_permission(request):
-            form = self.get_form(request)(request.POST)
-            if form.is_valid() and "confirm" in request.POST:
-                try:
-                    services.policy_switch(actor=request.user, **self._switch_arguments(form))
-                except REFUSALS as refusal:
-                    messages.error(request, refusal_text(refusal))
-                else:
-                    messages.success(request, f"The {form.cleaned_data['kind']} regime takes effect as scheduled.")
-                    return redirect("admin:agreements_policy_changelist")
-            elif form.is_valid():
-                return self._confirmation(request, form)
-        return super().add_view(request, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        # Never reached with a valid form (add_view handles those); kept so no path bypasses the service.
-        obj.pk = services.policy_switch(actor=request.user, **self._switch_arguments(form)).pk
+        pending application (current and proposed determination); only the confirmation calls the service.
+        A refusal comes back on the form; nothing is written."""
+        if request.method != "POST":
+            return super().add_view(request, form_url, extra_context)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = self.get_form(request)(request.POST)
+        if form.is_valid() and "confirm" not in request.POST:
+            return self._confirmation(request, form)
+        if form.is_valid():
+            try:
+                services.policy_switch(actor=request.user, **self._switch_arguments(form))
+            except REFUSALS as refusal:
+                add_service_error(form, refusal)
+            else:
+                messages.success(request, f"The {form.cleaned_data['kind']} regime takes effect as scheduled.")
+                return redirect("admin:agreements_policy_changelist")
+        return self.form_page(request, form, None, None, form_url, extra_context)
 
     @staticmethod
     def _switch_arguments(form) -> dict:
@@ -133,15 +124,20 @@ class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "kind": data["kind"],
             "reason": data["reason"],
             "effective_from": data["effective_from"],
-            **{name: data[name] for name in services.POLICY_PARAMETERS},
+            **{name: data[name] for name in selectors.POLICY_PARAMETERS},
         }
+
+    def switch_impact(self, proposal: Policy) -> list[dict] | None:
+        """Each pending application with its determination now and under `proposal`, or None where this admin
+        does not know them: pending applications are licensing's (licensing.admin.policy_side passes them in)."""
+        return None
 
     def _confirmation(self, request, form):
         arguments = self._switch_arguments(form)
         arguments.pop("reason"), arguments.pop("effective_from")
         current = selectors.policy_in_force()
         proposal = services.proposed_policy(base=current, **arguments)
-        rows = selectors.policy_impact(proposal)
+        rows = self.switch_impact(proposal)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -151,6 +147,6 @@ class PolicyAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "proposal": proposal,
             "effective_from": form.cleaned_data["effective_from"],
             "rows": rows,
-            "changed": sum(1 for row in rows if row["changed"]),
+            "changed": None if rows is None else sum(1 for row in rows if row["changed"]),
         }
         return TemplateResponse(request, "admin/agreements/policy/confirm_switch.html", context)

@@ -17,7 +17,7 @@ from agreements.models import (
     TermsPeriod,
     TermsVersion,
 )
-from agreements.selectors import is_embargoed
+from agreements.selectors import POLICY_PARAMETERS, TERMS_FIELDS, is_embargoed
 from agreements.units import h100e
 from portal.choices import Role
 
@@ -49,13 +49,7 @@ class PolicySerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "effective_from",
-            "lpp_threshold_tpp",
-            "tier2_allocation_tpp",
-            "tier2_period_start",
-            "tier2_period_end",
-            "g2g_uplift",
-            "licence_validity_days",
-            "size_bands",
+            *POLICY_PARAMETERS,
             "reason",
             "set_by",
             "created_at",
@@ -209,16 +203,7 @@ class TermsVersionSerializer(serializers.ModelSerializer):
             "version",
             "effective_from",
             "allotments",
-            "lpp_threshold_tpp",
-            "government_assurances",
-            "site_visits_accepted",
-            "reciprocal_investment_usd",
-            "revenue_share_percent",
-            "permitted_end_uses",
-            "excluded_end_users",
-            "security_conditions",
-            "reporting_cadence",
-            "notes",
+            *TERMS_FIELDS,
             "reason",
             "created_by",
             "created_at",
@@ -305,7 +290,9 @@ class AllotmentSerializer(AllotmentPublicSerializer):
     """An allotment's use: committed (licensed) and pending (submitted, undecided) TPP."""
 
     committed_tpp = serializers.IntegerField(read_only=True)
-    pending_tpp = serializers.IntegerField(read_only=True)
+    pending_tpp = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null where the serving view does not know pending applications."
+    )
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -1,3 +1,6 @@
+import datetime
+from collections.abc import Mapping
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -38,7 +41,19 @@ READERS = (Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN, R
 WRITERS = (Role.NEGOTIATOR,)
 
 
-class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DemandMixin:
+    """Pending demand (TPP asked for by undecided applications) is licensing's figure: these views report none
+    (null). licensing.api.impact subclasses them to pass it in (licensing.selectors.pending_demand)."""
+
+    def pending_demand(self, allotment_ids: list[int]) -> Mapping[int, int] | None:
+        return None
+
+
+def _usage(view: DemandMixin, allotments: list[Allotment], at: datetime.datetime | None = None):
+    return selectors.allotment_usage(allotments, at, pending=view.pending_demand([a.pk for a in allotments]))
+
+
+class CountryViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Every ISO 3166-1 country with its tier today. The detail adds the agreement in force now and the
     country's allotments (with use and demand for staff and negotiators)."""
 
@@ -72,7 +87,7 @@ class CountryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         context = {
             **self.get_serializer_context(),
             "agreement": selectors.agreement_in_force(country.code, now),
-            "allotments": selectors.allotment_usage(selectors.country_allotments(country.code), now),
+            "allotments": _usage(self, selectors.country_allotments(country.code), now),
         }
         return Response(self.get_serializer_class()(country, context=context).data)
 
@@ -230,7 +245,7 @@ class AllotmentFilter(django_filters.FilterSet):
         fields = ["country", "source", "agreement"]
 
 
-class AllotmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AllotmentViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Country allotments with their use now: capacity (with the G2G uplift where it applies), committed,
     pending demand and remaining TPP. Staff and negotiators only."""
 
@@ -245,10 +260,10 @@ class AllotmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(AllotmentSerializer(selectors.allotment_usage(page), many=True).data)
+        return self.get_paginated_response(AllotmentSerializer(_usage(self, page), many=True).data)
 
     def retrieve(self, request, pk=None):
-        (usage,) = selectors.allotment_usage([self.get_object()])
+        (usage,) = _usage(self, [self.get_object()])
         return Response(AllotmentSerializer(usage).data)
 
     @extend_schema(responses=LedgerEntrySerializer(many=True), filters=False)

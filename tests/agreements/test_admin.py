@@ -2,19 +2,23 @@
 the dashboard of allotment use per country."""
 
 import datetime
+import json
+from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.choices import AgreementStatus as S
 from agreements.choices import AllotmentSource, Tier
-from agreements.models import Agreement, Allotment, TermsVersion
-from agreements.selectors import countries_with_tier
+from agreements.models import Agreement, Allotment, Policy, TermsVersion
+from agreements.selectors import countries_with_tier, policy_in_force
 from agreements.units import H100_TPP
 from portal.choices import Role
 from portal.models import AuditEvent
@@ -470,3 +474,33 @@ def test_the_allotment_list_and_the_dashboard_run_a_constant_number_of_queries(n
     many = (_queries(negotiator, ALLOTMENTS, agreements_only), _queries(negotiator, DASHBOARD, {"source": "agreement"}))
     assert many == few
     assert len(negotiator.get(DASHBOARD, {"source": "agreement"}).context["rows"]) == 30
+
+
+# The policy switch: a refusal by the service after a valid form comes back on the form
+
+
+def test_a_switch_the_service_refuses_is_shown_on_the_form_and_writes_nothing():
+    """A rule only the service knows (here a stand-in refusal) comes back next to its field, the form kept."""
+    current = policy_in_force()
+    instant = timezone.now() + datetime.timedelta(days=7)
+    data = {
+        "kind": "global",
+        "effective_from_0": instant.strftime("%Y-%m-%d"),
+        "effective_from_1": instant.strftime("%H:%M:%S"),
+        "reason": "Global regime",
+        **{name: str(getattr(current, name)) for name in ("lpp_threshold_tpp", "tier2_allocation_tpp")},
+        **{name: str(getattr(current, name)) for name in ("tier2_period_start", "tier2_period_end", "g2g_uplift")},
+        "licence_validity_days": str(current.licence_validity_days),
+        "size_bands": json.dumps(current.size_bands),
+        "confirm": "1",
+    }
+    refusal = ValidationError({"effective_from": "Another policy already takes effect at that instant."})
+    client = login(Role.POLICY_ADMIN)
+    events = AuditEvent.objects.count()
+    with mock.patch("agreements.services.policy_switch", side_effect=refusal):
+        response = client.post(reverse("admin:agreements_policy_add"), data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"effective_from": ["Another policy already takes effect at that instant."]}
+    assert form["reason"].value() == "Global regime"
+    assert Policy.objects.count() == 1 and AuditEvent.objects.count() == events

@@ -15,7 +15,16 @@ from agreements import services
 from agreements.choices import AgreementStatus as S
 from agreements.choices import AllotmentSource
 from agreements.errors import TermsLocked
-from agreements.models import Agreement, AgreementStatusChange, Allotment, TermsPeriod, TermsVersion
+from agreements.models import (
+    Agreement,
+    AgreementStatusChange,
+    Allotment,
+    Country,
+    Policy,
+    TermsPeriod,
+    TermsVersion,
+    TierMembership,
+)
 from agreements.selectors import agreement_in_force, agreement_status_at, agreements_in_force, current_terms
 from agreements.units import H100_TPP
 from agreements.workflow import AGREEMENT
@@ -243,6 +252,23 @@ def test_an_agreement_is_not_in_force_outside_its_validity(negotiator):
     assert agreement in agreements_in_force(utc(2026, 6, 30, 23, 59))
     assert agreement not in agreements_in_force(utc(2026, 7, 1, 0, 1))  # status still in_force
     assert agreement_status_at(agreement, utc(2026, 7, 1, 0, 1)) == S.IN_FORCE
+
+
+def test_an_agreement_is_still_in_force_on_its_last_valid_day_and_expires_the_day_after(negotiator):
+    with at(utc(2026, 2, 1, 9)):
+        agreement = make_agreement(
+            S.IN_FORCE, valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 6, 30)
+        )
+    with at(utc(2026, 6, 30, 12)):
+        assert services.agreements_expire_due(actor=services.SYSTEM) == []
+        assert agreement_in_force("IN", timezone.now()) == agreement
+    agreement.refresh_from_db()
+    assert agreement.status == S.IN_FORCE
+    with at(utc(2026, 7, 1, 12)):
+        assert services.agreements_expire_due(actor=services.SYSTEM) == [agreement.reference]
+    agreement.refresh_from_db()
+    assert agreement.status == S.EXPIRED
+    assert AuditEvent.objects.filter(verb="agreement.expired", target_id=str(agreement.pk)).count() == 1
 
 
 def test_an_agreement_in_force_before_its_validity_starts_is_not_yet_in_force(negotiator):
@@ -498,11 +524,11 @@ def test_a_future_amendment_changes_allotments_only_once_it_takes_effect(negotia
         )
     assert _capacities(agreement) == [(1_000 * H100,), (1_000 * H100,)]
     with at(utc(2026, 12, 31, 23)):
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
     assert _capacities(agreement) == [(1_000 * H100,), (1_000 * H100,)]
     with at(utc(2027, 1, 1, 0, 5)):
-        assert services.agreement_allotments_apply_due() == 1
-        assert services.agreement_allotments_apply_due() == 0  # idempotent
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 1
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0  # idempotent
     assert _capacities(agreement) == [(1_000 * H100,), (5_000 * H100,)]
     assert set(Allotment.objects.filter(agreement=agreement).values_list("terms__version", flat=True)) == {2}
 
@@ -518,15 +544,15 @@ def test_applying_an_amendment_that_drops_a_period_is_idempotent(negotiator):
             terms={"allotments": [period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 1_000 * H100)]},
         )
     with at(utc(2026, 7, 1, 9)):
-        assert services.agreement_allotments_apply_due() == 1
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 1
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
     assert _capacities(agreement) == [(1_000 * H100,), (0,)]  # the dropped period keeps its row, with no capacity
 
 
 def test_applying_due_amendments_leaves_an_agreement_without_a_schedule_alone(negotiator):
     make_agreement(S.IN_FORCE, allotments=[])
-    assert services.agreement_allotments_apply_due() == 0
-    assert services.agreement_allotments_apply_due() == 0
+    assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
+    assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
 
 
 def test_an_amendment_in_force_today_is_applied_at_once(negotiator):
@@ -540,7 +566,7 @@ def test_an_amendment_in_force_today_is_applied_at_once(negotiator):
             terms={"allotments": [period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 500 * H100)]},
         )
         assert _capacities(agreement) == [(500 * H100,), (0,)]
-        assert services.agreement_allotments_apply_due() == 0
+        assert services.agreement_allotments_apply_due(actor=services.SYSTEM) == 0
 
 
 def test_a_suspended_agreement_takes_its_amendment_on_resuming(negotiator):
@@ -566,3 +592,77 @@ def test_terms_periods_of_old_versions_are_kept(negotiator):
             actor=negotiator, agreement=agreement, effective_from=datetime.date(2026, 6, 1), reason="Cut", terms={}
         )
     assert TermsPeriod.objects.filter(terms__agreement=agreement).count() == 4
+
+
+# Every write checks its actor: a command or endpoint calling a service cannot bypass the gate
+
+
+def _db_rows() -> dict:
+    return {
+        "agreements": list(Agreement.objects.values_list("pk", "status", "title", "reference")),
+        "terms": list(TermsVersion.objects.values_list("pk", "version", "notes", "effective_from")),
+        "periods": TermsPeriod.objects.count(),
+        "policies": Policy.objects.count(),
+        "tiers": list(TierMembership.objects.values_list("country_id", "effective_from", "tier", "source")),
+        "allotments": list(Allotment.objects.values_list("pk", "capacity_tpp", "terms_id")),
+        "audit": AuditEvent.objects.count(),
+        "countries": Country.objects.count(),
+    }
+
+
+REFUSED_CALLS = {
+    "agreement_create": lambda actor, agreement: services.agreement_create(
+        actor=actor,
+        country=agreement.country,
+        reference="G2G-IN-X",
+        title="Unauthorised",
+        valid_from=agreement.valid_from,
+        valid_until=agreement.valid_until,
+        terms={},
+    ),
+    "agreement_update": lambda actor, agreement: services.agreement_update(
+        actor=actor, agreement=agreement, title="Unauthorised"
+    ),
+    "amendment_create": lambda actor, agreement: services.amendment_create(
+        actor=actor, agreement=agreement, effective_from=agreement.valid_from, reason="x", terms={"notes": "x"}
+    ),
+    "policy_switch": lambda actor, agreement: services.policy_switch(actor=actor, kind="global", reason="x"),
+    "tier_membership_set": lambda actor, agreement: services.tier_membership_set(
+        actor=actor, country=agreement.country, tier=3, effective_from=datetime.date(2026, 1, 1), source="x"
+    ),
+    "agreements_expire_due": lambda actor, agreement: services.agreements_expire_due(
+        actor=actor, today=agreement.valid_until + datetime.timedelta(days=1)
+    ),
+    "agreement_allotments_apply_due": lambda actor, agreement: services.agreement_allotments_apply_due(actor=actor),
+}
+WHO_MAY = {
+    "agreement_create": "negotiator",
+    "agreement_update": "negotiator",
+    "amendment_create": "negotiator",
+    "policy_switch": "policy_admin",
+    "tier_membership_set": "policy_admin",
+    "agreements_expire_due": "negotiator",
+    "agreement_allotments_apply_due": "negotiator",
+}
+
+
+ROLES = ["exporter", "licensing_officer", "approving_official", "agency_reviewer", "negotiator", "policy_admin"]
+
+
+@pytest.mark.parametrize(
+    "name, role", [(name, role) for name in sorted(REFUSED_CALLS) for role in ROLES if role != WHO_MAY[name]]
+)
+def test_a_service_refuses_an_actor_without_its_permission_and_writes_nothing(db, name, role):
+    status = S.NEGOTIATING if name == "agreement_update" else S.IN_FORCE
+    agreement, actor = make_agreement(status), make_user(role)
+    before = _db_rows()
+    with pytest.raises(PermissionDenied):
+        REFUSED_CALLS[name](actor, agreement)
+    assert _db_rows() == before
+
+
+def test_the_system_actor_may_run_the_daily_jobs(negotiator):
+    agreement = make_agreement(
+        S.IN_FORCE, valid_until=datetime.date(2020, 12, 31), valid_from=datetime.date(2020, 1, 1)
+    )
+    assert services.agreements_expire_due(actor=services.SYSTEM) == [agreement.reference]

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from agreements.models import Policy
-from agreements.selectors import policy_in_force
+from agreements.choices import AllotmentSource, Tier
+from agreements.models import Allotment, Policy
+from agreements.selectors import countries_with_tier, policy_in_force
 from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,25 @@ def test_only_policy_admins_switch(client_for, role):
     response = client_for(role).post("/api/v1/policy/", {"kind": "global", "reason": "x"}, format="json")
     assert response.status_code == 403
     assert Policy.objects.count() == 1
+
+
+def test_a_switch_that_opens_a_new_tier2_period_gives_every_tier2_country_its_allocation(admin_api):
+    current = policy_in_force()
+    start = current.tier2_period_end + datetime.timedelta(days=1)
+    end = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+    response = admin_api.post(
+        "/api/v1/policy/",
+        {
+            "kind": "tiered",
+            "reason": "Next Tier 2 period",
+            "tier2_period_start": start.isoformat(),
+            "tier2_period_end": end.isoformat(),
+            "tier2_allocation_tpp": 800_000_000,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    tier2 = set(countries_with_tier(end).filter(tier=Tier.TIER_2).values_list("code", flat=True))
+    opened = Allotment.objects.filter(source=AllotmentSource.TIER_ALLOCATION, period_start=start)
+    assert tier2 and set(opened.values_list("country_id", flat=True)) == tier2
+    assert set(opened.values_list("period_end", "capacity_tpp", "committed_tpp")) == {(end, 800_000_000, 0)}

@@ -1,0 +1,116 @@
+"""The policy regime and the tier list: switching the regime, recording a country's tier."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.choices import PolicyKind, Tier
+from agreements.models import Country, Policy, TierMembership
+from agreements.selectors import POLICY_PARAMETERS, policy_in_force
+from agreements.services._permit import SET_TIER, SWITCH_POLICY, authorize
+from agreements.services.allotments import tier_allocations_sync
+from portal.permissions import Actor
+from portal.services import audit_record
+
+
+def validate_size_bands(bands: Any) -> list[dict[str, Any]]:
+    if not isinstance(bands, list) or len(bands) != 3:
+        raise ValidationError({"size_bands": "Give exactly three bands: [{'h100e': int, 'condition': text}, ...]."})
+    thresholds = []
+    for band in bands:
+        if not isinstance(band, dict) or set(band) != {"h100e", "condition"}:
+            raise ValidationError({"size_bands": "Each band is {'h100e': int, 'condition': text}."})
+        if not isinstance(band["h100e"], int) or isinstance(band["h100e"], bool) or band["h100e"] <= 0:
+            raise ValidationError({"size_bands": "Each band threshold is a positive whole number of H100e."})
+        if not str(band["condition"]).strip():
+            raise ValidationError({"size_bands": "Each band needs its condition text."})
+        thresholds.append(band["h100e"])
+    if thresholds != sorted(set(thresholds)):
+        raise ValidationError({"size_bands": "Band thresholds must strictly increase."})
+    return bands
+
+
+def proposed_policy(*, base: Policy, kind: str, **parameters: Any) -> Policy:
+    """An unsaved policy: `base` with the regime and the parameters given (validated). For switches and previews.
+    Writes nothing, so it checks no permission."""
+    if kind not in PolicyKind.values:
+        raise ValidationError({"kind": f"Unknown regime {kind!r}; choose one of {', '.join(PolicyKind.values)}."})
+    unknown = set(parameters) - set(POLICY_PARAMETERS)
+    if unknown:
+        raise ValidationError({"parameters": f"Unknown parameter(s): {', '.join(sorted(unknown))}."})
+    values = {name: parameters.get(name, getattr(base, name)) for name in POLICY_PARAMETERS}
+    values["size_bands"] = validate_size_bands(values["size_bands"])
+    values["g2g_uplift"] = Decimal(str(values["g2g_uplift"]))
+    return Policy(kind=kind, effective_from=base.effective_from, **values)
+
+
+def policy_switch(
+    *,
+    actor: Actor | None,
+    kind: str,
+    reason: str,
+    effective_from: datetime.datetime | None = None,
+    **parameters: Any,
+) -> Policy:
+    """Put a new policy in force from an instant (now or later); unspecified parameters carry over. A new Tier 2
+    period gets its allocations in the same transaction."""
+    authorize(actor, SWITCH_POLICY, action="switch the export-control regime")
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Say why the policy changes."})
+    now = timezone.now()
+    effective_from = effective_from or now
+    if effective_from < now - datetime.timedelta(minutes=1):
+        raise ValidationError({"effective_from": "A policy takes effect now or later, never in the past."})
+
+    with transaction.atomic():
+        base = policy_in_force(effective_from)
+        policy = proposed_policy(base=base, kind=kind, **parameters)
+        if Policy.objects.filter(effective_from=effective_from).exists():
+            raise ValidationError({"effective_from": "Another policy already takes effect at that instant."})
+        policy.effective_from, policy.reason, policy.set_by = effective_from, reason.strip(), actor
+        policy.full_clean()
+        policy.save()
+        tier_allocations_sync(actor=actor, policy=policy)
+        audit_record(
+            actor=actor,
+            verb="policy.switched",
+            target=policy,
+            payload={
+                "kind": kind,
+                "effective_from": effective_from.isoformat(),
+                "previous": {"id": base.pk, "kind": base.kind},
+                "parameters": {name: _jsonable(getattr(policy, name)) for name in POLICY_PARAMETERS},
+                "reason": policy.reason,
+            },
+        )
+    return policy
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, int | list | str) else str(value)
+
+
+def tier_membership_set(
+    *, actor: Actor | None, country: Country, tier: int, effective_from: datetime.date, source: str
+) -> TierMembership:
+    """Record a country's tier from a date on (corrections to the D:5 list are data, kept with their source)."""
+    authorize(actor, SET_TIER, action="record a country's tier")
+    if tier not in Tier.values:
+        raise ValidationError({"tier": "Tier is 1, 2 or 3."})
+    if not source or not source.strip():
+        raise ValidationError({"source": "Cite the source of the tier change."})
+    with transaction.atomic():
+        membership, created = TierMembership.objects.update_or_create(
+            country=country, effective_from=effective_from, defaults={"tier": tier, "source": source.strip()}
+        )
+        audit_record(
+            actor=actor,
+            verb="tier.set" if created else "tier.corrected",
+            target=country,
+            payload={"tier": tier, "effective_from": effective_from.isoformat(), "source": membership.source},
+        )
+    return membership

@@ -1,0 +1,142 @@
+"""The policy side's admin pages with the figures only licensing knows, composed here (agreements never imports
+licensing): pending demand beside allotment use (the allotment list and pages, and the dashboard of use per
+country), and the impact of a policy switch on pending applications (its confirmation page).
+
+Each is agreements' admin class with licensing's figures passed in explicitly; registered in its place, so the
+pages keep their addresses (admin:agreements_allotment_dashboard, admin:agreements_policy_add)."""
+
+import datetime
+from collections.abc import Mapping
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from agreements import selectors as agreements_selectors
+from agreements.admin.allotments import (
+    REGIME_SOURCE,
+    SOURCE_HEADINGS,
+    USAGE_PERMISSION,
+    AllotmentAdmin,
+    in_h100e,
+    source_text,
+)
+from agreements.admin.display import percent, usage_bar, whole_h100e
+from agreements.admin.reference import PolicyAdmin
+from agreements.choices import AllotmentSource
+from agreements.models import Allotment, Policy
+from agreements.selectors import AllotmentUsage
+from agreements.units import tpp_and_h100e
+from licensing import selectors
+
+
+class AllotmentDemandAdmin(AllotmentAdmin):
+    """Allotments with the TPP that submitted, undecided applications ask of each (licensing.selectors)."""
+
+    list_display = [*AllotmentAdmin.list_display, "pending"]
+    fields = [*AllotmentAdmin.fields[:-2], "pending_detail", *AllotmentAdmin.fields[-2:]]
+    readonly_fields = fields
+
+    def pending_demand(self, allotment_ids: list[int]) -> Mapping[int, int]:
+        return selectors.pending_demand(allotment_ids)
+
+    @admin.display(description=in_h100e("Pending demand"))
+    def pending(self, allotment):
+        return whole_h100e(self.usage_of(allotment).pending_tpp)
+
+    @admin.display(description="Pending demand")
+    def pending_detail(self, allotment):
+        return tpp_and_h100e(self.usage_of(allotment).pending_tpp)
+
+    def current_usage(self, source: str, at: datetime.datetime) -> list[AllotmentUsage]:
+        """Per country, the allotment of `source` a determination at `at` would draw on, with its usage and
+        demand, most used first. A constant number of queries."""
+        usage = self.usage_of_many(agreements_selectors.applicable_allotments(at, source=source), at)
+        return sorted(usage, key=lambda u: (-percent(u.committed_tpp, u.capacity_tpp), u.allotment.country.name))
+
+    def get_urls(self):
+        dashboard = path(
+            "dashboard/",
+            self.admin_site.admin_view(self.dashboard_view),
+            name="agreements_allotment_dashboard",
+        )
+        return [dashboard, *super().get_urls()]
+
+    def dashboard_view(self, request):
+        """Allotment use per country for the period containing today, most used first."""
+        if not request.user.has_perm(USAGE_PERMISSION):
+            raise PermissionDenied
+        now = timezone.now()
+        policy = agreements_selectors.policy_in_force(now)
+        regime_source = REGIME_SOURCE[policy.kind]
+        source = request.GET.get("source")
+        if source not in AllotmentSource.values:
+            source = regime_source
+        usages = self.current_usage(source, now)
+        rows = [self._dashboard_row(usage) for usage in usages]
+        totals = {
+            name: whole_h100e(sum(getattr(u, f"{name}_tpp") for u in usages))
+            for name in ("capacity", "committed", "pending", "remaining")
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Allotment use per country",
+            "today": now.date(),
+            "policy": policy,
+            "source": source,
+            "source_label": SOURCE_HEADINGS[source],
+            "regime_source": regime_source,
+            "sources": [
+                {"value": value, "label": label, "applies": value == regime_source, "current": value == source}
+                for value, label in SOURCE_HEADINGS.items()
+            ],
+            "rows": rows,
+            "totals": totals,
+            "changelist_url": reverse("admin:agreements_allotment_changelist", current_app=self.admin_site.name),
+        }
+        return TemplateResponse(request, "admin/agreements/allotment/dashboard.html", context)
+
+    def _dashboard_row(self, usage: AllotmentUsage) -> dict:
+        allotment = usage.allotment
+        agreement_url = (
+            reverse(
+                "admin:agreements_agreement_change", args=[allotment.agreement_id], current_app=self.admin_site.name
+            )
+            if allotment.agreement_id
+            else None
+        )
+        return {
+            "country": allotment.country,
+            "url": reverse("admin:agreements_allotment_change", args=[allotment.pk], current_app=self.admin_site.name),
+            "source": source_text(usage),
+            "agreement_url": agreement_url,
+            "period": f"{allotment.period_start} – {allotment.period_end}",
+            "capacity": whole_h100e(usage.capacity_tpp),
+            "committed": whole_h100e(usage.committed_tpp),
+            "pending": whole_h100e(usage.pending_tpp),
+            "remaining": whole_h100e(usage.remaining_tpp),
+            "capacity_tpp": usage.capacity_tpp,
+            "committed_tpp": usage.committed_tpp,
+            "pending_tpp": usage.pending_tpp,
+            "remaining_tpp": usage.remaining_tpp,
+            "used_percent": f"{percent(usage.committed_tpp, usage.capacity_tpp):.0f}",
+            "bar": usage_bar(
+                capacity_tpp=usage.capacity_tpp, committed_tpp=usage.committed_tpp, pending_tpp=usage.pending_tpp
+            ),
+        }
+
+
+class PolicySwitchAdmin(PolicyAdmin):
+    """The regime switch, its confirmation listing each pending application now and under the proposal."""
+
+    def switch_impact(self, proposal: Policy) -> list[dict]:
+        return selectors.policy_impact_rows(proposal)
+
+
+admin.site.unregister(Allotment)
+admin.site.register(Allotment, AllotmentDemandAdmin)
+admin.site.unregister(Policy)
+admin.site.register(Policy, PolicySwitchAdmin)
