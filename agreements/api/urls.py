@@ -3,10 +3,11 @@ from rest_framework.routers import SimpleRouter
 
 from agreements.api import views
 
+# countries/ and allotments/ are routed by licensing.api.urls: their figures include the pending demand,
+# which only licensing knows (licensing.api.impact composes them).
+
 router = SimpleRouter()
-router.register("countries", views.CountryViewSet, basename="country")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
-router.register("allotments", views.AllotmentViewSet, basename="allotment")
 
 urlpatterns = [
     path("policy/", views.PolicyView.as_view(), name="policy"),

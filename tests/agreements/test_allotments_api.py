@@ -74,7 +74,7 @@ def test_an_allotment_shows_capacity_committed_and_remaining(officer_api, india)
         "agreement": agreement.pk,
         "capacity_tpp": 1_000 * H100_TPP,
         "committed_tpp": 300 * H100_TPP,
-        "pending_tpp": None,  # agreements does not know pending applications (licensing.api.impact does)
+        "pending_tpp": 0,
         "remaining_tpp": 700 * H100_TPP,
         "remaining_h100e": "700.00",
         "uplifted": False,
