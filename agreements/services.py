@@ -38,6 +38,7 @@ from agreements.selectors import (
     policy_in_force,
     remaining_tpp,
     terms_in_force,
+    tier2_allocation_countries,
 )
 from agreements.units import h100e
 from agreements.workflow import AGREEMENT, AMENDABLE_STATUSES
@@ -584,11 +585,7 @@ def allotment_release(
 
 def tier_allocations_sync(*, actor: AbstractBaseUser | None, policy: Policy) -> int:
     """Make sure every Tier 2 country has an allocation for the policy's period (new periods only)."""
-    codes = set(
-        TierMembership.objects.filter(tier=Tier.TIER_2, effective_from__lte=policy.tier2_period_end).values_list(
-            "country_id", flat=True
-        )
-    )
+    codes = tier2_allocation_countries(policy.tier2_period_end)
     existing = set(
         Allotment.objects.filter(
             source=AllotmentSource.TIER_ALLOCATION, period_start=policy.tier2_period_start

@@ -4,3 +4,6 @@ and their terms, allotments with their ledger and the per-country usage dashboar
 Every write goes through agreements.services, exactly as the API's do."""
 
 from agreements.admin import agreements, allotments, reference  # noqa: F401  (registers the ModelAdmins)
+
+# isort: split
+from agreements.admin import country_groups  # noqa: F401  (EAR Country Groups)
