@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agreements.country_group_services import country_group_membership_set
 from agreements.models import Allotment, Country, CountryGroupMembership, Policy, TierMembership
-from agreements.selectors import country_groups_on, countries_counting_as_us, groups_on, policy_in_force, tier_on
+from agreements.selectors import countries_counting_as_us, country_groups_on, groups_on, policy_in_force, tier_on
 from agreements.services import tier_allocations_sync
 from portal.models import AuditEvent
 from tests.factories import make_user
