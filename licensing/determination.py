@@ -180,13 +180,13 @@ class Determination:
         return {"id": self.allotment_id, "remaining_tpp": remaining, "remaining_h100e": str(h100e(remaining))}
 
 
+# SPEC § 3.1 step 4: restricted destinations and headquarters (Tier 3, or D:5 and Macau): licence with denial.
+RESTRICTED_RULES = frozenset(
+    {"common.tier3_destination", "common.tier3_end_user_hq", "common.d5_destination", "common.d5_end_user_hq"}
+)
 # Reasons that turn the presumption to denial; every other reason only explains.
-DENIAL_RULES = frozenset(
+DENIAL_RULES = RESTRICTED_RULES | frozenset(
     {
-        "common.tier3_destination",
-        "common.tier3_end_user_hq",
-        "common.d5_destination",
-        "common.d5_end_user_hq",
         "tiered.no_allotment",
         "tiered.allocation_exhausted",
         "global.no_agreement",
