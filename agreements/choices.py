@@ -7,6 +7,22 @@ class Tier(models.IntegerChoices):
     TIER_3 = 3, "Tier 3 (embargoed)"
 
 
+class CountryGroup(models.TextChoices):
+    """EAR Country Groups (Supplement No. 1 to Part 740) the determination reads."""
+
+    A5 = "A:5", "A:5"
+    A6 = "A:6", "A:6"
+    D1 = "D:1", "D:1 (national security)"
+    D4 = "D:4", "D:4 (missile technology)"
+    D5 = "D:5", "D:5 (US arms embargoed)"
+    E1 = "E:1", "E:1 (terrorist supporting countries)"
+    E2 = "E:2", "E:2 (unilateral embargo)"
+
+
+# Comprehensive embargoes: a controlled export to (or for an entity headquartered in) one is prohibited outright.
+EMBARGO_GROUPS = frozenset({CountryGroup.E1, CountryGroup.E2})
+
+
 class PolicyKind(models.TextChoices):
     TIERED = "tiered", "Tiered (AI Diffusion rule)"
     GLOBAL = "global", "Global (government-to-government agreements)"

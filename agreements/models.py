@@ -1,7 +1,15 @@
 from django.conf import settings
 from django.db import models
 
-from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyKind, ReportingCadence, Tier
+from agreements.choices import (
+    AgreementStatus,
+    AllotmentSource,
+    CountryGroup,
+    LedgerKind,
+    PolicyKind,
+    ReportingCadence,
+    Tier,
+)
 
 
 class Country(models.Model):
@@ -9,6 +17,15 @@ class Country(models.Model):
 
     code = models.CharField(max_length=2, primary_key=True)
     name = models.CharField(max_length=100)
+    counts_as_us = models.BooleanField(
+        "counts as the United States",
+        default=False,
+        help_text="A US territory: part of the United States for the EAR (§ 772.1), so no export and no allocation.",
+    )
+    uninhabited = models.BooleanField(
+        default=False, help_text="No permanent population: never given a country allocation."
+    )
+    status_source = models.TextField(blank=True, help_text="Source of the two flags above.")
 
     class Meta:
         ordering = ["name"]
@@ -25,6 +42,7 @@ class TierMembership(models.Model):
     tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     effective_from = models.DateField()
     source = models.TextField()
+    review_on = models.DateField(null=True, blank=True, help_text="When staff should check this entry again.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -35,6 +53,42 @@ class TierMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id}: tier {self.tier} from {self.effective_from}"
+
+
+class CountryGroupMembership(models.Model):
+    """A country's membership of an EAR Country Group from a date, until a date (exclusive) or open-ended.
+
+    Like tiers, history is kept: a change is a new dated row (or an end date on the old one), never an edit."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="group_memberships")
+    group = models.CharField(max_length=3, choices=CountryGroup.choices)
+    effective_from = models.DateField()
+    effective_until = models.DateField(
+        null=True, blank=True, help_text="First day the country is no longer in the group (empty: still in it)."
+    )
+    source = models.TextField()
+    review_on = models.DateField(null=True, blank=True, help_text="When staff should check this entry again.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country", "group", "-effective_from"]
+        permissions = [("maintain_country_groups", "Can maintain EAR Country Group membership")]
+        indexes = [models.Index(fields=["country", "group", "effective_from"], name="country_group_lookup_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "group", "effective_from"], name="one_group_change_per_country_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gt=models.F("effective_from")),
+                name="country_group_period_order",
+                violation_error_message="A membership ends after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f" until {self.effective_until}" if self.effective_until else ""
+        return f"{self.country_id}: {self.group} from {self.effective_from}{until}"
 
 
 class Policy(models.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, Tier
@@ -15,6 +15,7 @@ from agreements.models import (
     AgreementStatusChange,
     Allotment,
     Country,
+    CountryGroupMembership,
     LedgerEntry,
     Policy,
     TermsVersion,
@@ -73,6 +74,38 @@ def tiers_on(codes: list[str] | set[str] | tuple[str, ...], on: datetime.date) -
 
 def tier_on(code: str, on: datetime.date) -> int | None:
     return tiers_on([code], on)[code]
+
+
+def groups_on(codes: list[str] | set[str] | tuple[str, ...], on: datetime.date) -> dict[str, frozenset[str]]:
+    """Each country's EAR Country Groups on a date (an empty set where it is in none)."""
+    groups: dict[str, set[str]] = {code: set() for code in codes}
+    rows = CountryGroupMembership.objects.filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gt=on), country__in=set(codes), effective_from__lte=on
+    ).values_list("country_id", "group")
+    for code, group in rows:
+        groups[code].add(group)
+    return {code: frozenset(found) for code, found in groups.items()}
+
+
+def country_groups_on(code: str, on: datetime.date) -> frozenset[str]:
+    """The groups of country `code` on a date."""
+    return groups_on([code], on)[code]
+
+
+def countries_counting_as_us(codes: list[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
+    """Of `codes`, those that are the United States for the EAR: the US itself and its territories (§ 772.1)."""
+    return frozenset(Country.objects.filter(code__in=set(codes), counts_as_us=True).values_list("code", flat=True))
+
+
+def tier2_allocation_countries(until: datetime.date) -> set[str]:
+    """Countries owed a Tier 2 allocation for a period ending `until`: Tier 2 at some time up to then, and neither
+    the United States (its territories included) nor an uninhabited code."""
+    return set(
+        TierMembership.objects.filter(tier=Tier.TIER_2, effective_from__lte=until)
+        .exclude(country__counts_as_us=True)
+        .exclude(country__uninhabited=True)
+        .values_list("country_id", flat=True)
+    )
 
 
 def countries_with_tier(on: datetime.date | None = None) -> QuerySet[Country]:

@@ -1,13 +1,14 @@
 """The determination engine (SPEC § 3): a pure function of a request and the facts in force at its instant.
 
-No ORM here. The caller gathers the facts in force at `at` (tiers, policy, agreement and terms, the applicable
-allotment, the consignee's LPP and licensed totals); this module only decides and explains, citing a rule per reason.
+No ORM here. The caller gathers the facts in force at `at` (tiers, EAR Country Groups, which codes are the United
+States, policy, agreement and terms, the applicable allotment, the consignee's LPP and licensed totals); this module
+only decides and explains, citing a rule per reason.
 Every quantity is an integer of TPP; H100e appears in texts only.
 """
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -17,6 +18,10 @@ from agreements.units import h100e, tpp_from_h100e
 TIERED = "tiered"
 GLOBAL = "global"
 UNITED_STATES = "US"
+# § 742.6(a)(6)(iii) and SPEC § 3.1 step 4 name Macau beside Country Group D:5 (Macau is in no D:5 row of its own).
+MACAU = "MO"
+EMBARGO_GROUPS = ("E:1", "E:2")
+ARMS_EMBARGO_GROUP = "D:5"
 
 
 class Outcome(StrEnum):
@@ -122,6 +127,10 @@ class Facts:
     allotment: AllotmentFacts | None
     consignee_lpp_used_tpp: int
     consignee_installed_tpp: int
+    # EAR Country Groups at `at` of the destination and every headquarters country (codes in no group may be absent)
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Of the destination and headquarters countries, those that are the United States (its territories included)
+    us_countries: frozenset[str] = frozenset({UNITED_STATES})
 
 
 # The answer
@@ -171,8 +180,12 @@ class Determination:
         return {"id": self.allotment_id, "remaining_tpp": remaining, "remaining_h100e": str(h100e(remaining))}
 
 
+# SPEC § 3.1 step 4: restricted destinations and headquarters (Tier 3, or D:5 and Macau): licence with denial.
+RESTRICTED_RULES = frozenset(
+    {"common.tier3_destination", "common.tier3_end_user_hq", "common.d5_destination", "common.d5_end_user_hq"}
+)
 # Reasons that turn the presumption to denial; every other reason only explains.
-DENIAL_RULES = frozenset(
+DENIAL_RULES = RESTRICTED_RULES | frozenset(
     {
         "tiered.no_allotment",
         "tiered.allocation_exhausted",
@@ -264,15 +277,28 @@ def _presumption(reasons: tuple[Reason, ...]) -> Presumption:
     return Presumption.DENIAL if any(reason.rule in DENIAL_RULES for reason in reasons) else Presumption.APPROVAL
 
 
+def _is_us(facts: Facts, country: str) -> bool:
+    return country == UNITED_STATES or country in facts.us_countries
+
+
 def _hq_tier(facts: Facts, country: str) -> int | None:
-    return 1 if country == UNITED_STATES else facts.hq_tiers.get(country)
+    return 1 if _is_us(facts, country) else facts.hq_tiers.get(country)
+
+
+def _in_groups(facts: Facts, country: str, groups: Iterable[str]) -> list[str]:
+    found = facts.groups.get(country, frozenset())
+    return [group for group in groups if group in found]
+
+
+def _headquarters(request: Request) -> list[str]:
+    return list(dict.fromkeys(request.end_user_hq))
 
 
 def _on(request: Request) -> str:
     return f"{request.at:%Y-%m-%d}"
 
 
-# Steps 1–3, both regimes
+# SPEC § 3.1, steps 1–4: every regime
 
 
 def _not_controlled(request: Request, facts: Facts) -> Determination | None:
@@ -282,31 +308,79 @@ def _not_controlled(request: Request, facts: Facts) -> Determination | None:
     return _decided(request, facts, Outcome.NOT_CONTROLLED, [Reason("common.not_controlled", text)])
 
 
-def _tier3(request: Request, facts: Facts) -> Determination | None:
+def _embargoed(request: Request, facts: Facts) -> Determination | None:
+    """Step 2: Country Groups E:1/E:2 (comprehensive embargoes) at `at`, for the destination or any headquarters."""
     reasons = []
-    if facts.destination_tier == 3:
-        text = f"{request.destination} is in Tier 3 on {_on(request)}: controlled exports to it are prohibited."
-        reasons.append(Reason("common.tier3_destination", text))
-    embargoed = [country for country in dict.fromkeys(request.end_user_hq) if _hq_tier(facts, country) == 3]
+    groups = _in_groups(facts, request.destination, EMBARGO_GROUPS)
+    if groups:
+        text = (
+            f"{request.destination} is in Country Group {'/'.join(groups)} (Supplement No. 1 to Part 740) on "
+            f"{_on(request)}: a comprehensive embargo; no licence can be approved."
+        )
+        reasons.append(Reason("common.embargoed_destination", text))
+    embargoed = [country for country in _headquarters(request) if _in_groups(facts, country, EMBARGO_GROUPS)]
     if embargoed:
         text = (
-            f"An end user is headquartered in Tier 3 ({', '.join(embargoed)}) on {_on(request)}: "
-            "entities headquartered there may not receive controlled items wherever they are located."
+            f"An end user is headquartered in a Country Group E:1/E:2 country ({', '.join(embargoed)}) on "
+            f"{_on(request)}: entities headquartered under a comprehensive embargo may not receive controlled items "
+            "wherever they are located."
         )
-        reasons.append(Reason("common.tier3_end_user_hq", text))
+        reasons.append(Reason("common.embargoed_end_user_hq", text))
     if not reasons:
         return None
     return _decided(request, facts, Outcome.PROHIBITED, reasons, presumption=Presumption.DENIAL)
 
 
 def _united_states(request: Request, facts: Facts) -> Determination | None:
-    if request.destination != UNITED_STATES:
+    """Step 3: the United States includes its territories (EAR § 772.1): a shipment there is no export."""
+    if not _is_us(facts, request.destination):
         return None
-    text = "The destination is the United States: no export licence is required."
+    where = "the United States" if request.destination == UNITED_STATES else f"{request.destination}, a US territory"
+    text = f"The destination is {where} (EAR § 772.1, 'United States'): no export licence is required."
     return _decided(request, facts, Outcome.NO_LICENCE_REQUIRED, [Reason("common.united_states", text)])
 
 
-# Licence exception LPP (tiered step 5, global step 4)
+def _restricted_destination(request: Request, facts: Facts) -> bool:
+    if facts.policy.kind == TIERED:
+        return facts.destination_tier == 3
+    return request.destination == MACAU or bool(_in_groups(facts, request.destination, [ARMS_EMBARGO_GROUP]))
+
+
+def _restricted_hq(request: Request, facts: Facts) -> list[str]:
+    if facts.policy.kind == TIERED:
+        return [country for country in _headquarters(request) if _hq_tier(facts, country) == 3]
+    return [
+        country
+        for country in _headquarters(request)
+        if country == MACAU or _in_groups(facts, country, [ARMS_EMBARGO_GROUP])
+    ]
+
+
+def _restricted(request: Request, facts: Facts) -> Determination | None:
+    """Step 4: Tier 3 (tiered regime) or D:5/Macau (other regimes) → licence required, presumption of denial,
+    no allotment (programmes, which may soften this, are another step's)."""
+    tiered = facts.policy.kind == TIERED
+    prefix, where = ("common.tier3", "Tier 3") if tiered else ("common.d5", "Country Group D:5 or Macau")
+    reasons = []
+    if _restricted_destination(request, facts):
+        text = (
+            f"{request.destination} is in {where} on {_on(request)}: a licence is required, reviewed with a "
+            "presumption of denial; no allotment is drawn."
+        )
+        reasons.append(Reason(f"{prefix}_destination", text))
+    restricted = _restricted_hq(request, facts)
+    if restricted:
+        text = (
+            f"An end user is headquartered in {where} ({', '.join(restricted)}) on {_on(request)}: a licence is "
+            "required wherever it is located, reviewed with a presumption of denial."
+        )
+        reasons.append(Reason(f"{prefix}_end_user_hq", text))
+    if not reasons:
+        return None
+    return _decided(request, facts, Outcome.LICENCE_REQUIRED, reasons, presumption=Presumption.DENIAL)
+
+
+# Licence exception LPP (tiered step 6, global step 5)
 
 
 def _lpp_threshold(facts: Facts) -> int:
@@ -347,24 +421,34 @@ def _lpp(request: Request, facts: Facts) -> Determination | None:
     return _decided(request, facts, Outcome.LPP_ELIGIBLE, [_lpp_reason(request, facts)])
 
 
-# Tiered regime, steps 4 and 6
+# Tiered regime, SPEC § 3.2 steps 5–8
+
+
+def _tier1_hq_outside(request: Request, facts: Facts) -> list[str]:
+    return [country for country in _headquarters(request) if _hq_tier(facts, country) != 1]
+
+
+def _tiered_aia(request: Request, facts: Facts) -> Determination | None:
+    """Step 5: licence exception AIA (§ 740.27) for Tier 1 with every end user headquartered in Tier 1 or the US."""
+    if facts.destination_tier != 1 or _tier1_hq_outside(request, facts):
+        return None
+    text = (
+        f"{request.destination} is in Tier 1 and every end user is headquartered in Tier 1 or the United "
+        "States: licence exception AIA (§ 740.27) applies."
+    )
+    return _decided(request, facts, Outcome.NO_LICENCE_REQUIRED, [Reason("tiered.tier1_aia", text)])
 
 
 def _tiered_tier1(request: Request, facts: Facts) -> Determination | None:
+    """Step 7: Tier 1 without AIA and beyond LPP: a licence, presumption of approval, uncapped."""
     if facts.destination_tier != 1:
         return None
-    outside = [country for country in dict.fromkeys(request.end_user_hq) if _hq_tier(facts, country) != 1]
-    if not outside:
-        text = (
-            f"{request.destination} is in Tier 1 and every end user is headquartered in Tier 1 or the United "
-            "States: licence exception AIA (§ 740.27) applies."
-        )
-        return _decided(request, facts, Outcome.NO_LICENCE_REQUIRED, [Reason("tiered.tier1_aia", text)])
     text = (
         f"{request.destination} is in Tier 1, but an end user is headquartered outside Tier 1 "
-        f"({', '.join(outside)}): a licence is required; Tier 1 destinations are uncapped, so no allotment is drawn."
+        f"({', '.join(_tier1_hq_outside(request, facts))}): licence exception AIA (§ 740.27) is not available and "
+        "a licence is required; Tier 1 destinations are uncapped, so no allotment is drawn."
     )
-    reasons = (Reason("tiered.tier1_hq_outside", text),)
+    reasons = (*_lpp_notes(request, facts), Reason("tiered.tier1_hq_outside", text))
     return _decided(request, facts, Outcome.LICENCE_REQUIRED, reasons, presumption=_presumption(reasons))
 
 
@@ -405,7 +489,7 @@ def _tiered_allocation(request: Request, facts: Facts) -> Determination:
     )
 
 
-# Global regime, steps 5–7
+# Global regime, SPEC § 3.4 steps 6–8
 
 
 def _global_no_agreement(request: Request, facts: Facts) -> Determination | None:
@@ -514,8 +598,8 @@ def _global_terms(request: Request, facts: Facts) -> Determination:
 
 Step = Callable[[Request, Facts], Determination | None]
 
-_COMMON_STEPS: tuple[Step, ...] = (_not_controlled, _tier3, _united_states)
+_COMMON_STEPS: tuple[Step, ...] = (_not_controlled, _embargoed, _united_states, _restricted)
 _REGIME_STEPS: dict[str, tuple[Step, ...]] = {
-    TIERED: (_tiered_tier1, _lpp, _tiered_allocation),
+    TIERED: (_tiered_aia, _lpp, _tiered_tier1, _tiered_allocation),
     GLOBAL: (_lpp, _global_no_agreement, _global_terms),
 }

@@ -39,6 +39,10 @@ class Product(models.Model):
         limit_choices_to={"kind": "chip"},
     )
     chips_per_system = models.PositiveIntegerField(null=True, blank=True)
+    dram_bandwidth_gbps = models.PositiveIntegerField(
+        "DRAM bandwidth (GB/s)", null=True, blank=True, help_text="Chips only (systems take their chip's)."
+    )
+    source = models.TextField(blank=True, help_text="Where the TPP, die area and bandwidth come from.")
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -55,6 +59,11 @@ class Product(models.Model):
                 ),
                 violation_error_message="A chip has its own TPP and no chip count; a system names its chip "
                 "and how many it holds, and has no TPP of its own.",
+            ),
+            models.CheckConstraint(
+                name="product_bandwidth_chips_only",
+                condition=models.Q(kind="chip") | models.Q(dram_bandwidth_gbps__isnull=True),
+                violation_error_message="A system takes its chip's DRAM bandwidth and has none of its own.",
             ),
         ]
         permissions = [("maintain_catalogue", "Can maintain the chip catalogue")]
@@ -75,6 +84,13 @@ class Product(models.Model):
         return classification.performance_density(self.chip_tpp, self.die_area_mm2)
 
     @property
+    def effective_dram_bandwidth_gbps(self) -> int | None:
+        """A chip's own DRAM bandwidth; a system's is its chip's."""
+        if self.kind == ProductKind.SYSTEM:
+            return self.chip.dram_bandwidth_gbps
+        return self.dram_bandwidth_gbps
+
+    @property
     def eccn(self) -> Eccn:
         if self.kind == ProductKind.SYSTEM:
             return classification.system_eccn(self.chip.eccn)
@@ -82,6 +98,7 @@ class Product(models.Model):
 
     @property
     def is_controlled(self) -> bool:
+        """Unclassified counts as controlled until classified (it is refused before any determination)."""
         return self.eccn != Eccn.NOT_CONTROLLED
 
     @property

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
-from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, PartyRole
+from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, Eccn, PartyRole
 from licensing.models import (
     Application,
     ApplicationLine,
@@ -106,11 +107,28 @@ def _allotment_facts(allotment: Allotment | None, at: datetime.datetime) -> engi
     )
 
 
+def _refuse_unclassified(request: engine.Request) -> None:
+    """A chip awaiting classification (or a system holding one) cannot be determined on: 400 naming it."""
+    ids = {line.product_id for line in request.lines}
+    products = Product.objects.filter(pk__in=ids).select_related("chip")
+    unclassified = sorted(str(product) for product in products if product.eccn == Eccn.UNCLASSIFIED)
+    if unclassified:
+        raise ValidationError(
+            {
+                "items": f"{', '.join(unclassified)}: not yet classified (TPP between 1,600 and 4,800 with no die "
+                "area recorded, so performance density is unknown). Ask a policy administrator to record the die "
+                "area; until then the product cannot be used on an application, notification or determination."
+            }
+        )
+
+
 def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> engine.Facts:
     """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal)."""
     at, on = request.at, request.at.date()
+    _refuse_unclassified(request)
     policy = policy or agreements.policy_in_force(at)
-    tiers = agreements.tiers_on({request.destination, *request.end_user_hq}, on)
+    codes = {request.destination, *request.end_user_hq}
+    tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
     consignee = engine.normalise_name(request.consignee)
@@ -124,6 +142,8 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         consignee_installed_tpp=(
             agreements.installed_tpp(agreement_id=agreement.pk, consignee=consignee) if agreement else 0
         ),
+        groups=agreements.groups_on(codes, on),
+        us_countries=agreements.countries_counting_as_us(codes),
     )
 
 

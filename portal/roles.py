@@ -12,6 +12,7 @@ from portal.choices import Role
 _POLICY_SIDE_READ = [
     "agreements.view_country",
     "agreements.view_tiermembership",
+    "agreements.view_countrygroupmembership",
     "agreements.view_policy",
     "agreements.view_agreement",
     "agreements.view_agreementstatuschange",
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.add_policy",
         "agreements.add_tiermembership",
         "agreements.change_tiermembership",
+        "agreements.maintain_country_groups",
         "licensing.maintain_catalogue",
         "licensing.add_product",
         "licensing.change_product",

@@ -6,3 +6,6 @@ demand, the dashboard of use per country, a switch's impact on pending applicati
 licensing.admin.policy_side, which registers subclasses of these admins with them passed in."""
 
 from agreements.admin import agreements, allotments, reference  # noqa: F401  (registers the ModelAdmins)
+
+# isort: split
+from agreements.admin import country_groups  # noqa: F401  (EAR Country Groups)

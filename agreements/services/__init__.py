@@ -7,6 +7,7 @@ module are re-exported here.
 - policy: the regime and the tier list
 - agreements: agreements, their terms (helpers in terms) and their lifecycle
 - allotments: allotments from terms and policy, and the quota ledger
+- country_groups: EAR Country Group memberships
 """
 
 from agreements.services._permit import SYSTEM
@@ -30,9 +31,11 @@ from agreements.services.allotments import (
     allotment_reserve,
     tier_allocations_sync,
 )
+from agreements.services.country_groups import country_group_membership_set
 from agreements.services.policy import policy_switch, proposed_policy, tier_membership_set, validate_size_bands
 
 __all__ = [
+    "country_group_membership_set",
     "AGREEMENT_FIELDS",
     "SYSTEM",
     "agreement_allotments_apply_due",

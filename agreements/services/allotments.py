@@ -7,10 +7,10 @@ from django.db import models, transaction
 from django.db.models import Case, Sum, When
 from django.utils import timezone
 
-from agreements.choices import AllotmentSource, LedgerKind, Tier
+from agreements.choices import AllotmentSource, LedgerKind
 from agreements.errors import AllotmentExhausted
-from agreements.models import Agreement, Allotment, LedgerEntry, Policy, TermsVersion, TierMembership
-from agreements.selectors import agreements_in_force, remaining_tpp, terms_in_force
+from agreements.models import Agreement, Allotment, LedgerEntry, Policy, TermsVersion
+from agreements.selectors import agreements_in_force, remaining_tpp, terms_in_force, tier2_allocation_countries
 from agreements.services._permit import NEGOTIATE, SWITCH_POLICY, authorize
 from agreements.units import h100e
 from portal.permissions import Actor
@@ -83,11 +83,7 @@ def agreement_allotments_apply_due(*, actor: Actor | None) -> int:
 def tier_allocations_sync(*, actor: Actor | None, policy: Policy) -> int:
     """Make sure every Tier 2 country has an allocation for the policy's period (new periods only)."""
     authorize(actor, SWITCH_POLICY, action="open a Tier 2 allocation period")
-    codes = set(
-        TierMembership.objects.filter(tier=Tier.TIER_2, effective_from__lte=policy.tier2_period_end).values_list(
-            "country_id", flat=True
-        )
-    )
+    codes = tier2_allocation_countries(policy.tier2_period_end)
     existing = set(
         Allotment.objects.filter(
             source=AllotmentSource.TIER_ALLOCATION, period_start=policy.tier2_period_start

@@ -9,15 +9,45 @@ from portal.admin import AuditHistoryMixin
 
 @admin.register(Product)
 class ProductAdmin(AuditHistoryMixin, admin.ModelAdmin):
-    list_display = ["__str__", "kind", "tpp_display", "eccn_display", "h100e_display", "is_active"]
+    list_display = [
+        "__str__",
+        "kind",
+        "tpp_display",
+        "density_display",
+        "bandwidth_display",
+        "eccn_display",
+        "h100e_display",
+        "is_active",
+    ]
     list_filter = ["kind", "vendor", "is_active"]
     search_fields = ["vendor", "name"]
     list_select_related = ["chip"]
-    fields = ["kind", "vendor", "name", "chip_tpp", "die_area_mm2", "chip", "chips_per_system", "is_active"]
+    fields = [
+        "kind",
+        "vendor",
+        "name",
+        "chip_tpp",
+        "die_area_mm2",
+        "dram_bandwidth_gbps",
+        "chip",
+        "chips_per_system",
+        "source",
+        "is_active",
+    ]
 
     @admin.display(description="TPP")
     def tpp_display(self, product):
         return f"{product.tpp:,}"
+
+    @admin.display(description="Performance density")
+    def density_display(self, product):
+        density = product.performance_density  # truncated to three decimals, never rounded up
+        return "—" if density is None else f"{density:.3f}"
+
+    @admin.display(description="DRAM GB/s")
+    def bandwidth_display(self, product):
+        bandwidth = product.effective_dram_bandwidth_gbps
+        return "—" if bandwidth is None else f"{bandwidth:,}"
 
     @admin.display(description="ECCN")
     def eccn_display(self, product):

@@ -14,7 +14,9 @@ from licensing.models import Application, Licence, LicenceLine, LppNotification,
 
 class ProductSerializer(serializers.ModelSerializer):
     tpp = serializers.IntegerField(read_only=True)
-    performance_density = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
+    # Truncated to three decimals by the model, never rounded up across the 5.92 threshold.
+    performance_density = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True, allow_null=True)
+    dram_bandwidth_gbps = serializers.IntegerField(source="effective_dram_bandwidth_gbps", read_only=True)
     eccn = serializers.CharField(read_only=True)
     h100e = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     chip = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -29,10 +31,12 @@ class ProductSerializer(serializers.ModelSerializer):
             "tpp",
             "die_area_mm2",
             "performance_density",
+            "dram_bandwidth_gbps",
             "eccn",
             "h100e",
             "chip",
             "chips_per_system",
+            "source",
         ]
 
 

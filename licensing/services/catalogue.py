@@ -9,7 +9,18 @@ from django.db import transaction
 from licensing.models import Product
 from portal.services import audit_record
 
-PRODUCT_FIELDS = ("kind", "vendor", "name", "chip_tpp", "die_area_mm2", "chip", "chips_per_system", "is_active")
+PRODUCT_FIELDS = (
+    "kind",
+    "vendor",
+    "name",
+    "chip_tpp",
+    "die_area_mm2",
+    "dram_bandwidth_gbps",
+    "chip",
+    "chips_per_system",
+    "source",
+    "is_active",
+)
 
 
 def _snapshot(product: Product) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from portal.services import audit_record
 
 _WHY_NOT = {
     engine.Outcome.NOT_CONTROLLED: "Not controlled: no licence or notification is needed for these items.",
-    engine.Outcome.PROHIBITED: "Prohibited: the destination or an end user's headquarters is embargoed (Tier 3).",
+    engine.Outcome.PROHIBITED: "Prohibited: the destination or an end user's headquarters is under a comprehensive "
+    "embargo (Country Group E:1/E:2).",
     engine.Outcome.NO_LICENCE_REQUIRED: "No licence or notification is required for this export.",
     engine.Outcome.LICENCE_REQUIRED: "Over the LPP threshold for this consignee: apply for a licence instead.",
 }
@@ -55,7 +56,9 @@ def notification_file(
         )
         result = selectors.determine(request)
         if result.outcome != engine.Outcome.LPP_ELIGIBLE:
-            raise NotificationRefused(_WHY_NOT[result.outcome], outcome=result.outcome.value)
+            restricted = [reason.text for reason in result.reasons if reason.rule in engine.RESTRICTED_RULES]
+            why = f"Apply for a licence: {restricted[0]}" if restricted else _WHY_NOT[result.outcome]
+            raise NotificationRefused(why, outcome=result.outcome.value)
         notification = LppNotification.objects.create(
             organisation_id=organisation_id,
             submitted_by=actor,

@@ -96,7 +96,11 @@ def test_a_switch_that_opens_a_new_tier2_period_gives_every_tier2_country_its_al
         format="json",
     )
     assert response.status_code == 201, response.json()
-    tier2 = set(countries_with_tier(end).filter(tier=Tier.TIER_2).values_list("code", flat=True))
+    tier2 = set(
+        countries_with_tier(end)
+        .filter(tier=Tier.TIER_2, counts_as_us=False, uninhabited=False)
+        .values_list("code", flat=True)
+    )
     opened = Allotment.objects.filter(source=AllotmentSource.TIER_ALLOCATION, period_start=start)
     assert tier2 and set(opened.values_list("country_id", flat=True)) == tier2
     assert set(opened.values_list("period_end", "capacity_tpp", "committed_tpp")) == {(end, 800_000_000, 0)}

@@ -508,7 +508,9 @@ def test_bad_notifications_are_refused(exporter, changes, field):
     [
         ("IN", "H100 SXM", 1700, "apply for a licence"),
         ("IN", "H20", 100, "Not controlled"),
-        ("MO", "H100 SXM", 1, "Prohibited"),
+        ("MO", "H100 SXM", 1, "Tier 3"),
+        ("IR", "H100 SXM", 1, "Prohibited"),
+        ("PR", "H100 SXM", 1, "No licence or notification is required"),
     ],
 )
 def test_notifications_refused_by_the_rules_are_conflicts_that_say_why(exporter, destination, name, quantity, says):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agreements import services as agreements_services
 from agreements.errors import AllotmentExhausted
-from agreements.models import Country, LedgerEntry
+from agreements.models import Country, CountryGroupMembership, LedgerEntry
 from agreements.units import H100_TPP
 from licensing import services
 from licensing.choices import ApplicationStatus as S
@@ -192,14 +192,29 @@ def test_an_application_lpp_eligible_when_submitted_is_approved_on_the_allotment
     assert (payload["outcome"], payload["presumption"]) == ("licence_required", "approval")
 
 
-def test_approval_is_refused_when_the_destination_became_tier_3():
+def test_approval_to_a_destination_that_became_tier_3_needs_a_justification_and_draws_nothing():
+    """SPEC § 3.1 step 4: Tier 3 means a licence with a presumption of denial, approvable only with a
+    justification, drawing on no allotment (it was 'prohibited' before v2)."""
     application = f.recommended()
     agreements_services.tier_membership_set(
         actor=None,
         country=Country.objects.get(code="IN"),
         tier=3,
         effective_from=timezone.localdate(),
-        source="Test: embargo imposed",
+        source="Test: arms embargo imposed",
+    )
+    error = refused(ValidationError, application)
+    assert "justification" in error.message_dict
+    approve(application, justification="Overriding: end use verified by the embassy.")
+    licence = Licence.objects.get(application=application)
+    assert (licence.allotment_id, licence.reserved_tpp) == (None, 0)
+    assert not LedgerEntry.objects.filter(reference=licence.number).exists()
+
+
+def test_approval_is_refused_when_the_destination_came_under_a_comprehensive_embargo():
+    application = f.recommended()
+    CountryGroupMembership.objects.create(
+        country_id="IN", group="E:2", effective_from=timezone.localdate(), source="Test: embargo imposed"
     )
     error = refused(DecisionRefused, application, justification="Overriding.")
     assert "prohibited" in error.message

@@ -32,7 +32,20 @@ H100 = 15_832  # TPP of one H100, i.e. 1 H100e
 LPP_THRESHOLD = 26_900_000  # § 740.29, 1,699.09 H100e
 TIER2_ALLOCATION = 790_000_000  # 49,898.94 H100e
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-HQ_TIERS = {"IN": 2, "AE": 2, "FR": 1, "DE": 1, "US": 1, "CN": 3, "MO": 3}
+HQ_TIERS = {"IN": 2, "AE": 2, "FR": 1, "DE": 1, "US": 1, "CN": 3, "MO": 3, "SD": 3, "IR": 3, "KP": 3, "PR": 2}
+# EAR Country Groups as seeded (Supplement No. 1 to Part 740); only those the rules read
+GROUPS = {
+    "IR": frozenset({"E:1", "D:5"}),
+    "KP": frozenset({"E:1", "D:5"}),
+    "CU": frozenset({"E:2", "D:5"}),
+    "CN": frozenset({"D:1", "D:4", "D:5"}),
+    "MO": frozenset({"D:1", "D:4"}),
+    "SD": frozenset({"D:5"}),
+    "IN": frozenset({"A:5"}),
+    "DE": frozenset({"A:5"}),
+    "FR": frozenset({"A:5"}),
+}
+US_COUNTRIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 BANDS = (
     SizeBand(100_000, "Site visits by US export-control officials on request."),
     SizeBand(1_000, "Installation monitored: quarterly compute-usage reports."),  # out of order on purpose
@@ -50,6 +63,10 @@ def h100(quantity: int) -> Line:
 
 def h20(quantity: int) -> Line:
     return Line(product_id=2, quantity=quantity, unit_tpp=2_368, controlled=False, label="NVIDIA H20")
+
+
+def b200(quantity: int) -> Line:
+    return Line(product_id=4, quantity=quantity, unit_tpp=36_000, controlled=True, label="NVIDIA B200")
 
 
 def hgx_h100(quantity: int) -> Line:
@@ -106,6 +123,8 @@ def tiered(*, policy_lpp: int = LPP_THRESHOLD, **changes: object) -> Facts:
         allotment=allotment(),
         consignee_lpp_used_tpp=0,
         consignee_installed_tpp=0,
+        groups=GROUPS,
+        us_countries=US_COUNTRIES,
     )
     return replace(base, **changes)
 
@@ -119,6 +138,8 @@ def global_regime(*, policy_lpp: int = 0, **changes: object) -> Facts:
         allotment=allotment(1_583_200_000, id=11),
         consignee_lpp_used_tpp=0,
         consignee_installed_tpp=0,
+        groups=GROUPS,
+        us_countries=US_COUNTRIES,
     )
     return replace(base, **changes)
 
@@ -132,9 +153,10 @@ def texts(determination: Determination) -> str:
 
 
 APPROVAL, DENIAL = Presumption.APPROVAL, Presumption.DENIAL
+LICENCE, LPP = Outcome.LICENCE_REQUIRED, Outcome.LPP_ELIGIBLE
 
 
-# Steps 1–3: both regimes ----------------------------------------------------------------------------------------
+# SPEC § 3.1 steps 1–4: every regime ----------------------------------------------------------------------------
 
 COMMON_CASES = [
     pytest.param(request_for(h20(5_000)), {}, Outcome.NOT_CONTROLLED, None, "common.not_controlled", id="only-h20"),
@@ -147,28 +169,44 @@ COMMON_CASES = [
         id="uncontrolled-to-macau-is-still-not-controlled",
     ),
     pytest.param(
-        request_for(h100(1), destination="MO", end_user_hq=("IN",)),
+        request_for(h100(1), destination="IR", end_user_hq=("IN",)),
         {"destination_tier": 3},
         Outcome.PROHIBITED,
         DENIAL,
-        "common.tier3_destination",
-        id="tier3-destination-macau",
+        "common.embargoed_destination",
+        id="iran-e1-prohibited",
     ),
     pytest.param(
-        request_for(h100(1), end_user_hq=("IN", "CN")),
+        request_for(h100(1), destination="KP", end_user_hq=("IN",)),
+        {"destination_tier": 3},
+        Outcome.PROHIBITED,
+        DENIAL,
+        "common.embargoed_destination",
+        id="north-korea-e1-prohibited",
+    ),
+    pytest.param(
+        request_for(h100(1), destination="CU", end_user_hq=("IN",)),
+        {"destination_tier": 3},
+        Outcome.PROHIBITED,
+        DENIAL,
+        "common.embargoed_destination",
+        id="cuba-e2-prohibited",
+    ),
+    pytest.param(
+        request_for(h100(1), end_user_hq=("IN", "IR")),
         {},
         Outcome.PROHIBITED,
         DENIAL,
-        "common.tier3_end_user_hq",
-        id="tier3-end-user-hq-china-in-tier2-destination",
+        "common.embargoed_end_user_hq",
+        id="end-user-hq-iran-in-tier2-destination",
     ),
     pytest.param(
-        request_for(h100(1), destination="US", end_user_hq=("CN",)),
+        request_for(h100(1), destination="US", end_user_hq=("IR",)),
         {"destination_tier": 1},
         Outcome.PROHIBITED,
         DENIAL,
-        "common.tier3_end_user_hq",
-        id="tier3-hq-wins-over-us-destination",
+        "common.embargoed_end_user_hq",
+        id="embargoed-hq-wins-over-us-destination",
     ),
     pytest.param(
         request_for(h100(100_000), destination="US", end_user_hq=("US",)),
@@ -177,6 +215,30 @@ COMMON_CASES = [
         None,
         "common.united_states",
         id="us-destination",
+    ),
+    pytest.param(
+        request_for(h100(3_000), destination="PR", end_user_hq=("PR",)),
+        {"destination_tier": 2},
+        Outcome.NO_LICENCE_REQUIRED,
+        None,
+        "common.united_states",
+        id="puerto-rico-is-the-united-states",
+    ),
+    pytest.param(
+        request_for(h100(3_000), destination="GU", end_user_hq=("US",)),
+        {"destination_tier": 2},
+        Outcome.NO_LICENCE_REQUIRED,
+        None,
+        "common.united_states",
+        id="guam-is-the-united-states",
+    ),
+    pytest.param(
+        request_for(h100(1), destination="US", end_user_hq=("CN",)),
+        {"destination_tier": 1},
+        Outcome.NO_LICENCE_REQUIRED,
+        None,
+        "common.united_states",
+        id="us-destination-decides-before-restricted-headquarters",
     ),
 ]
 
@@ -192,9 +254,29 @@ def test_common_rules_decide_first_in_both_regimes(facts_for, request_, changes,
     assert determination.conditions == ()
 
 
-# Tiered regime, steps 4–6 --------------------------------------------------------------------------------------
+RESTRICTED_CASES = [
+    pytest.param(request_for(h100(1), destination="SD", end_user_hq=("IN",)), "destination", id="sudan"),
+    pytest.param(request_for(b200(1), destination="MO", end_user_hq=("IN",)), "destination", id="b200-to-macau"),
+    pytest.param(request_for(b200(1), destination="CN", end_user_hq=("IN",)), "destination", id="b200-to-china"),
+    pytest.param(request_for(h100(1), end_user_hq=("IN", "CN")), "end_user_hq", id="end-user-hq-china-from-india"),
+]
 
-LICENCE, LPP = Outcome.LICENCE_REQUIRED, Outcome.LPP_ELIGIBLE
+
+@pytest.mark.parametrize(
+    "facts_for, prefix", [(tiered, "common.tier3"), (global_regime, "common.d5")], ids=[TIERED, GLOBAL]
+)
+@pytest.mark.parametrize(("request_", "what"), RESTRICTED_CASES)
+def test_restricted_destinations_and_headquarters_need_a_licence_with_denial(facts_for, prefix, request_, what):
+    """Tier 3 under the tiered regime, D:5 or Macau under the others (SPEC § 3.1 step 4): no allotment, no LPP."""
+    destination_tier = 3 if request_.destination in ("SD", "MO", "CN") else 2
+    determination = determine(request_, facts_for(destination_tier=destination_tier))
+
+    assert (determination.outcome, determination.presumption) == (LICENCE, DENIAL)
+    assert rules(determination) == [f"{prefix}_{what}"]
+    assert (determination.allotment_id, determination.requires_allotment) == (None, False)
+
+
+# Tiered regime, SPEC § 3.2 steps 5–8 ---------------------------------------------------------------------------
 
 TIERED_CASES = [
     pytest.param(
@@ -212,6 +294,22 @@ TIERED_CASES = [
         APPROVAL,
         "tiered.tier1_hq_outside",
         id="tier1-destination-hq-in-tier2-needs-licence",
+    ),
+    pytest.param(
+        request_for(h100(10), destination="DE", end_user_hq=("IN",)),
+        tiered(destination_tier=1),
+        LPP,
+        None,
+        "tiered.lpp",
+        id="tier1-without-aia-10-h100-lpp",
+    ),
+    pytest.param(
+        request_for(h100(10), destination="DE", end_user_hq=("PR",)),
+        tiered(destination_tier=1),
+        Outcome.NO_LICENCE_REQUIRED,
+        None,
+        "tiered.tier1_aia",
+        id="tier1-hq-in-a-us-territory-aia",
     ),
     pytest.param(request_for(h100(1_699)), tiered(), LPP, None, "tiered.lpp", id="1699-h100-fresh-consignee-lpp"),
     pytest.param(request_for(h100(1_700)), tiered(), LICENCE, APPROVAL, "tiered.allocation", id="1700-h100-licence"),
@@ -277,7 +375,7 @@ TIERED_CASES = [
 
 
 @pytest.mark.parametrize(("request_", "facts", "outcome", "presumption", "rule"), TIERED_CASES)
-def test_tiered_regime_follows_steps_4_to_6(request_, facts, outcome, presumption, rule):
+def test_tiered_regime_follows_steps_5_to_8(request_, facts, outcome, presumption, rule):
     determination = determine(request_, facts)
 
     assert (determination.outcome, determination.presumption) == (outcome, presumption)
@@ -314,13 +412,23 @@ def test_lpp_reason_quotes_the_consignee_total_and_threshold():
     assert "above the 1,699.09 H100e (26,900,000 TPP) threshold" in lpp_text
 
 
-def test_tier3_destination_and_headquarters_are_both_cited():
+def test_restricted_destination_and_headquarters_are_both_cited():
     request_ = request_for(h100(1), destination="MO", end_user_hq=("MO", "CN", "IN", "CN"))
 
     determination = determine(request_, tiered(destination_tier=3))
 
     assert rules(determination) == ["common.tier3_destination", "common.tier3_end_user_hq"]
     assert "(MO, CN)" in determination.reasons[1].text
+
+
+def test_tier1_licence_beyond_lpp_explains_why_lpp_did_not_apply():
+    determination = determine(
+        request_for(h100(1_700), destination="DE", end_user_hq=("IN",)), tiered(destination_tier=1)
+    )
+
+    assert (determination.outcome, determination.presumption) == (LICENCE, APPROVAL)
+    assert rules(determination) == ["tiered.lpp", "tiered.tier1_hq_outside"]
+    assert determination.allotment_id is None
 
 
 ALLOTMENT_CASES = [

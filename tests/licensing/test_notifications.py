@@ -72,13 +72,20 @@ def test_uncontrolled_items_need_no_notification():
 
 
 def test_nothing_is_notified_to_macau():
+    """LPP is not available for Tier 3 / D:5 / Macau: a licence, presumption of denial (SPEC § 3.1 step 4)."""
     error = refused(destination="MO", quantity=1)
-    assert "Prohibited" in error.message
+    assert error.message.startswith("Apply for a licence: MO is in Tier 3")
+    assert error.extra["outcome"] == "licence_required"
+
+
+def test_nothing_is_notified_to_an_embargoed_destination():
+    error = refused(destination="IR", quantity=1)
+    assert "Prohibited" in error.message and "E:1/E:2" in error.message
     assert error.extra["outcome"] == "prohibited"
 
 
-def test_an_end_user_headquartered_in_tier_3_makes_it_prohibited():
-    with pytest.raises(NotificationRefused, match="Prohibited"):
+def test_an_end_user_headquartered_in_tier_3_needs_a_licence():
+    with pytest.raises(NotificationRefused, match="headquartered in Tier 3"):
         services.notification_file(
             actor=make_user("exporter"),
             destination=Country.objects.get(code="IN"),

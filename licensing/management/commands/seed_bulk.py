@@ -200,7 +200,12 @@ class World:
                 "agreement__country_id", flat=True
             )
         )
-        tiers = agreements_selectors.tiers_on(list(Country.objects.values_list("code", flat=True)), on)
+        codes = list(Country.objects.values_list("code", flat=True))
+        tiers = agreements_selectors.tiers_on(codes, on)
+        self.groups = agreements_selectors.groups_on(codes, on)
+        self.us_countries = agreements_selectors.countries_counting_as_us(codes)
+        # US territories are Tier 2 in the tier data but no export destination; uninhabited codes have no allocation
+        changed |= self.us_countries | set(Country.objects.filter(uninhabited=True).values_list("code", flat=True))
         self.names = dict(Country.objects.values_list("code", "name"))
         by_tier = {tier: sorted(c for c, t in tiers.items() if t == tier and c not in changed) for tier in Tier.values}
         by_tier[Tier.TIER_1] = [code for code in by_tier[Tier.TIER_1] if code != engine.UNITED_STATES]
@@ -218,7 +223,12 @@ class World:
         """The destination's facts in force, gathered once, on first use (a small seed asks about few countries)."""
         if code not in self._facts:
             question = engine.Request(code, (), "", (), (code,), EndUseCategory.OTHER, self.now)
-            facts = dataclasses.replace(selectors.gather_facts(question), hq_tiers=self.hq_tiers)
+            facts = dataclasses.replace(
+                selectors.gather_facts(question),
+                hq_tiers=self.hq_tiers,
+                groups=self.groups,
+                us_countries=self.us_countries,
+            )
             allotment = self._facts.setdefault(code, facts).allotment
             if allotment is not None and allotment.id not in self.committed:
                 self.committed[allotment.id] = allotment.committed_tpp
