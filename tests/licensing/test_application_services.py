@@ -91,7 +91,7 @@ def test_a_submission_failing_after_the_number_was_taken_gives_the_number_back()
     application = f.draft()
     before = f.db_state()
     with (
-        mock.patch("licensing.services.applications.audit_record", side_effect=RuntimeError("disk full")),
+        mock.patch("licensing.services.status.audit_record", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         services.application_submit(actor=application.created_by, application=application)
