@@ -143,6 +143,8 @@ def test_a_draft_can_be_changed_wholesale():
         items=[{"product": f.product("H200 SXM"), "quantity": 300}],
     )
     application.refresh_from_db()
+    assert application.status == S.DRAFT  # still the exporter's draft: editing sends nothing
+    assert application.acn is None
     assert application.destination_id == "AE"
     assert [(line.product.name, line.quantity) for line in application.lines.all()] == [("H200 SXM", 300)]
     (event,) = events(application, "application.changed")
