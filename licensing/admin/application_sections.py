@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from agreements.units import tpp_and_h100e
 from licensing.admin import display
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
-from licensing.models import ApplicationLine, InfoRequest, Party, Referral
+from licensing.models import ApplicationLine, InfoRequest, Party, RecommendationEntry, Referral
 
 FIELDSETS = [
     (
@@ -37,7 +37,14 @@ FIELDSETS = [
     ("Referrals and agency recommendations", {"fields": ["referrals_table"]}),
     (
         "Officer recommendation",
-        {"fields": [("officer_name", "recommended_by_name"), "recommendation", "recommendation_rationale"]},
+        {
+            "fields": [
+                ("officer_name", "recommended_by_name"),
+                "recommendation",
+                "recommendation_rationale",
+                "recommendation_history",
+            ]
+        },
     ),
     ("Decision", {"fields": [("decided_display", "licence_display"), "decision_reason"]}),
 ]
@@ -211,6 +218,21 @@ class ApplicationSectionsMixin:
     @admin.display(description="Recommended by")
     def recommended_by_name(self, application):
         return _user(application.recommended_by)
+
+    @admin.display(description="Every recommendation made")
+    def recommendation_history(self, application):
+        entries = RecommendationEntry.objects.filter(application=application).select_related("agency", "author")
+        rows = [
+            (
+                _when(entry.created_at),
+                entry.agency.name if entry.agency_id else "Officer",
+                _user(entry.author),
+                entry.get_recommendation_display(),
+                entry.rationale or "—",
+            )
+            for entry in entries
+        ]
+        return display.table(["When", "By", "Who", "Recommends", "Rationale"], rows, "None yet.")
 
     @admin.display(description="Decided")
     def decided_display(self, application):

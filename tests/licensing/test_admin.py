@@ -601,3 +601,14 @@ def test_an_approver_from_the_applicant_is_not_offered_a_decision():
 
     assert "You belong to the applicant" in html
     assert action_url(case, "approve") not in html
+
+
+def test_the_case_page_lists_every_recommendation_made_also_the_replaced_one():
+    first, second = make_user(Role.LICENSING_OFFICER), make_user(Role.LICENSING_OFFICER)
+    case = recommended(officer=first, recommendation="deny")
+    services.application_recommend(actor=second, application=case, recommendation="approve", rationale="Re-checked.")
+
+    html = strip_tags(page(login(make_user(Role.APPROVING_OFFICIAL)), change_url(case)))
+
+    assert "Every recommendation made" in html
+    assert first.get_username() in html and "Re-checked." in html
