@@ -261,7 +261,8 @@ def decision_blockers(application: Application, user: AbstractBaseUser) -> list[
     recommended = officer_recommendations(application)
     if not recommended.exists():
         blockers.append(Blocker("An officer recommendation is required before a decision."))
-    if user_organisation_id(user) is not None and user_organisation_id(user) == application.organisation_id:
+    organisation_id = user_organisation_id(user)
+    if organisation_id is not None and organisation_id == application.organisation_id:
         blockers.append(
             Blocker(
                 "You belong to the applicant: your own organisation's case must be decided by someone else.", FourEyes

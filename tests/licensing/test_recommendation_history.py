@@ -7,9 +7,10 @@ import pytest
 from django.apps import apps
 
 from licensing import selectors, services
-from licensing.choices import RecommendationKind
+from licensing.choices import ApplicationStatus, RecommendationKind
 from licensing.errors import FourEyes
 from licensing.models import RecommendationEntry
+from portal.models import AuditEvent
 from portal.services import audit_record
 from tests.factories import make_user
 from tests.licensing import factories as f
@@ -36,7 +37,9 @@ def test_each_officer_recommendation_is_kept_also_once_replaced():
         (officer, None, second.pk, "approve", "Ok"),
     ]
     application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_REVIEW  # a recommendation does not move the case
     assert application.recommended_by_id == second.pk  # the standing one, on the case
+    assert AuditEvent.objects.filter(target_id=str(application.pk), verb="application.recommended").count() == 2
 
 
 def test_each_agency_answer_is_kept_with_its_agency():
