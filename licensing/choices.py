@@ -51,6 +51,11 @@ class Recommendation(models.TextChoices):
     DENY = "deny", "Deny"
 
 
+class RecommendationKind(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    AGENCY = "agency", "Agency"
+
+
 class LicenceStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from licensing.choices import (
     PartyRole,
     ProductKind,
     Recommendation,
+    RecommendationKind,
 )
 from portal.models import Agency, Organisation
 
@@ -274,6 +276,46 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} → {self.agency.code}"
+
+    def is_open(self, at: datetime.datetime) -> bool:
+        """Still awaited at `at`: unanswered and within its 30 days (past due counts as no objection)."""
+        return self.answered_at is None and self.due_at > at
+
+    @staticmethod
+    def open_at(at: datetime.datetime) -> models.Q:
+        """`is_open` as a query condition (licensing.selectors.open_referrals uses it)."""
+        return models.Q(answered_at__isnull=True, due_at__gt=at)
+
+
+class RecommendationEntry(models.Model):
+    """Every recommendation made on a case, as made: the officer's (each one, also those since replaced) and each
+    agency's answer to its referral. Append-only: rows are added, never changed. Four eyes reads it."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="recommendations")
+    kind = models.CharField(max_length=8, choices=RecommendationKind.choices)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Agency ones only."
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recommendation = models.CharField(max_length=8, choices=Recommendation.choices)
+    rationale = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name_plural = "recommendation entries"
+        indexes = [models.Index(fields=["application", "kind", "author"], name="recommendation_author_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendation_agency_iff_agency_kind",
+                condition=models.Q(kind="agency", agency__isnull=False) | models.Q(kind="officer", agency__isnull=True),
+                violation_error_message="An agency recommendation names its agency; an officer's names none.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        by = self.agency.code if self.agency_id else "officer"
+        return f"{self.application}: {by} recommends {self.recommendation}"
 
 
 class Licence(models.Model):

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -13,7 +13,8 @@ from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
-from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, Eccn, PartyRole
+from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, Eccn, PartyRole, RecommendationKind
+from licensing.errors import DecisionRefused, FourEyes
 from licensing.models import (
     Application,
     ApplicationLine,
@@ -23,13 +24,15 @@ from licensing.models import (
     LppNotification,
     Party,
     Product,
+    RecommendationEntry,
     Referral,
     Shipment,
     ShipmentLine,
 )
+from licensing.workflow import APPLICATION, LICENCE
 from portal.choices import Role
+from portal.errors import InvalidTransition
 from portal.selectors import (
-    audit_events_for,
     user_agency_code,
     user_has_role,
     user_is_staff,
@@ -220,15 +223,6 @@ def application_request(
     )
 
 
-def has_recommended(application: Application, user: AbstractBaseUser) -> bool:
-    """Whether `user` made an officer recommendation on the case: the standing one, or one since replaced
-    (the append-only audit trail keeps every recommendation)."""
-    if application.recommended_by_id == user.pk:
-        return True
-    events = audit_events_for(target_type=Application._meta.label_lower, target_id=str(application.pk))
-    return events.filter(verb="application.recommended", actor_id=user.pk).exists()
-
-
 def pending_demand(allotment_ids: list[int]) -> dict[int, int]:
     """TPP of submitted, undecided applications that would draw on each allotment."""
     rows = (
@@ -239,9 +233,71 @@ def pending_demand(allotment_ids: list[int]) -> dict[int, int]:
     return {row["allotment_id"]: row["total"] for row in rows}
 
 
-def open_referrals(application: Application, at: datetime.datetime) -> QuerySet[Referral]:
-    """Referrals still awaited: unanswered and not past their 30-day due date."""
-    return application.referrals.filter(answered_at__isnull=True, due_at__gt=at)
+def open_referrals(at: datetime.datetime, *, application: Application | None = None) -> QuerySet[Referral]:
+    """Referrals still awaited at `at` (`Referral.is_open`): unanswered and not past their 30-day due date."""
+    referrals = Referral.objects.filter(Referral.open_at(at))
+    return referrals if application is None else referrals.filter(application=application)
+
+
+def awaited_referral(application: Application, agency_code: str | None) -> Referral | None:
+    """The agency's unanswered referral on the case, the one its recommendation answers (a late answer, past
+    the 30 days, is still taken)."""
+    if not agency_code:
+        return None
+    return application.referrals.filter(agency__code=agency_code, answered_at__isnull=True).first()
+
+
+# Four eyes: read from the recommendation history, never from the audit trail.
+
+
+def officer_recommendations(application: Application) -> QuerySet[RecommendationEntry]:
+    return application.recommendations.filter(kind=RecommendationKind.OFFICER)
+
+
+class Blocker(str):
+    """Why a decision cannot be taken now, in words; `error` is the domain error a service raises for it."""
+
+    error: type[Exception] = DecisionRefused
+
+    def __new__(cls, text: str, error: type[Exception] = DecisionRefused) -> "Blocker":
+        blocker = super().__new__(cls, text)
+        blocker.error = error
+        return blocker
+
+
+def decision_blockers(application: Application, user: AbstractBaseUser) -> list[str]:
+    """Why `user` cannot approve or deny this case now (empty: they may). The approve and deny services refuse
+    with the first; the admin offers the buttons only when this is empty, or says why not."""
+    blockers: list[str] = []
+    decide = APPLICATION.get("approve")
+    if not user.has_perm(decide.permission):
+        blockers.append(Blocker("Only an approving official decides applications.", PermissionDenied))
+    if application.status not in decide.sources:
+        status = ApplicationStatus(application.status).label.lower()
+        blockers.append(
+            Blocker(f"The case is {status}: a decision is taken while it is under review.", InvalidTransition)
+        )
+    recommended = officer_recommendations(application)
+    if not recommended.exists():
+        blockers.append(Blocker("An officer recommendation is required before a decision."))
+    organisation_id = user_organisation_id(user)
+    if organisation_id is not None and organisation_id == application.organisation_id:
+        blockers.append(
+            Blocker(
+                "You belong to the applicant: your own organisation's case must be decided by someone else.", FourEyes
+            )
+        )
+    if recommended.filter(author_id=user.pk).exists():
+        blockers.append(
+            Blocker("You made an officer recommendation on this case: another official must decide it.", FourEyes)
+        )
+    return blockers
+
+
+def available_actions(application_or_licence: Application | Licence, user: AbstractBaseUser) -> list[str]:
+    """The names of the transitions `user` may take on the record now, from the table: what a page offers."""
+    workflow = APPLICATION if isinstance(application_or_licence, Application) else LICENCE
+    return [t.name for t in workflow.available_to(application_or_licence.status, user)]
 
 
 def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:

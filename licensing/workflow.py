@@ -1,8 +1,12 @@
-"""The application and licence workflows (SPEC § 4) as transition tables."""
+"""The application and licence workflows (SPEC § 4) as transition tables.
+
+Every status change of an application or a licence is one of these transitions, to its own target, taken
+through licensing.services.status.set_status. Moves nobody takes by hand (the last awaited agency answer, a
+fully shipped licence, the end of validity) are SYSTEM transitions, taken with the actor None."""
 
 from licensing.choices import ApplicationStatus as A
 from licensing.choices import LicenceStatus as L
-from portal.workflow import Transition, Workflow
+from portal.workflow import SYSTEM, Transition, Workflow
 
 FILE = "licensing.file_application"
 REVIEW = "licensing.review_application"
@@ -23,6 +27,8 @@ APPLICATION = Workflow(
         Transition("respond", frozenset({A.INFO_REQUESTED}), A.UNDER_REVIEW, FILE),
         Transition("refer", frozenset({A.UNDER_REVIEW}), A.REFERRED, REVIEW),
         Transition("agency_recommend", frozenset({A.REFERRED}), A.REFERRED, REFERRAL),
+        # The last awaited agency answer sends the case back to review, in the same transaction.
+        Transition("referrals_answered", frozenset({A.REFERRED}), A.UNDER_REVIEW, SYSTEM),
         Transition("recommend", frozenset({A.UNDER_REVIEW}), A.UNDER_REVIEW, REVIEW),
         Transition("approve", frozenset({A.UNDER_REVIEW}), A.APPROVED, DECIDE),
         Transition("deny", frozenset({A.UNDER_REVIEW}), A.DENIED, DECIDE, reason_required=True),
@@ -35,10 +41,35 @@ LICENCE = Workflow(
     entity="licence",
     transitions=(
         Transition("ship", frozenset({L.ACTIVE}), L.ACTIVE, SHIP),
-        Transition("exhaust", frozenset({L.ACTIVE}), L.EXHAUSTED, SHIP),
+        # Fully shipped: the shipment that takes the last unit exhausts the licence.
+        Transition("exhaust", frozenset({L.ACTIVE}), L.EXHAUSTED, SYSTEM),
         Transition("suspend", frozenset({L.ACTIVE}), L.SUSPENDED, MANAGE, reason_required=True),
         Transition("reinstate", frozenset({L.SUSPENDED}), L.ACTIVE, MANAGE, reason_required=True),
         Transition("revoke", frozenset({L.ACTIVE, L.SUSPENDED}), L.REVOKED, MANAGE, reason_required=True),
-        Transition("expire", frozenset({L.ACTIVE, L.SUSPENDED}), L.EXPIRED, MANAGE),
+        # Past its validity (the expire_licences command).
+        Transition("expire", frozenset({L.ACTIVE, L.SUSPENDED}), L.EXPIRED, SYSTEM),
     ),
 )
+
+# The audit verb each transition records (a move to the same status records its use case).
+VERBS = {
+    ("application", "edit"): "application.changed",
+    ("application", "submit"): "application.submitted",
+    ("application", "start_review"): "application.review_started",
+    ("application", "request_info"): "application.info_requested",
+    ("application", "respond"): "application.responded",
+    ("application", "refer"): "application.referred",
+    ("application", "agency_recommend"): "application.agency_recommended",
+    ("application", "referrals_answered"): "application.review_resumed",
+    ("application", "recommend"): "application.recommended",
+    ("application", "approve"): "application.approved",
+    ("application", "deny"): "application.denied",
+    ("application", "return"): "application.returned",
+    ("application", "withdraw"): "application.withdrawn",
+    ("licence", "ship"): "licence.shipped",
+    ("licence", "exhaust"): "licence.exhausted",
+    ("licence", "suspend"): "licence.suspended",
+    ("licence", "reinstate"): "licence.reinstated",
+    ("licence", "revoke"): "licence.revoked",
+    ("licence", "expire"): "licence.expired",
+}

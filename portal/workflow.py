@@ -1,15 +1,20 @@
 """Transition tables as plain frozen data, checked in one place. No ORM here.
 
-Each app's `workflow.py` declares its table; services call `check(...)` before they write.
+Each app's `workflow.py` declares its table; services call `check(...)` before they write, and move a record
+only to the transition's own target (`move`). A transition whose permission is `SYSTEM` is taken by the system
+alone (the actor `None`: a scheduled command, or a consequence of another move), never by a person.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.errors import InvalidTransition
+
+SYSTEM = "system"  # the permission of a system move: no person holds it, superusers included
 
 
 @dataclass(frozen=True)
@@ -39,10 +44,22 @@ class Workflow:
     def available(self, status: str) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources]
 
+    def permits(self, transition: Transition, user: AbstractBaseUser | None) -> bool:
+        """Whether `user` (None: the system) may take `transition`, wherever the record stands."""
+        if transition.permission == SYSTEM:
+            return user is None
+        return user is None or user.has_perm(transition.permission)
+
+    def available_to(self, status: str, user: AbstractBaseUser) -> list[Transition]:
+        """The transitions a person may take from `status`: what a page offers."""
+        return [t for t in self.available(status) if t.permission != SYSTEM and self.permits(t, user)]
+
     def check(self, name: str, status: str, user: AbstractBaseUser | None, *, reason: str = "") -> Transition:
-        """The transition if `user` may take it from `status` now; raises otherwise."""
+        """The transition if `user` (None: the system) may take it from `status` now; raises otherwise."""
         transition = self.get(name)
-        if user is not None and not user.has_perm(transition.permission):
+        if not self.permits(transition, user) and transition.permission == SYSTEM:
+            raise PermissionDenied(f"No one may {name.replace('_', ' ')} by hand: the system does it.")
+        if not self.permits(transition, user):
             raise PermissionDenied(f"You may not {name.replace('_', ' ')} on this {self.entity}.")
         if status not in transition.sources:
             allowed = ", ".join(sorted(transition.sources))
@@ -53,6 +70,14 @@ class Workflow:
         if transition.reason_required and not (reason or "").strip():
             raise ValidationError({"reason": f"A reason is required to {name.replace('_', ' ')}."})
         return transition
+
+    def move(self, record: Any, name: str, user: AbstractBaseUser | None, *, reason: str = "") -> str:
+        """Check, then set `record.status` to the transition's own target; the status it had. Pure: it saves
+        nothing (each app's status helper saves, keeps history and audits)."""
+        previous = record.status
+        transition = self.check(name, previous, user, reason=reason)
+        record.status = transition.target
+        return previous
 
 
 def statuses(transitions: Iterable[Transition]) -> set[str]:

@@ -102,7 +102,7 @@ class ReferredAgencyFilter(admin.SimpleListFilter):
         code, _, state = self.value().partition(":")
         referrals = Referral.objects.filter(application=OuterRef("pk"), agency__code=code)
         if state == "awaiting":
-            referrals = referrals.filter(answered_at__isnull=True, due_at__gt=timezone.now())
+            referrals = referrals.filter(Referral.open_at(timezone.now()))
         return queryset.filter(Exists(referrals))
 
 

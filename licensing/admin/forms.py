@@ -7,20 +7,10 @@ from django import forms
 
 from licensing.choices import Recommendation
 from licensing.models import Application
+from portal.admin_workflow import ActionForm
 from portal.choices import REVIEWING_AGENCIES
 
 TEXTAREA = {"rows": 3, "cols": 70}
-
-
-class ActionForm(forms.Form):
-    """Base: bound to the record the action is taken on (an application or a licence)."""
-
-    def __init__(self, *args, record=None, **kwargs):
-        self.record = record
-        super().__init__(*args, **kwargs)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
 
 class ConfirmForm(ActionForm):

@@ -10,13 +10,13 @@ from django.utils.html import format_html
 from agreements.units import tpp_and_h100e
 from licensing import selectors, services
 from licensing.admin import display
-from licensing.admin.actions import Offer, WorkflowAction, WorkflowActionsMixin
 from licensing.admin.filters import InScopeRelatedFilter
 from licensing.admin.forms import LicenceReasonForm
 from licensing.choices import LicenceStatus
 from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.admin_workflow import WorkflowAction, WorkflowActionsMixin
 
 ACTIONS = {
     action.name: action
@@ -48,8 +48,6 @@ ACTIONS = {
         ),
     ]
 }
-
-CLOSED = frozenset({LicenceStatus.REVOKED, LicenceStatus.EXPIRED, LicenceStatus.EXHAUSTED})
 
 FIELDSETS = [
     (
@@ -131,6 +129,7 @@ class ShipmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Licence)
 class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
     change_form_template = "admin/licensing/licence/change_form.html"
+    workflow = LICENCE
     workflow_actions = ACTIONS
     record_kwarg = "licence"
 
@@ -160,16 +159,6 @@ class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def offers(self, request, licence) -> list[Offer]:
-        return [
-            self.offer(transition.name, licence)
-            for transition in LICENCE.available(licence.status)
-            if transition.name in ACTIONS and request.user.has_perm(transition.permission)
-        ]
-
-    def is_closed(self, licence) -> bool:
-        return licence.status in CLOSED
 
     def state_sentence(self, request, licence) -> str:
         shipped = f"{self.shipped_of_approved(licence)} units shipped"

@@ -122,7 +122,7 @@ def load(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0005_licence_number_sequence"),
+        ("licensing", "0006_recommendation_history"),
     ]
 
     operations = [

@@ -11,10 +11,11 @@ from django.utils import timezone
 from agreements.models import Country
 from licensing import determination as engine
 from licensing import selectors
-from licensing.choices import ApplicationStatus, PartyRole
+from licensing.choices import PartyRole
 from licensing.errors import NoLicenceRequired, NotControlled
 from licensing.models import Application, ApplicationLine, Party
 from licensing.services.numbers import next_acn
+from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
@@ -100,19 +101,19 @@ def application_update(*, actor: AbstractBaseUser, application: Application, **c
     """Change a draft: scalar fields, and parties or items wholesale when given."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("edit", application.status, actor)
-        for name in ("destination", "end_use_category", "end_use"):
-            if name in changes:
-                setattr(application, name, changes[name])
-        application.full_clean(exclude=["created_by", "organisation"])
-        application.save()
-        if "parties" in changes:
-            application.parties.all().delete()
-            _write_parties(application, changes["parties"])
-        if "items" in changes:
-            application.lines.all().delete()
-            _write_lines(application, changes["items"])
-        audit_record(actor=actor, verb="application.changed", target=application, payload=_summary(application))
+        with changing_status(application, "edit", actor=actor) as change:
+            for name in ("destination", "end_use_category", "end_use"):
+                if name in changes:
+                    setattr(application, name, changes[name])
+            application.full_clean(exclude=["created_by", "organisation"])
+            application.save()
+            if "parties" in changes:
+                application.parties.all().delete()
+                _write_parties(application, changes["parties"])
+            if "items" in changes:
+                application.lines.all().delete()
+                _write_lines(application, changes["items"])
+            change.payload = _summary(application)
     return application
 
 
@@ -128,28 +129,26 @@ def application_submit(*, actor: AbstractBaseUser, application: Application) -> 
     """Freeze the application and its determination, give it an ACN and start the 90-day clock."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("submit", application.status, actor)
-        now = timezone.now()
-        result = selectors.determine(selectors.application_request(application, at=now))
-        if result.outcome == engine.Outcome.NOT_CONTROLLED:
-            raise NotControlled("Not controlled: no licence or notification is needed for these items.")
-        if result.outcome == engine.Outcome.NO_LICENCE_REQUIRED:
-            raise NoLicenceRequired(f"No licence is required for this export: {result.reasons[-1].text}")
-        application.acn = next_acn()
-        application.status = ApplicationStatus.SUBMITTED
-        application.submitted_by, application.submitted_at = actor, now
-        application.due_at = now + datetime.timedelta(days=REVIEW_DAYS)
-        application.determination = result.as_dict()
-        application.requested_tpp = result.requested_tpp
-        application.allotment_id = result.allotment_id
-        application.consignee_key = engine.normalise_name(selectors.application_request(application, at=now).consignee)
-        application.save()
-        audit_record(
-            actor=actor,
-            verb="application.submitted",
-            target=application,
-            payload={"acn": application.acn, "outcome": result.outcome.value, "requested_tpp": result.requested_tpp},
-        )
+        with changing_status(application, "submit", actor=actor) as change:
+            now = timezone.now()
+            result = selectors.determine(selectors.application_request(application, at=now))
+            if result.outcome == engine.Outcome.NOT_CONTROLLED:
+                raise NotControlled("Not controlled: no licence or notification is needed for these items.")
+            if result.outcome == engine.Outcome.NO_LICENCE_REQUIRED:
+                raise NoLicenceRequired(f"No licence is required for this export: {result.reasons[-1].text}")
+            application.acn = next_acn()
+            application.submitted_by, application.submitted_at = actor, now
+            application.due_at = now + datetime.timedelta(days=REVIEW_DAYS)
+            application.determination = result.as_dict()
+            application.requested_tpp = result.requested_tpp
+            application.allotment_id = result.allotment_id
+            request = selectors.application_request(application, at=now)
+            application.consignee_key = engine.normalise_name(request.consignee)
+            change.payload = {
+                "acn": application.acn,
+                "outcome": result.outcome.value,
+                "requested_tpp": result.requested_tpp,
+            }
     return application
 
 
@@ -159,28 +158,21 @@ def application_respond(*, actor: AbstractBaseUser, application: Application, an
         raise ValidationError({"answer": "Write your answer to the officer's question."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("respond", application.status, actor)
-        now = timezone.now()
-        request = application.info_requests.filter(answered_at__isnull=True).latest("asked_at")
-        request.answer, request.answered_by, request.answered_at = answer.strip(), actor, now
-        request.save()
-        application.due_at += now - application.paused_at
-        application.paused_at = None
-        application.status = ApplicationStatus.UNDER_REVIEW
-        application.save()
-        audit_record(actor=actor, verb="application.responded", target=application, payload={"answer": request.answer})
+        with changing_status(application, "respond", actor=actor) as change:
+            now = timezone.now()
+            request = application.info_requests.filter(answered_at__isnull=True).latest("asked_at")
+            request.answer, request.answered_by, request.answered_at = answer.strip(), actor, now
+            request.save()
+            application.due_at += now - application.paused_at
+            application.paused_at = None
+            change.payload = {"answer": request.answer}
     return application
 
 
 def application_withdraw(*, actor: AbstractBaseUser, application: Application, reason: str = "") -> Application:
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("withdraw", application.status, actor)
-        previous = application.status
-        application.status = ApplicationStatus.WITHDRAWN
-        application.paused_at = None
-        application.save()
-        audit_record(
-            actor=actor, verb="application.withdrawn", target=application, payload={"from": previous, "reason": reason}
-        )
+        with changing_status(application, "withdraw", actor=actor) as change:
+            application.paused_at = None
+            change.payload = {"from": change.previous, "reason": reason}
     return application

@@ -14,23 +14,21 @@ from agreements.errors import AllotmentExhausted
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing import selectors
-from licensing.choices import ApplicationStatus, Recommendation
-from licensing.errors import DecisionRefused, FourEyes
+from licensing.choices import Recommendation
+from licensing.errors import DecisionRefused
 from licensing.models import Application, Licence, LicenceLine
 from licensing.services.applications import lock_application
 from licensing.services.numbers import next_licence_number
-from licensing.workflow import APPLICATION
-from portal.selectors import user_organisation_id
+from licensing.services.status import changing_status
 from portal.services import audit_record
 
 
 def _check_four_eyes(application: Application, actor: AbstractBaseUser) -> None:
-    if not application.recommended_by_id:
-        raise DecisionRefused("An officer recommendation is required before a decision.")
-    if user_organisation_id(actor) == application.organisation_id:
-        raise FourEyes("You belong to the applicant: your own organisation's case must be decided by someone else.")
-    if selectors.has_recommended(application, actor):
-        raise FourEyes("You made an officer recommendation on this case: another official must decide it.")
+    """Refuse with the first of `selectors.decision_blockers`: the rule the admin's offer shows, too."""
+    blockers = selectors.decision_blockers(application, actor)
+    if blockers:
+        first = blockers[0]
+        raise getattr(first, "error", DecisionRefused)(str(first))
 
 
 def _approved_quantities(application: Application, items: list[dict[str, Any]] | None) -> dict[int, int]:
@@ -95,35 +93,28 @@ def application_approve(
     """Re-determine at decision time (LPP skipped), reserve on the allotment and issue the licence, at once."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("approve", application.status, actor)
-        _check_four_eyes(application, actor)
-        now = timezone.now()
-        approved = _approved_quantities(application, items)
-        request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
-        result = selectors.determine(request)
-        _refuse_unless_licensable(result)
-        grounds = _needs_justification(application, result)
-        if grounds and not (justification or "").strip():
-            raise ValidationError(
-                {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
-            )
-        licence = _issue_licence(application, actor, result, request, conditions or [], now)
-        application.status = ApplicationStatus.APPROVED
-        application.decided_by, application.decided_at = actor, now
-        application.save()
-        audit_record(
-            actor=actor,
-            verb="application.approved",
-            target=application,
-            payload={
+        with changing_status(application, "approve", actor=actor) as change:
+            _check_four_eyes(application, actor)
+            now = timezone.now()
+            approved = _approved_quantities(application, items)
+            request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
+            result = selectors.determine(request)
+            _refuse_unless_licensable(result)
+            grounds = _needs_justification(application, result)
+            if grounds and not (justification or "").strip():
+                raise ValidationError(
+                    {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
+                )
+            licence = _issue_licence(application, actor, result, request, conditions or [], now)
+            application.decided_by, application.decided_at = actor, now
+            change.payload = {
                 "licence": licence.number,
                 "approved": {str(pid): qty for pid, qty in approved.items()},
                 "reserved_tpp": licence.reserved_tpp,
                 "allotment": licence.allotment_id,
                 "determination": result.as_dict(),
                 "justification": (justification or "").strip(),
-            },
-        )
+            }
         _draw_on_allotment(licence, request, actor, now)
     return application
 
@@ -187,11 +178,8 @@ def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Abstrac
 def application_deny(*, actor: AbstractBaseUser, application: Application, reason: str) -> Application:
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("deny", application.status, actor, reason=reason)
-        _check_four_eyes(application, actor)
-        application.status = ApplicationStatus.DENIED
-        application.decision_reason = reason.strip()
-        application.decided_by, application.decided_at = actor, timezone.now()
-        application.save()
-        audit_record(actor=actor, verb="application.denied", target=application, payload={"reason": reason.strip()})
+        with changing_status(application, "deny", actor=actor, reason=reason, payload={"reason": reason.strip()}):
+            _check_four_eyes(application, actor)
+            application.decision_reason = reason.strip()
+            application.decided_by, application.decided_at = actor, timezone.now()
     return application

@@ -13,10 +13,9 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import LicenceStatus, PartyRole
 from licensing.errors import ShipmentRefused
-from licensing.models import Licence, Shipment, ShipmentLine
-from licensing.workflow import LICENCE
+from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
+from licensing.services.status import changing_status, set_status
 from portal.errors import InvalidTransition
-from portal.services import audit_record
 
 
 def lock_licence(actor: AbstractBaseUser | None, licence_id: int) -> Licence:
@@ -32,40 +31,41 @@ def shipment_report(
         licence = lock_licence(actor, licence.pk)
         if licence.status == LicenceStatus.SUSPENDED:
             raise ShipmentRefused(f"Licence {licence.number} is suspended: it takes no shipments until reinstated.")
-        LICENCE.check("ship", licence.status, actor)
-        if not licence.valid_from <= shipped_on <= licence.valid_until:
-            raise ValidationError(
-                {"shipped_on": f"Ship within the licence's validity, {licence.valid_from} to {licence.valid_until}."}
-            )
-        if shipped_on > timezone.localdate():
-            raise ValidationError({"shipped_on": "A shipment is reported once made: the date cannot be in the future."})
-        lines = {line.product_id: line for line in licence.lines.select_related("product")}
-        shipment = Shipment.objects.create(
-            licence=licence, shipped_on=shipped_on, reported_by=actor, reported_at=timezone.now()
-        )
-        for item in _merge(items):
-            line = lines.get(item["product"].pk)
-            if line is None:
-                raise ValidationError({"items": f"{item['product']} is not licensed on {licence.number}."})
-            if item["quantity"] > line.remaining_quantity:
-                raise ShipmentRefused(
-                    f"{line.product}: {item['quantity']:,} exceeds the {line.remaining_quantity:,} still licensed "
-                    f"on {licence.number} ({line.approved_quantity:,} approved, {line.shipped_quantity:,} shipped)."
-                )
-            line.shipped_quantity += item["quantity"]
-            line.save(update_fields=["shipped_quantity"])
-            ShipmentLine.objects.create(shipment=shipment, licence_line=line, quantity=item["quantity"])
-        audit_record(
-            actor=actor,
-            verb="licence.shipped",
-            target=licence,
-            payload={"shipped_on": shipped_on.isoformat(), "items": {str(k): v for k, v in _counts(items).items()}},
-        )
-        if all(line.remaining_quantity == 0 for line in lines.values()):
-            licence.status = LicenceStatus.EXHAUSTED
-            licence.save(update_fields=["status"])
-            audit_record(actor=actor, verb="licence.exhausted", target=licence, payload={})
+        payload = {"shipped_on": shipped_on.isoformat(), "items": {str(k): v for k, v in _counts(items).items()}}
+        with changing_status(licence, "ship", actor=actor, payload=payload):
+            shipment, lines = _record_shipment(licence, actor, shipped_on, items)
+        if all(line.remaining_quantity == 0 for line in lines):
+            set_status(licence, "exhaust", actor=None)
     return shipment
+
+
+def _record_shipment(
+    licence: Licence, actor: AbstractBaseUser, shipped_on: datetime.date, items: list[dict[str, Any]]
+) -> tuple[Shipment, list[LicenceLine]]:
+    """The shipment and its lines, never beyond what a line has left; with the licence's lines as they now stand."""
+    if not licence.valid_from <= shipped_on <= licence.valid_until:
+        raise ValidationError(
+            {"shipped_on": f"Ship within the licence's validity, {licence.valid_from} to {licence.valid_until}."}
+        )
+    if shipped_on > timezone.localdate():
+        raise ValidationError({"shipped_on": "A shipment is reported once made: the date cannot be in the future."})
+    lines = {line.product_id: line for line in licence.lines.select_related("product")}
+    shipment = Shipment.objects.create(
+        licence=licence, shipped_on=shipped_on, reported_by=actor, reported_at=timezone.now()
+    )
+    for item in _merge(items):
+        line = lines.get(item["product"].pk)
+        if line is None:
+            raise ValidationError({"items": f"{item['product']} is not licensed on {licence.number}."})
+        if item["quantity"] > line.remaining_quantity:
+            raise ShipmentRefused(
+                f"{line.product}: {item['quantity']:,} exceeds the {line.remaining_quantity:,} still licensed "
+                f"on {licence.number} ({line.approved_quantity:,} approved, {line.shipped_quantity:,} shipped)."
+            )
+        line.shipped_quantity += item["quantity"]
+        line.save(update_fields=["shipped_quantity"])
+        ShipmentLine.objects.create(shipment=shipment, licence_line=line, quantity=item["quantity"])
+    return shipment, list(lines.values())
 
 
 def _counts(items: list[dict[str, Any]]) -> dict[int, int]:
@@ -105,26 +105,20 @@ def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
 def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Licence:
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
-        transition = LICENCE.check(name, licence.status, actor, reason=reason)
-        if transition.target == LicenceStatus.ACTIVE and licence.valid_until < timezone.localdate():
-            raise InvalidTransition(
-                f"Licence {licence.number}'s validity ended on {licence.valid_until}: it can no longer be reinstated."
-            )
-        previous = licence.status
-        released = _release_unshipped(licence, actor) if transition.target in _RELEASING else 0
-        licence.status, licence.status_reason = transition.target, reason.strip()
-        licence.save(update_fields=["status", "status_reason"])
-        audit_record(
-            actor=actor,
-            verb=f"licence.{_VERBS[name]}",
-            target=licence,
-            payload={"from": previous, "reason": reason.strip(), "released_tpp": released},
-        )
+        with changing_status(licence, name, actor=actor, reason=reason) as change:
+            target = change.transition.target
+            if target == LicenceStatus.ACTIVE and licence.valid_until < timezone.localdate():
+                raise InvalidTransition(
+                    f"Licence {licence.number}'s validity ended on {licence.valid_until}: it can no longer be "
+                    "reinstated."
+                )
+            released = _release_unshipped(licence, actor) if target in _RELEASING else 0
+            licence.status_reason = reason.strip()
+            change.payload = {"from": change.previous, "reason": reason.strip(), "released_tpp": released}
     return licence
 
 
 _RELEASING = {LicenceStatus.REVOKED, LicenceStatus.EXPIRED}
-_VERBS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked", "expire": "expired"}
 
 
 def licence_suspend(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:

@@ -8,15 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing import selectors
-from licensing.choices import ApplicationStatus, Recommendation
-from licensing.models import Application, InfoRequest, Referral
+from licensing.choices import ApplicationStatus, Recommendation, RecommendationKind
+from licensing.models import Application, InfoRequest, RecommendationEntry, Referral
 from licensing.services.applications import lock_application
-from licensing.workflow import APPLICATION
+from licensing.services.status import changing_status, set_status
 from portal.choices import REVIEWING_AGENCIES
 from portal.errors import InvalidTransition
 from portal.models import Agency
 from portal.selectors import user_agency_code
-from portal.services import audit_record
 
 REFERRAL_DAYS = 30
 
@@ -25,19 +24,17 @@ def application_start_review(*, actor: AbstractBaseUser, application: Applicatio
     """Take a submitted case, or bring a referred one back once every agency answered or ran out of time."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("start_review", application.status, actor)
-        now = timezone.now()
-        if application.status == ApplicationStatus.REFERRED:
-            waiting = sorted(selectors.open_referrals(application, now).values_list("agency__code", flat=True))
-            if waiting:
-                raise InvalidTransition(
-                    f"Still waiting for {', '.join(waiting)}: review resumes when they answer or their 30 days pass."
-                )
-        previous = application.status
-        application.status = ApplicationStatus.UNDER_REVIEW
-        application.officer = application.officer or actor
-        application.save()
-        audit_record(actor=actor, verb="application.review_started", target=application, payload={"from": previous})
+        with changing_status(application, "start_review", actor=actor) as change:
+            if change.previous == ApplicationStatus.REFERRED:
+                open_referrals = selectors.open_referrals(timezone.now(), application=application)
+                waiting = sorted(open_referrals.values_list("agency__code", flat=True))
+                if waiting:
+                    raise InvalidTransition(
+                        f"Still waiting for {', '.join(waiting)}: review resumes when they answer or their 30 days "
+                        "pass."
+                    )
+            application.officer = application.officer or actor
+            change.payload = {"from": change.previous}
     return application
 
 
@@ -47,15 +44,10 @@ def application_request_info(*, actor: AbstractBaseUser, application: Applicatio
         raise ValidationError({"question": "Write the question for the exporter."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("request_info", application.status, actor)
-        now = timezone.now()
-        InfoRequest.objects.create(application=application, question=question.strip(), asked_by=actor, asked_at=now)
-        application.status = ApplicationStatus.INFO_REQUESTED
-        application.paused_at = now
-        application.save()
-        audit_record(
-            actor=actor, verb="application.info_requested", target=application, payload={"question": question.strip()}
-        )
+        with changing_status(application, "request_info", actor=actor, payload={"question": question.strip()}):
+            now = timezone.now()
+            InfoRequest.objects.create(application=application, question=question.strip(), asked_by=actor, asked_at=now)
+            application.paused_at = now
     return application
 
 
@@ -66,29 +58,27 @@ def application_refer(*, actor: AbstractBaseUser, application: Application, agen
         raise ValidationError({"agencies": f"Refer to one or more of: {', '.join(REVIEWING_AGENCIES)}."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("refer", application.status, actor)
-        now = timezone.now()
-        due = now + datetime.timedelta(days=REFERRAL_DAYS)
-        # A case under review has no referral still awaited: any unanswered one has lapsed (no objection).
-        # Close it, so the agency's new referral is its one open referral.
-        lapsed_referrals = application.referrals.filter(agency__code__in=codes, answered_at__isnull=True)
-        lapsed = sorted(lapsed_referrals.values_list("agency__code", flat=True))
-        lapsed_referrals.update(answered_at=now, rationale="No answer within 30 days: counted as no objection.")
-        Referral.objects.bulk_create(
-            [
-                Referral(application=application, agency=agency, referred_by=actor, referred_at=now, due_at=due)
-                for agency in Agency.objects.filter(code__in=codes)
-            ]
-        )
-        application.status = ApplicationStatus.REFERRED
-        application.save()
-        audit_record(
-            actor=actor,
-            verb="application.referred",
-            target=application,
-            payload={"agencies": codes, "due_at": due.isoformat(), **({"lapsed": lapsed} if lapsed else {})},
-        )
+        with changing_status(application, "refer", actor=actor) as change:
+            _refer(application, actor, codes, change.payload)
     return application
+
+
+def _refer(application: Application, actor: AbstractBaseUser, codes: list[str], payload: dict) -> None:
+    """New referrals, each due in 30 days; the payload of the referral's audit event is filled in."""
+    now = timezone.now()
+    due = now + datetime.timedelta(days=REFERRAL_DAYS)
+    # A case under review has no referral still awaited: any unanswered one has lapsed (no objection).
+    # Close it, so the agency's new referral is its one open referral.
+    lapsed_referrals = application.referrals.filter(agency__code__in=codes, answered_at__isnull=True)
+    lapsed = sorted(lapsed_referrals.values_list("agency__code", flat=True))
+    lapsed_referrals.update(answered_at=now, rationale="No answer within 30 days: counted as no objection.")
+    Referral.objects.bulk_create(
+        [
+            Referral(application=application, agency=agency, referred_by=actor, referred_at=now, due_at=due)
+            for agency in Agency.objects.filter(code__in=codes)
+        ]
+    )
+    payload.update({"agencies": codes, "due_at": due.isoformat(), **({"lapsed": lapsed} if lapsed else {})})
 
 
 def application_agency_recommend(
@@ -99,20 +89,27 @@ def application_agency_recommend(
         raise ValidationError({"recommendation": "Recommend approve or deny."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("agency_recommend", application.status, actor)
-        now = timezone.now()
-        referral = application.referrals.filter(agency__code=user_agency_code(actor), answered_at__isnull=True).first()
-        if referral is None:
-            raise InvalidTransition("Your agency has no open referral on this application.")
-        referral.recommendation, referral.rationale = recommendation, rationale.strip()
-        referral.answered_by, referral.answered_at = actor, now
-        referral.save()
-        payload = {"agency": user_agency_code(actor), "recommendation": recommendation, "rationale": rationale}
-        audit_record(actor=actor, verb="application.agency_recommended", target=application, payload=payload)
-        if not selectors.open_referrals(application, now).exists():
-            application.status = ApplicationStatus.UNDER_REVIEW
-            application.save()
-            audit_record(actor=None, verb="application.review_resumed", target=application, payload={})
+        code = user_agency_code(actor)
+        payload = {"agency": code, "recommendation": recommendation, "rationale": rationale}
+        with changing_status(application, "agency_recommend", actor=actor, payload=payload):
+            now = timezone.now()
+            referral = selectors.awaited_referral(application, code)
+            if referral is None:
+                raise InvalidTransition("Your agency has no open referral on this application.")
+            referral.recommendation, referral.rationale = recommendation, rationale.strip()
+            referral.answered_by, referral.answered_at = actor, now
+            referral.save()
+            RecommendationEntry.objects.create(
+                application=application,
+                kind=RecommendationKind.AGENCY,
+                agency_id=referral.agency_id,
+                author=actor,
+                recommendation=recommendation,
+                rationale=rationale.strip(),
+                created_at=now,
+            )
+        if not selectors.open_referrals(now, application=application).exists():
+            set_status(application, "referrals_answered", actor=None)
     return application
 
 
@@ -126,17 +123,19 @@ def application_recommend(
         raise ValidationError({"rationale": "Give the rationale for the recommendation."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("recommend", application.status, actor)
-        application.recommendation, application.recommendation_rationale = recommendation, rationale.strip()
-        application.recommended_by = actor
-        application.officer = application.officer or actor
-        application.save()
-        audit_record(
-            actor=actor,
-            verb="application.recommended",
-            target=application,
-            payload={"recommendation": recommendation, "rationale": rationale.strip()},
-        )
+        payload = {"recommendation": recommendation, "rationale": rationale.strip()}
+        with changing_status(application, "recommend", actor=actor, payload=payload):
+            application.recommendation, application.recommendation_rationale = recommendation, rationale.strip()
+            application.recommended_by = actor
+            application.officer = application.officer or actor
+            RecommendationEntry.objects.create(
+                application=application,
+                kind=RecommendationKind.OFFICER,
+                author=actor,
+                recommendation=recommendation,
+                rationale=rationale.strip(),
+                created_at=timezone.now(),
+            )
     return application
 
 
@@ -144,10 +143,7 @@ def application_return(*, actor: AbstractBaseUser, application: Application, rea
     """Return without action (RWA): corrections come as a new application."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
-        APPLICATION.check("return", application.status, actor, reason=reason)
-        application.status = ApplicationStatus.RETURNED
-        application.decision_reason = reason.strip()
-        application.decided_by, application.decided_at = actor, timezone.now()
-        application.save()
-        audit_record(actor=actor, verb="application.returned", target=application, payload={"reason": reason.strip()})
+        with changing_status(application, "return", actor=actor, reason=reason, payload={"reason": reason.strip()}):
+            application.decision_reason = reason.strip()
+            application.decided_by, application.decided_at = actor, timezone.now()
     return application

@@ -115,7 +115,7 @@ def application_new(request):
 @exporter_required
 def application_edit(request, pk):
     application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
-    if application.status != ApplicationStatus.DRAFT:
+    if "edit" not in selectors.available_actions(application, request.user):
         messages.error(request, "A submitted application cannot be edited; withdraw it and file a new one.")
         return redirect("exporter:application", pk=pk)
     form, end_users, lines = _bound_forms(request, *_initial(application))
@@ -167,11 +167,17 @@ def application_detail(request, pk):
             "lines": application.lines.all(),
             "timeline": exporter_timeline(application),
             "open_question": open_question,
+            "can": _can(application, request.user),
             "answer_form": AnswerForm(),
             "requested_h100e": h100e(application.requested_tpp),
             "licence": getattr(application, "licence", None),
         },
     )
+
+
+def _can(record, user) -> dict[str, bool]:
+    """What the page may offer: the transitions the table lets this person take now, by name."""
+    return dict.fromkeys(selectors.available_actions(record, user), True)
 
 
 def _application_action(service: Callable, success: str, form_class=None):
@@ -222,7 +228,8 @@ def licence_detail(request, number):
         if shipment is not None:
             messages.success(request, "Shipment recorded.")
             return redirect("exporter:licence", number=number)
-    return render(request, "exporter/licence_detail.html", {"licence": licence, "lines": lines, "form": form})
+    context = {"licence": licence, "lines": lines, "form": form, "can": _can(licence, request.user)}
+    return render(request, "exporter/licence_detail.html", context)
 
 
 # LPP notifications

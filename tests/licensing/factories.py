@@ -21,6 +21,7 @@ from licensing.models import (
     NumberSequence,
     Party,
     Product,
+    RecommendationEntry,
     Referral,
     Shipment,
     ShipmentLine,
@@ -190,15 +191,44 @@ def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_
 
 
 WATCHED = (Application, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine, Shipment, ShipmentLine)
-WATCHED += (LppNotification, LedgerEntry, AuditEvent)
+WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
+
+# The fields a refused action must leave as they were, per row.
+APPLICATION_FIELDS = (
+    "status",
+    "acn",
+    "destination_id",
+    "end_use",
+    "requested_tpp",
+    "allotment_id",
+    "due_at",
+    "paused_at",
+    "officer_id",
+    "recommendation",
+    "recommended_by_id",
+    "recommendation_rationale",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+)
+
+
+def _rows(queryset, *fields: str) -> dict:
+    return {row[0]: row[1:] for row in queryset.values_list("pk", *fields)}
 
 
 def db_state() -> dict:
-    """Row counts, number counters and allotment use: equal before and after means nothing was written."""
+    """Row counts, and what a refusal must not change in the rows there are: statuses, ACNs and decisions,
+    quantities requested, approved and shipped, referral answers, number counters, the ledger and allotment use.
+    Equal before and after means nothing was written."""
     state: dict = {model._meta.label: model.objects.count() for model in WATCHED}
     state["numbers"] = dict(NumberSequence.objects.values_list("name", "value"))
     state["committed"] = dict(Allotment.objects.values_list("pk", "committed_tpp"))
-    state["statuses"] = dict(Application.objects.values_list("pk", "status"))
-    state["licences"] = dict(Licence.objects.values_list("pk", "status"))
-    state["shipped"] = dict(LicenceLine.objects.values_list("pk", "shipped_quantity"))
+    state["applications"] = _rows(Application.objects, *APPLICATION_FIELDS)
+    state["quantities"] = _rows(ApplicationLine.objects, "product_id", "quantity")
+    state["licences"] = _rows(Licence.objects, "status", "status_reason", "valid_until", "reserved_tpp")
+    state["licence_lines"] = _rows(LicenceLine.objects, "approved_quantity", "shipped_quantity")
+    state["referrals"] = _rows(Referral.objects, "answered_at", "answered_by_id", "recommendation", "due_at")
+    state["questions"] = _rows(InfoRequest.objects, "answer", "answered_at")
+    state["ledger"] = _rows(LedgerEntry.objects, "allotment_id", "kind", "tpp", "reference")
     return state

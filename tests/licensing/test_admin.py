@@ -360,13 +360,15 @@ def test_the_recommending_officer_cannot_approve_even_holding_both_roles():
     both = make_user(Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL)
     case = recommended(officer=both)
     client = login(both)
-    assert "another approving official must decide it" in page(client, change_url(case))
+    assert "You made an officer recommendation on this case: another official must decide it" in page(
+        client, change_url(case)
+    )
     before = snapshot()
 
     response = client.post(action_url(case, "approve"), {f"line_{case.lines.get().pk}": 5000})
 
     assert response.status_code == 200
-    assert "You made the officer recommendation on this case" in response.content.decode()
+    assert "You made an officer recommendation on this case" in response.content.decode()
     assert "Nothing was changed." in response.content.decode()
     assert snapshot() == before
 
@@ -573,3 +575,40 @@ def test_a_referral_that_lapsed_reads_as_no_objection_and_an_answer_as_the_recom
     assert "recommended deny" in html and "Diversion risk." in html
     assert "no answer in 30 days: no objection" in html
     assert "State: 30 days left" in html
+
+
+def test_an_approver_whose_recommendation_was_replaced_is_not_offered_approve():
+    """The offer asks the service's own rule (selectors.decision_blockers): a replaced recommendation still bars
+    its author from deciding, so the page says why instead of offering a button the service would refuse."""
+    both = make_user(Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL)
+    case = recommended(officer=both)
+    services.application_recommend(
+        actor=make_user(Role.LICENSING_OFFICER), application=case, recommendation="approve", rationale="Re-checked."
+    )
+
+    html = page(login(both), change_url(case))
+
+    assert "You made an officer recommendation on this case: another official must decide it" in html
+    assert action_url(case, "approve") not in html
+    assert action_url(case, "deny") not in html
+
+
+def test_an_approver_from_the_applicant_is_not_offered_a_decision():
+    case = recommended()
+    insider = make_user(Role.APPROVING_OFFICIAL, organisation=case.organisation.name)
+
+    html = page(login(insider), change_url(case))
+
+    assert "You belong to the applicant" in html
+    assert action_url(case, "approve") not in html
+
+
+def test_the_case_page_lists_every_recommendation_made_also_the_replaced_one():
+    first, second = make_user(Role.LICENSING_OFFICER), make_user(Role.LICENSING_OFFICER)
+    case = recommended(officer=first, recommendation="deny")
+    services.application_recommend(actor=second, application=case, recommendation="approve", rationale="Re-checked.")
+
+    html = strip_tags(page(login(make_user(Role.APPROVING_OFFICIAL)), change_url(case)))
+
+    assert "Every recommendation made" in html
+    assert first.get_username() in html and "Re-checked." in html

@@ -91,7 +91,7 @@ def test_a_submission_failing_after_the_number_was_taken_gives_the_number_back()
     application = f.draft()
     before = f.db_state()
     with (
-        mock.patch("licensing.services.applications.audit_record", side_effect=RuntimeError("disk full")),
+        mock.patch("licensing.services.status.audit_record", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         services.application_submit(actor=application.created_by, application=application)
@@ -143,6 +143,8 @@ def test_a_draft_can_be_changed_wholesale():
         items=[{"product": f.product("H200 SXM"), "quantity": 300}],
     )
     application.refresh_from_db()
+    assert application.status == S.DRAFT  # still the exporter's draft: editing sends nothing
+    assert application.acn is None
     assert application.destination_id == "AE"
     assert [(line.product.name, line.quantity) for line in application.lines.all()] == [("H200 SXM", 300)]
     (event,) = events(application, "application.changed")

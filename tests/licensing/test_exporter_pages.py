@@ -4,9 +4,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from licensing import services
 from licensing.models import Application, ApplicationLine, LppNotification, Party
 from portal.models import AuditEvent
 from tests.factories import make_user
+from tests.licensing import factories as f
 from tests.licensing.factories import approved, product
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,37 @@ def test_login_is_throttled_after_repeated_failures():
     for _ in range(10):
         client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
     assert client.post("/accounts/login/", {"username": "nobody", "password": "wrong"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("state", "offered", "not_offered"),
+    [
+        ("draft", {"submit/", "edit/", "withdraw/"}, set()),
+        ("submitted", {"withdraw/"}, {"submit/", "edit/"}),
+        ("approved", set(), {"submit/", "edit/", "withdraw/"}),
+    ],
+)
+def test_the_application_page_offers_what_the_table_allows_now(state, offered, not_offered):
+    """The page asks the table (selectors.available_actions), not the status string."""
+    application = {"draft": f.draft, "submitted": f.submitted, "approved": f.approved}[state]()
+    client = Client()
+    client.force_login(application.created_by)
+
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+
+    for action in offered:
+        assert f"/applications/{application.pk}/{action}" in html, action
+    for action in not_offered:
+        assert f"/applications/{application.pk}/{action}" not in html, action
+
+
+def test_a_licence_takes_shipments_on_its_page_only_while_the_table_allows_them():
+    licence = approved().licence
+    client = Client()
+    client.force_login(licence.application.created_by)
+    assert "Record shipment" in client.get(f"/licences/{licence.number}/").content.decode()
+
+    services.licence_suspend(actor=make_user("approving_official"), licence=licence, reason="Audit")
+    html = client.get(f"/licences/{licence.number}/").content.decode()
+    assert "Record shipment" not in html
+    assert "it takes no shipments" in html

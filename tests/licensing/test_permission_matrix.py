@@ -102,10 +102,15 @@ def w_recommended_after_referral():
 
 
 def w_applications():
+    """Beside what each role may list, what it must not: each exporter's draft (the exporter's own until sent:
+    not even staff see it), and a case referred to another agency."""
     return {
         "app": f.reviewed_after_referral(mine(), agency=REFERRED_AGENCY),
         "unreferred": f.submitted(mine(), consignee="Second Lab"),
+        "draft": f.draft(mine(), consignee="Draft Lab"),
         "theirs": f.submitted(theirs(), consignee="Rival Lab"),
+        "their_draft": f.draft(theirs(), consignee="Rival Draft Lab"),
+        "other_agency": f.referred(theirs(), agencies=(OTHER_AGENCY,), consignee="Rival Referred Lab"),
     }
 
 
@@ -176,10 +181,11 @@ CASES = {
         w_applications,
         expect(200, negotiator=403),
         listed={
-            EXPORTER: {"app", "unreferred"},
-            EXPORTER_OTHER: {"theirs"},
-            **dict.fromkeys(STAFF, {"app", "unreferred", "theirs"}),
+            EXPORTER: {"app", "unreferred", "draft"},
+            EXPORTER_OTHER: {"theirs", "their_draft", "other_agency"},
+            **dict.fromkeys(STAFF, {"app", "unreferred", "theirs", "other_agency"}),
             AGENCY: {"app"},
+            AGENCY_OTHER: {"other_agency"},
         },
     ),
     "POST applications/": Case(
@@ -456,4 +462,4 @@ def test_filters_do_not_widen_the_scope():
     rival = client_as(USERS[EXPORTER_OTHER]())
     for query in (f"acn={world['app'].acn}", "status=under_review", "destination=IN", "agency=defense", "status=draft"):
         ids = {row["id"] for row in rival.get(f"/api/v1/applications/?{query}").json()["results"]}
-        assert ids <= {world["theirs"].pk}, query
+        assert ids <= {world[key].pk for key in ("theirs", "their_draft", "other_agency")}, query

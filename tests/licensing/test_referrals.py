@@ -111,7 +111,7 @@ def test_a_failure_after_the_last_answer_keeps_the_case_referred():
     defense = reviewer("defense")
     before = f.db_state()
     with (
-        mock.patch("licensing.services.review.audit_record", side_effect=[None, RuntimeError("disk full")]),
+        mock.patch("licensing.services.status.audit_record", side_effect=[None, RuntimeError("disk full")]),
         pytest.raises(RuntimeError),
     ):
         services.application_agency_recommend(actor=defense, application=application, recommendation="approve")

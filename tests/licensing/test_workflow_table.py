@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from licensing import workflow
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, LicenceStatus
 from portal.errors import InvalidTransition
-from portal.workflow import statuses
+from portal.workflow import SYSTEM, statuses
 
 A, L = ApplicationStatus, LicenceStatus
 NON_FINAL = {A.DRAFT, A.SUBMITTED, A.UNDER_REVIEW, A.INFO_REQUESTED, A.REFERRED}
@@ -26,6 +26,7 @@ APPLICATION_EXPECTED = {
     "respond": ({A.INFO_REQUESTED}, A.UNDER_REVIEW, workflow.FILE, False),
     "refer": ({A.UNDER_REVIEW}, A.REFERRED, workflow.REVIEW, False),
     "agency_recommend": ({A.REFERRED}, A.REFERRED, workflow.REFERRAL, False),
+    "referrals_answered": ({A.REFERRED}, A.UNDER_REVIEW, SYSTEM, False),
     "recommend": ({A.UNDER_REVIEW}, A.UNDER_REVIEW, workflow.REVIEW, False),
     "approve": ({A.UNDER_REVIEW}, A.APPROVED, workflow.DECIDE, False),
     "deny": ({A.UNDER_REVIEW}, A.DENIED, workflow.DECIDE, True),
@@ -34,11 +35,11 @@ APPLICATION_EXPECTED = {
 }
 LICENCE_EXPECTED = {
     "ship": ({L.ACTIVE}, L.ACTIVE, workflow.SHIP, False),
-    "exhaust": ({L.ACTIVE}, L.EXHAUSTED, workflow.SHIP, False),
+    "exhaust": ({L.ACTIVE}, L.EXHAUSTED, SYSTEM, False),
     "suspend": ({L.ACTIVE}, L.SUSPENDED, workflow.MANAGE, True),
     "reinstate": ({L.SUSPENDED}, L.ACTIVE, workflow.MANAGE, True),
     "revoke": ({L.ACTIVE, L.SUSPENDED}, L.REVOKED, workflow.MANAGE, True),
-    "expire": ({L.ACTIVE, L.SUSPENDED}, L.EXPIRED, workflow.MANAGE, False),
+    "expire": ({L.ACTIVE, L.SUSPENDED}, L.EXPIRED, SYSTEM, False),
 }
 TABLES = [
     pytest.param(workflow.APPLICATION, APPLICATION_EXPECTED, A, id="application"),
@@ -61,6 +62,17 @@ class StubUser:
 EVERYTHING = StubUser(*{spec[2] for spec in [*APPLICATION_EXPECTED.values(), *LICENCE_EXPECTED.values()]})
 
 
+class Superuser(StubUser):
+    def has_perm(self, permission: str) -> bool:
+        return True
+
+
+def taker(table, name):
+    """Who takes the transition in these tests: the system (None) for system moves, else a person with every
+    permission."""
+    return None if table.get(name).permission == SYSTEM else EVERYTHING
+
+
 def pairs(table, expected, status_enum):
     return [
         pytest.param(table, name, status, status in expected[name][0], id=f"{table.entity}-{name}-{status}")
@@ -80,11 +92,11 @@ def test_the_table_has_exactly_the_transitions_of_the_spec(table, expected, stat
 @pytest.mark.parametrize(("table", "name", "status", "allowed"), ALL_PAIRS)
 def test_every_transition_from_every_status(table, name, status, allowed):
     if allowed:
-        transition = table.check(name, status, EVERYTHING, reason="Because.")
+        transition = table.check(name, status, taker(table, name), reason="Because.")
         assert transition.name == name
     else:
         with pytest.raises(InvalidTransition) as refused:
-            table.check(name, status, EVERYTHING, reason="Because.")
+            table.check(name, status, taker(table, name), reason="Because.")
         assert refused.value.extra["status"] == status
         assert status in refused.value.message  # tells the person what state the record is in
 
@@ -124,8 +136,12 @@ def test_every_application_status_is_reachable_from_draft():
 
 @pytest.mark.parametrize(
     ("table", "name", "permission"),
-    [pytest.param(workflow.APPLICATION, n, spec[2], id=f"application-{n}") for n, spec in APPLICATION_EXPECTED.items()]
-    + [pytest.param(workflow.LICENCE, n, spec[2], id=f"licence-{n}") for n, spec in LICENCE_EXPECTED.items()],
+    [
+        pytest.param(table, n, spec[2], id=f"{table.entity}-{n}")
+        for table, expected in ((workflow.APPLICATION, APPLICATION_EXPECTED), (workflow.LICENCE, LICENCE_EXPECTED))
+        for n, spec in expected.items()
+        if spec[2] != SYSTEM  # system moves: test_no_person_takes_a_system_move
+    ],
 )
 def test_each_transition_needs_its_permission_and_only_that(table, name, permission):
     source = sorted(table.get(name).sources)[0]
@@ -133,6 +149,38 @@ def test_each_transition_needs_its_permission_and_only_that(table, name, permiss
     others = StubUser(*(EVERYTHING.permissions - {permission}))
     with pytest.raises(PermissionDenied):
         table.check(name, source, others, reason="Because.")
+
+
+SYSTEM_MOVES = [
+    pytest.param(table, name, id=f"{table.entity}-{name}")
+    for table, expected in ((workflow.APPLICATION, APPLICATION_EXPECTED), (workflow.LICENCE, LICENCE_EXPECTED))
+    for name, spec in expected.items()
+    if spec[2] == SYSTEM
+]
+
+
+@pytest.mark.parametrize(("table", "name"), SYSTEM_MOVES)
+def test_no_person_takes_a_system_move(table, name):
+    """Not even one holding every permission, nor a superuser: the system (no actor) alone moves it, and no page
+    offers it."""
+    source = sorted(table.get(name).sources)[0]
+    for person in (EVERYTHING, Superuser()):
+        with pytest.raises(PermissionDenied, match="the system does it"):
+            table.check(name, source, person, reason="Because.")
+        assert name not in {t.name for t in table.available_to(source, person)}
+    assert table.check(name, source, None).name == name
+
+
+def test_the_pure_move_sets_the_transitions_own_target_and_nothing_else():
+    class Record:
+        status = A.REFERRED
+
+    record = Record()
+    assert workflow.APPLICATION.move(record, "referrals_answered", None) == A.REFERRED
+    assert record.status == A.UNDER_REVIEW
+    with pytest.raises(InvalidTransition):
+        workflow.APPLICATION.move(record, "referrals_answered", None)
+    assert record.status == A.UNDER_REVIEW
 
 
 @pytest.mark.parametrize(("table", "name", "status", "allowed"), ALL_PAIRS)
@@ -165,10 +213,10 @@ def test_a_blank_reason_is_refused_only_where_one_is_required(table, name, sourc
     assert table.get(name).reason_required is required
     if required:
         with pytest.raises(ValidationError) as refused:
-            table.check(name, source, EVERYTHING, reason=reason)
+            table.check(name, source, taker(table, name), reason=reason)
         assert "reason" in refused.value.message_dict
     else:
-        assert table.check(name, source, EVERYTHING, reason=reason).name == name
+        assert table.check(name, source, taker(table, name), reason=reason).name == name
 
 
 def test_an_illegal_state_is_reported_before_a_missing_reason():

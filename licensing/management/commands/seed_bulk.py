@@ -34,7 +34,13 @@ from agreements.choices import AgreementStatus, EndUseCategory, LedgerKind, Poli
 from agreements.models import AgreementStatusChange, Allotment, Country, LedgerEntry, TierMembership
 from licensing import determination as engine
 from licensing import selectors
-from licensing.choices import FINAL_APPLICATION_STATUSES, PENDING_APPLICATION_STATUSES, PartyRole, Recommendation
+from licensing.choices import (
+    FINAL_APPLICATION_STATUSES,
+    PENDING_APPLICATION_STATUSES,
+    PartyRole,
+    Recommendation,
+    RecommendationKind,
+)
 from licensing.choices import ApplicationStatus as S
 from licensing.choices import LicenceStatus as L
 from licensing.models import (
@@ -49,6 +55,7 @@ from licensing.models import (
     NumberSequence,
     Party,
     Product,
+    RecommendationEntry,
     Referral,
     Shipment,
     ShipmentLine,
@@ -56,6 +63,7 @@ from licensing.models import (
 from licensing.services.applications import REVIEW_DAYS
 from licensing.services.numbers import acn, licence_number, reserve_licence_serials
 from licensing.services.review import REFERRAL_DAYS
+from licensing.workflow import APPLICATION, LICENCE
 from portal.choices import REVIEWING_AGENCIES, Role
 from portal.models import AuditEvent
 from portal.services import portal_user_upsert
@@ -336,6 +344,7 @@ WRITE_ORDER = (
     ApplicationLine,
     InfoRequest,
     Referral,
+    RecommendationEntry,
     Licence,
     LicenceLine,
     Shipment,
@@ -457,7 +466,8 @@ class Case:
 
     def submit(self, at: datetime.datetime) -> None:
         app, result = self.app, engine.determine(self.request(at), self.world.facts_now(self.destination))
-        app.acn, app.status = acn(next(self.chunk.acns)), S.SUBMITTED
+        APPLICATION.move(app, "submit", None)
+        app.acn = acn(next(self.chunk.acns))
         app.submitted_by_id, app.submitted_at, app.due_at = self.exporter.pk, at, at + REVIEW_DAYS * DAY
         app.determination, app.requested_tpp = result.as_dict(), result.requested_tpp
         app.allotment_id, app.consignee_key = result.allotment_id, engine.normalise_name(self.consignee)
@@ -466,7 +476,7 @@ class Case:
         self.event(self.exporter, "application.submitted", at, **payload)
 
     def _review(self, at) -> None:
-        previous, self.app.status = self.app.status, S.UNDER_REVIEW
+        previous = APPLICATION.move(self.app, "start_review", None)
         self.app.officer_id = self.app.officer_id or self.officer.pk
         self.event(self.officer, "application.review_started", at, **{"from": previous})
 
@@ -475,14 +485,16 @@ class Case:
             application=self.app, question=QUESTION, asked_by_id=self.officer.pk, asked_at=at
         )
         self.chunk.add(self.info_request)
-        self.app.status, self.app.paused_at = S.INFO_REQUESTED, at
+        APPLICATION.move(self.app, "request_info", None)
+        self.app.paused_at = at
         self.event(self.officer, "application.info_requested", at, question=QUESTION)
 
     def _answer(self, at) -> None:
         request, app = self.info_request, self.app
         request.answer, request.answered_by_id, request.answered_at = ANSWER, self.exporter.pk, at
         app.due_at += at - app.paused_at
-        app.paused_at, app.status = None, S.UNDER_REVIEW
+        APPLICATION.move(app, "respond", None)
+        app.paused_at = None
         self.event(self.exporter, "application.responded", at, answer=ANSWER)
 
     def _refer(self, at) -> None:
@@ -500,7 +512,7 @@ class Case:
         ]
         for referral in self.referrals:
             self.chunk.add(referral)
-        self.app.status = S.REFERRED
+        APPLICATION.move(self.app, "refer", None)
         self.event(self.officer, "application.referred", at, agencies=codes, due_at=due.isoformat())
 
     def _agencies_answer(self, at) -> None:
@@ -510,9 +522,21 @@ class Case:
             deny = self.spec.status == S.DENIED and self.rng.random() < 0.3
             referral.recommendation = Recommendation.DENY if deny else Recommendation.APPROVE
             referral.rationale, referral.answered_by_id, referral.answered_at = "Reviewed.", reviewer.pk, at
+            APPLICATION.move(self.app, "agency_recommend", None)
+            self.chunk.add(
+                RecommendationEntry(
+                    application=self.app,
+                    kind=RecommendationKind.AGENCY,
+                    agency=referral.agency,
+                    author_id=reviewer.pk,
+                    recommendation=referral.recommendation,
+                    rationale="Reviewed.",
+                    created_at=at,
+                )
+            )
             payload = {"agency": code, "recommendation": referral.recommendation, "rationale": "Reviewed."}
             self.event(reviewer, "application.agency_recommended", at, **payload)
-        self.app.status = S.UNDER_REVIEW
+        APPLICATION.move(self.app, "referrals_answered", None)
         self.event(None, "application.review_resumed", at)
 
     def _recommend(self, at) -> None:
@@ -520,22 +544,35 @@ class Case:
         app.recommendation = Recommendation.DENY if self.spec.status == S.DENIED else Recommendation.APPROVE
         app.recommendation_rationale = "End user and site checked against the consolidated screening list."
         app.recommended_by_id, app.officer_id = self.officer.pk, app.officer_id or self.officer.pk
+        APPLICATION.move(app, "recommend", None)
+        self.chunk.add(
+            RecommendationEntry(
+                application=app,
+                kind=RecommendationKind.OFFICER,
+                author_id=self.officer.pk,
+                recommendation=app.recommendation,
+                rationale=app.recommendation_rationale,
+                created_at=at,
+            )
+        )
         payload = {"recommendation": app.recommendation, "rationale": app.recommendation_rationale}
         self.event(self.officer, "application.recommended", at, **payload)
 
     def _deny(self, at) -> None:
-        self._decide(at, S.DENIED, self.rng.choice(self.world.approvers), "Risk of diversion to an entity of concern.")
+        self._decide(at, "deny", self.rng.choice(self.world.approvers), "Risk of diversion to an entity of concern.")
 
     def _return(self, at) -> None:
-        self._decide(at, S.RETURNED, self.officer, "The end-user statement is unsigned; file a new application.")
+        self._decide(at, "return", self.officer, "The end-user statement is unsigned; file a new application.")
 
-    def _decide(self, at, status: str, actor, reason: str) -> None:
+    def _decide(self, at, transition: str, actor, reason: str) -> None:
         app = self.app
-        app.status, app.decision_reason, app.decided_by_id, app.decided_at = status, reason, actor.pk, at
-        self.event(actor, f"application.{status}", at, reason=reason)
+        APPLICATION.move(app, transition, None, reason=reason)
+        app.decision_reason, app.decided_by_id, app.decided_at = reason, actor.pk, at
+        self.event(actor, f"application.{app.status}", at, reason=reason)
 
     def _withdraw(self, at) -> None:
-        previous, self.app.status, self.app.paused_at = self.app.status, S.WITHDRAWN, None
+        previous = APPLICATION.move(self.app, "withdraw", None)
+        self.app.paused_at = None
         self.event(self.exporter, "application.withdrawn", at, **{"from": previous, "reason": ""})
 
     def _approve(self, at) -> None:
@@ -545,7 +582,8 @@ class Case:
         assert result.outcome == engine.Outcome.LICENCE_REQUIRED, result
         assert result.presumption == engine.Presumption.APPROVAL, result
         licence = LicenceLife(self, approver, result, at).build()
-        app.status, app.decided_by_id, app.decided_at = S.APPROVED, approver.pk, at
+        APPLICATION.move(app, "approve", None)
+        app.decided_by_id, app.decided_at = approver.pk, at
         approved = {str(line.product_id): line.quantity for line in request.lines if line.controlled}
         payload = {
             "licence": licence.number,
@@ -622,7 +660,7 @@ class LicenceLife:
         first, second = sorted(_between(self.rng, self.at + HOUR, now) for _ in range(2))
         if fate == L.EXHAUSTED:
             self._ship(first, 1.0)
-            self.licence.status = L.EXHAUSTED
+            LICENCE.move(self.licence, "exhaust", None)
             self.chunk.event(self.case.exporter, "licence.exhausted", self.licence, first)
             return
         if fate == L.ACTIVE:
@@ -658,7 +696,8 @@ class LicenceLife:
             released = min(unshipped, licence.reserved_tpp)
             if released > 0:
                 self._ledger(LedgerKind.RELEASE, released, at)
-        previous, licence.status, licence.status_reason = licence.status, fate, reason
+        previous = LICENCE.move(licence, "revoke" if fate == L.REVOKED else "suspend", None, reason=reason)
+        licence.status_reason = reason
         payload = {"from": previous, "reason": reason, "released_tpp": released}
         self.chunk.event(self.approver, f"licence.{verb}", licence, at, **payload)
 

@@ -1,9 +1,17 @@
-"""Workflow actions as buttons and forms on a record's admin page. Each posts to one admin view that calls the
-record's service with `actor=request.user`; a refusal is shown on the page and nothing is written."""
+"""Workflow actions as buttons and forms on a record's admin page, for any app's transition table.
+
+A ModelAdmin declares its `workflow` (a portal.workflow.Workflow), the `workflow_actions` it offers by
+transition name, and `record_kwarg` (the service's keyword for the record). The page offers exactly the
+transitions the table lets this person take from the record's status (`Workflow.available_to`), less those the
+admin says are not for them (`offered`), each with why it cannot be taken yet (`blocked`). Each action posts to
+one admin view that calls the record's service with `actor=request.user`; a refusal is shown on the page and
+nothing is written."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -11,19 +19,31 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from licensing.admin.forms import ActionForm
 from portal.refusals import REFUSALS, add_refusal_to_form
+from portal.workflow import Workflow
+
+
+class ActionForm(forms.Form):
+    """An action's inputs, bound to the record it is taken on. It only shapes what the person typed into the
+    arguments its service takes (`service_kwargs`); the service decides whether the action is allowed."""
+
+    def __init__(self, *args, record=None, **kwargs):
+        self.record = record
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 @dataclass(frozen=True)
 class WorkflowAction:
-    name: str  # the transition's name in licensing.workflow, and the last part of the action's URL
+    name: str  # the transition's name in the app's workflow table, and the last part of the action's URL
     label: str  # the button
     help: str  # one sentence on what happens
     form_class: type[ActionForm]
     service: Callable
     success: str  # formatted with {record}
-    danger: bool = False  # ends the case or the licence: shown apart
+    danger: bool = False  # ends the record's life: shown apart
 
 
 @dataclass
@@ -37,12 +57,13 @@ class Offer:
 
 
 class WorkflowActionsMixin:
-    """For a ModelAdmin: `workflow_actions` by name, `record_kwarg` (the service's name for the record) and
-    `offers(request, obj)` (what this person may do now). Adds `<id>/actions/<name>/` and its page."""
+    """For a ModelAdmin: `workflow`, `workflow_actions` by name and `record_kwarg`. Adds
+    `<id>/actions/<name>/` and its page, and the panel of offers on the change page."""
 
+    workflow: Workflow | None = None
     workflow_actions: dict[str, WorkflowAction] = {}
     record_kwarg = ""
-    action_template = "admin/licensing/action.html"
+    action_template = "admin/portal/workflow_action.html"
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_action"
@@ -65,8 +86,25 @@ class WorkflowActionsMixin:
             current_app=self.admin_site.name,
         )
 
+    # What a record's page offers: the table's, for this person, now.
+
     def offers(self, request, obj) -> list[Offer]:
-        raise NotImplementedError("Each admin using WorkflowActionsMixin lists the actions it offers.")
+        """The actions this person may take on the record now; blocked ones say what they wait for."""
+        if self.workflow is None:
+            raise NotImplementedError("A WorkflowActionsMixin admin names its workflow table.")
+        return [
+            self.offer(transition.name, obj, blocked=self.blocked(request, obj, transition.name))
+            for transition in self.workflow.available_to(obj.status, request.user)
+            if transition.name in self.workflow_actions and self.offered(request, obj, transition.name)
+        ]
+
+    def offered(self, request, obj, name: str) -> bool:
+        """Whether the action is this person's to take at all on this record (beyond the table's permission)."""
+        return True
+
+    def blocked(self, request, obj, name: str) -> str:
+        """Why the action cannot be taken yet (empty: it can). Ask the app's selectors: the service's rules."""
+        return ""
 
     def offer(self, name: str, obj, *, blocked: str = "") -> Offer:
         action = self.workflow_actions[name]
@@ -81,7 +119,8 @@ class WorkflowActionsMixin:
         return []
 
     def is_closed(self, obj) -> bool:
-        return False
+        """No way out of its status in the table: the record's life has ended."""
+        return self.workflow is not None and not self.workflow.available(obj.status)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))

@@ -1,0 +1,248 @@
+"""What a case shows in the admin: the queue's columns and the read-only sections of a case's page. Reads only:
+every value comes from the application and its related rows (prefetched by the admin's queryset)."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+
+from agreements.units import tpp_and_h100e
+from licensing.admin import display
+from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
+from licensing.models import ApplicationLine, InfoRequest, Party, RecommendationEntry, Referral
+
+FIELDSETS = [
+    (
+        "The case",
+        {
+            "fields": [
+                ("acn_display", "status"),
+                ("organisation_name", "submission"),
+                ("destination_display", "end_use_category"),
+                "end_use",
+                "parties_table",
+                "lines_table",
+            ]
+        },
+    ),
+    (
+        "Determination at submission (frozen)",
+        {
+            "fields": ["outcome_display", "reasons_display", "conditions_display", "allotment_display"],
+            "description": "What the rules in force said when the exporter submitted. An approval is determined "
+            "again at the moment of decision.",
+        },
+    ),
+    ("Clocks", {"fields": ["review_clock_detail", "referral_clocks_detail"]}),
+    ("Information requests", {"fields": ["info_requests_table"]}),
+    ("Referrals and agency recommendations", {"fields": ["referrals_table"]}),
+    (
+        "Officer recommendation",
+        {
+            "fields": [
+                ("officer_name", "recommended_by_name"),
+                "recommendation",
+                "recommendation_rationale",
+                "recommendation_history",
+            ]
+        },
+    ),
+    ("Decision", {"fields": [("decided_display", "licence_display"), "decision_reason"]}),
+]
+
+
+def _user(user) -> str:
+    return user.get_username() if user is not None else "—"
+
+
+def _when(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
+
+
+class ApplicationSectionsMixin:
+    """The ModelAdmin's display methods for the queue and the case page (FIELDSETS)."""
+
+    # The queue's columns
+
+    @admin.display(description="ACN", ordering="acn")
+    def acn_display(self, application):
+        return application.acn or f"Draft #{application.pk}"
+
+    @admin.display(description="Exporter", ordering="organisation__name")
+    def exporter(self, application):
+        return application.organisation.name
+
+    @admin.display(description="H100e requested", ordering="requested_tpp")
+    def requested_h100e(self, application):
+        if application.status == ApplicationStatus.DRAFT:
+            return "—"
+        return display.h100e_text(application.requested_tpp)
+
+    @admin.display(description="90-day clock", ordering="due_at")
+    def review_clock(self, application):
+        return display.review_clock(application, timezone.now()).html()
+
+    @admin.display(description="Open referrals")
+    def referral_clocks(self, application):
+        return display.referral_clocks_html(display.unanswered(application.referrals.all()), timezone.now())
+
+    # The case page's sections
+
+    @admin.display(description="Exporter")
+    def organisation_name(self, application):
+        return application.organisation.name
+
+    @admin.display(description="Submitted")
+    def submission(self, application):
+        if not application.submitted_at:
+            return "Not yet"
+        return f"{_when(application.submitted_at)} by {_user(application.submitted_by)}"
+
+    @admin.display(description="Destination")
+    def destination_display(self, application):
+        return str(application.destination)
+
+    @admin.display(description="Parties")
+    def parties_table(self, application):
+        parties = Party.objects.filter(application=application).select_related("country", "hq_country")
+        rows = [
+            (
+                party.get_role_display(),
+                party.name,
+                party.address or "—",
+                str(party.country),
+                str(party.hq_country) if party.role == PartyRole.END_USER and party.hq_country else "—",
+            )
+            for party in parties
+        ]
+        return display.table(["Role", "Name", "Address", "Country", "Headquarters"], rows, "No parties.")
+
+    @admin.display(description="Lines")
+    def lines_table(self, application):
+        lines = ApplicationLine.objects.filter(application=application).select_related("product__chip")
+        rows = []
+        for line in lines:
+            tpp = line.product.tpp
+            eccn = line.product.eccn if line.product.is_controlled else "not controlled (for information only)"
+            rows.append(
+                (
+                    str(line.product),
+                    eccn,
+                    f"{line.quantity:,}",
+                    f"{tpp:,}",
+                    f"{tpp * line.quantity:,}",
+                    display.h100e_text(tpp * line.quantity),
+                    f"{line.unit_price_usd:,}",
+                )
+            )
+        headers = ["Product", "ECCN", "Quantity", "TPP per unit", "TPP", "H100e", "Unit price (USD)"]
+        return display.table(headers, rows, "No lines.")
+
+    @admin.display(description="Outcome")
+    def outcome_display(self, application):
+        result = application.determination
+        if not result:
+            return "Not determined yet (determined on submission)."
+        outcome = result["outcome"].replace("_", " ")
+        presumption = f", presumption of {result['presumption']}" if result.get("presumption") else ""
+        requested = tpp_and_h100e(result.get("requested_tpp") or 0)
+        return f"{outcome}{presumption} — {result.get('regime', '')} regime; requested {requested}"
+
+    @admin.display(description="Reasons")
+    def reasons_display(self, application):
+        reasons = (application.determination or {}).get("reasons") or []
+        return display.bullet_list(f"{reason['text']} [{reason['rule']}]" for reason in reasons)
+
+    @admin.display(description="Licence conditions an approval would carry")
+    def conditions_display(self, application):
+        return display.bullet_list((application.determination or {}).get("conditions") or [])
+
+    @admin.display(description="Allotment")
+    def allotment_display(self, application):
+        allotment = (application.determination or {}).get("allotment")
+        if not allotment:
+            return "None applies (no allotment drawn)."
+        return f"#{allotment['id']}: {tpp_and_h100e(allotment['remaining_tpp'])} remaining before this request"
+
+    @admin.display(description="90-day clock")
+    def review_clock_detail(self, application):
+        clock = display.review_clock(application, timezone.now())
+        if application.due_at is None or application.status in FINAL_APPLICATION_STATUSES:
+            return clock.html()
+        if clock.paused:
+            left = display.days(display.days_left_when_resumed(application))
+            return format_html("{}: {} left once the exporter answers", clock.html(), left)
+        return format_html("{} (due {})", clock.html(), _when(application.due_at))
+
+    @admin.display(description="Agencies' 30-day clocks")
+    def referral_clocks_detail(self, application):
+        return display.referral_clocks_html(application.referrals.all(), timezone.now(), empty="Not referred.")
+
+    @admin.display(description="Questions to the exporter")
+    def info_requests_table(self, application):
+        requests = InfoRequest.objects.filter(application=application).select_related("asked_by", "answered_by")
+        rows = [
+            (
+                f"{_when(request.asked_at)}, {_user(request.asked_by)}",
+                request.question,
+                request.answer or "Awaiting the exporter's answer",
+                _when(request.answered_at),
+            )
+            for request in requests
+        ]
+        return display.table(["Asked", "Question", "Answer", "Answered"], rows, "None.")
+
+    @admin.display(description="Referrals")
+    def referrals_table(self, application):
+        now = timezone.now()
+        referrals = Referral.objects.filter(application=application).select_related(
+            "agency", "referred_by", "answered_by"
+        )
+        rows = [
+            (
+                referral.agency.name,
+                f"{_when(referral.referred_at)}, {_user(referral.referred_by)}",
+                _when(referral.due_at),
+                display.referral_clock(referral, now).html(),
+                referral.rationale or "—",
+                f"{_when(referral.answered_at)}, {_user(referral.answered_by)}" if referral.answered_at else "—",
+            )
+            for referral in referrals
+        ]
+        headers = ["Agency", "Referred", "Due", "State", "Rationale", "Answered"]
+        return display.table(headers, rows, "Not referred.")
+
+    @admin.display(description="Case officer")
+    def officer_name(self, application):
+        return _user(application.officer)
+
+    @admin.display(description="Recommended by")
+    def recommended_by_name(self, application):
+        return _user(application.recommended_by)
+
+    @admin.display(description="Every recommendation made")
+    def recommendation_history(self, application):
+        entries = RecommendationEntry.objects.filter(application=application).select_related("agency", "author")
+        rows = [
+            (
+                _when(entry.created_at),
+                entry.agency.name if entry.agency_id else "Officer",
+                _user(entry.author),
+                entry.get_recommendation_display(),
+                entry.rationale or "—",
+            )
+            for entry in entries
+        ]
+        return display.table(["When", "By", "Who", "Recommends", "Rationale"], rows, "None yet.")
+
+    @admin.display(description="Decided")
+    def decided_display(self, application):
+        if not application.decided_at:
+            return "Not decided yet."
+        return (
+            f"{application.get_status_display()} on {_when(application.decided_at)} by {_user(application.decided_by)}"
+        )
+
+    @admin.display(description="Licence")
+    def licence_display(self, application):
+        licence = getattr(application, "licence", None) if application.status == ApplicationStatus.APPROVED else None
+        return licence.number if licence else "—"

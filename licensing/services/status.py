@@ -1,0 +1,68 @@
+"""The one way an application or a licence changes status (django-oscar's `set_status` shape).
+
+Given the locked record, the transition's name, the actor (None: the system) and a reason: check the table
+(state and permission, licensing.workflow through portal.workflow), set the transition's own target, save, and
+record the audit event. Nothing else in licensing assigns `status`.
+
+`changing_status` is the same as a context manager, for a use case that must be allowed before it writes
+anything else: the check runs on entry; the move to the target, the save and the audit event on a clean exit,
+inside the caller's transaction (a refusal inside rolls everything back). `set_status` is the plain call."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from licensing.models import Application, Licence
+from licensing.workflow import APPLICATION, LICENCE, VERBS
+from portal.services import audit_record
+from portal.workflow import Transition, Workflow
+
+_WORKFLOWS: dict[type, Workflow] = {Application: APPLICATION, Licence: LICENCE}
+
+
+@dataclass
+class StatusChange:
+    """A move under way: the payload its audit event records can be filled in until it is saved."""
+
+    transition: Transition
+    previous: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def workflow_of(record: Application | Licence) -> Workflow:
+    return _WORKFLOWS[type(record)]
+
+
+@contextmanager
+def changing_status(
+    record: Application | Licence,
+    name: str,
+    *,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> Iterator[StatusChange]:
+    workflow = workflow_of(record)
+    transition = workflow.check(name, record.status, actor, reason=reason)
+    change = StatusChange(transition=transition, previous=record.status, payload=dict(payload or {}))
+    yield change  # the record keeps its status while the use case writes the rest
+    workflow.move(record, name, actor, reason=reason)
+    record.save()
+    audit_record(actor=actor, verb=VERBS[(workflow.entity, name)], target=record, payload=change.payload)
+
+
+def set_status(
+    record: Application | Licence,
+    name: str,
+    *,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> StatusChange:
+    """Take transition `name` on the locked `record` now: checked, to its own target, saved and audited."""
+    with changing_status(record, name, actor=actor, reason=reason, payload=payload) as change:
+        pass
+    return change
