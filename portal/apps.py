@@ -7,6 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal: organisations, agencies, audit trail"
 
     def ready(self) -> None:
+        from portal import db_roles
         from portal.roles import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.sync_roles")
+        post_migrate.connect(db_roles.on_post_migrate, sender=self, dispatch_uid="portal.grant_runtime_privileges")

@@ -245,7 +245,7 @@ def _check_identity(user: AbstractBaseUser, *, creating: bool) -> None:
     """Field validation, and no look-alike usernames or shared e-mail addresses."""
     User = get_user_model()
     errors: dict[str, list[str]] = {}
-    if not user.email:
+    if creating and not user.email:
         errors["email"] = ["An e-mail address is required: the password-reset link goes there."]
     try:
         user.full_clean(exclude=["password", "last_login"], validate_unique=False)
@@ -323,6 +323,8 @@ def _apply_details(actor, user, current: dict, wanted: dict, changed: set[str]) 
     fields = [name for name in ("email", "first_name", "last_name") if name in changed]
     if not fields:
         return
+    if "email" in fields and not (wanted["email"] or "").strip():
+        raise ValidationError({"email": "An account keeps an e-mail address: its password-reset links go there."})
     if "email" in fields and user.has_usable_password():
         raise ValidationError(
             {
