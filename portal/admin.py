@@ -113,12 +113,19 @@ class UserForm(forms.Form):
         label="Active", required=False, help_text="A deactivated account cannot sign in; its history stays."
     )
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, email_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if creating:
             del self.fields["is_active"]
-        else:
-            del self.fields["username"]
+            return
+        del self.fields["username"]
+        self.fields["email"].required = False
+        if email_locked:
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = (
+                "Stays as it is once the user has set a password: a reset link sent to a new address would hand "
+                "the account to whoever reads it."
+            )
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
@@ -194,7 +201,12 @@ class PortalUserAdmin(admin.ModelAdmin):
             "is_active": user.is_active,
         }
         posted = request.method == "POST" and self.has_change_permission(request, user)
-        form = UserForm(request.POST if posted else None, initial=initial, creating=False)
+        form = UserForm(
+            request.POST if posted else None,
+            initial=initial,
+            creating=False,
+            email_locked=user.has_usable_password(),
+        )
         if posted and form.is_valid():
             try:
                 services.user_update(actor=request.user, user=user, **form.service_arguments())
