@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -12,3 +13,4 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.sync_roles")
         post_migrate.connect(db_roles.on_post_migrate, sender=self, dispatch_uid="portal.grant_runtime_privileges")
+        checks.register(db_roles.check_roles_configured, checks.Tags.security, deploy=True)

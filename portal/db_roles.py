@@ -104,3 +104,20 @@ def _check_separate(cursor, *, owner: str, role: str) -> None:
 
 def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
     grant_runtime_privileges(using=using)
+
+
+def check_roles_configured(app_configs=None, **kwargs) -> list:
+    """Deployment check: on PostgreSQL, a runtime role separate from the owner is configured."""
+    from django.core.checks import Warning
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or runtime_role():
+        return []
+    return [
+        Warning(
+            "The application connects to PostgreSQL with one role, which owns the audit trail and the quota "
+            "ledger and so can TRUNCATE them or disable their triggers.",
+            hint="Set MIGRATION_DATABASE_URL to an owner role and DATABASE_URL to a separate runtime role "
+            "(README, 'Two database roles').",
+            id="portal.W001",
+        )
+    ]
