@@ -1,11 +1,13 @@
 """Database triggers that make tables append-only (the audit trail, the quota ledger), per engine.
 
 Row UPDATE and DELETE are rejected. PostgreSQL's TRUNCATE (used by the test runner's flush) is a
-statement, not a row change, and is deliberately not blocked.
+statement, not a row change: the owner role may still run it, the application's runtime role may not, nor
+alter these triggers (portal/db_roles.py grants it only SELECT and INSERT on these tables).
 """
 
 AUDIT_TABLE = "portal_auditevent"
 LEDGER_TABLE = "agreements_ledgerentry"
+APPEND_ONLY_TABLES = (AUDIT_TABLE, LEDGER_TABLE)
 MESSAGE = "{table} is append-only"
 
 

@@ -4,6 +4,8 @@ DATABASE_URL  default: a SQLite file in the project; PostgreSQL in production an
 SECRET_KEY    required unless DEBUG=1, which falls back to a development key.
 DEBUG         "1" for development.
 ALLOWED_HOSTS comma-separated; defaults to localhost when DEBUG=1.
+MIGRATION_DATABASE_URL, DATABASE_RUNTIME_ROLE  the owner and runtime database roles (see "Database roles").
+EMAIL_*, DEFAULT_FROM_EMAIL, PORTAL_BASE_URL  outgoing e-mail (see "E-mail").
 """
 
 import os
@@ -96,6 +98,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# --- Database roles (SPEC § 6 v2) ---------------------------------------------------------------------------
+# Two PostgreSQL roles. The owner role owns every table and runs migrations: MIGRATION_DATABASE_URL (same
+# database as DATABASE_URL, another role), else DATABASE_URL. The runtime role (DATABASE_URL's user, or
+# DATABASE_RUNTIME_ROLE) is granted, after each migrate, the usual DML on every table but only SELECT and INSERT
+# on the append-only ones, so it cannot UPDATE, DELETE or TRUNCATE them nor alter their triggers (portal/db_roles.py).
+MIGRATION_DATABASE = None
+if os.environ.get("MIGRATION_DATABASE_URL"):
+    MIGRATION_DATABASE = dj_database_url.parse(os.environ["MIGRATION_DATABASE_URL"])
+    if (MIGRATION_DATABASE["ENGINE"], MIGRATION_DATABASE["NAME"]) != (
+        DATABASES["default"]["ENGINE"],
+        DATABASES["default"]["NAME"],
+    ):
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
+DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "")
+if not DATABASE_RUNTIME_ROLE and MIGRATION_DATABASE and MIGRATION_DATABASE["USER"] != DATABASES["default"]["USER"]:
+    DATABASE_RUNTIME_ROLE = DATABASES["default"]["USER"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,6 +180,27 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "agreements.choices.AgreementStatus",
     },
 }
+
+# --- E-mail -----------------------------------------------------------------------------------------------------
+# Password-reset and invitation links. DEBUG prints e-mails on the console; otherwise SMTP from the environment.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "G2G export-agreements portal <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in e-mails point (a new user's first password link is sent without a request to read a host from).
+PORTAL_BASE_URL = os.environ.get(
+    "PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{(ALLOWED_HOSTS or ['localhost'])[0]}"
+)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)))  # seconds
 
 # Shared by every worker: nothing is kept in process memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}

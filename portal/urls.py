@@ -1,15 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from licensing.web.views import home
 from portal.api.audit import AuditEventViewSet
+from portal.api.users import UserViewSet
 from portal.api.views import LogoutView, TokenView
 from portal.views import SignInView
 
 router = SimpleRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("users", UserViewSet, basename="user")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -25,6 +29,26 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Passwords are set only by their owner, from an e-mailed link (Django's own views;
+    # after the include, so that these names reverse to these paths).
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            extra_context={"timeout_days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("api/v1/", include(api_v1)),
     path("", home, name="home"),
     path("", include("licensing.web.urls")),

@@ -136,6 +136,10 @@ def w_audit():
     return {"event": AuditEvent.objects.filter(verb="application.created").get(target_id=str(f.draft(mine()).pk))}
 
 
+def w_user():
+    return {"user": make_user("approving_official")}
+
+
 def w_pending():
     return {"app": f.submitted(mine())}
 
@@ -326,6 +330,23 @@ CASES = {
         expect(200),
         body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
     ),
+    # Users and roles (portal; policy_admin only — tests/portal/test_users_api.py has the escalation cases)
+    "GET users/": Case("get", lambda w: "/api/v1/users/", w_user, expect(403, policy_admin=200)),
+    "POST users/": Case(
+        "post",
+        lambda w: "/api/v1/users/",
+        w_nothing,
+        expect(403, policy_admin=201),
+        body=lambda w: {"username": "newcomer", "email": "newcomer@example.gov", "roles": ["licensing_officer"]},
+    ),
+    "GET users/{id}/": Case("get", lambda w: f"/api/v1/users/{w['user'].pk}/", w_user, expect(403, policy_admin=200)),
+    "PATCH users/{id}/": Case(
+        "patch",
+        lambda w: f"/api/v1/users/{w['user'].pk}/",
+        w_user,
+        expect(403, policy_admin=200),
+        body=lambda w: {"roles": ["licensing_officer"]},
+    ),
 }
 
 
@@ -419,6 +440,8 @@ ROUTES = {
     "audit-event-detail": ("GET audit-events/{id}/",),
     "policy-impact": ("GET policy/impact/",),
     "determination": ("POST determinations/",),
+    "user-list": ("GET users/", "POST users/"),
+    "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
 }
 
 
