@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyKind, ReportingCadence, Tier
+from portal.scoping import RestrictedQuerySet, Scope
 
 
 class Country(models.Model):
@@ -91,6 +92,9 @@ class Agreement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope()  # holders of view_agreement (staff, negotiators) see all; nobody else any
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["country__name", "-valid_from"]
@@ -206,6 +210,9 @@ class Allotment(models.Model):
     capacity_tpp = models.BigIntegerField()
     committed_tpp = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope()  # holders of view_allotment (staff, negotiators) see all; nobody else any
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "period_start"]

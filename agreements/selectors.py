@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -19,8 +18,6 @@ from agreements.models import (
     TermsVersion,
     TierMembership,
 )
-from portal.choices import STAFF_ROLES, Role
-from portal.selectors import user_has_role
 
 
 def tier_subquery(on: datetime.date, country_ref: str = "pk") -> Subquery:
@@ -206,12 +203,6 @@ class AllotmentUsage:
         return max(self.capacity_tpp - self.committed_tpp, 0)
 
 
-def allotments_visible_to(user: AbstractBaseUser) -> QuerySet[Allotment]:
-    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
-        return Allotment.objects.none()
-    return Allotment.objects.select_related("country", "agreement")
-
-
 def allotment_usage(allotments: list[Allotment], at: datetime.datetime | None = None) -> list[AllotmentUsage]:
     """Usage of many allotments in a constant number of queries."""
     at = at or timezone.now()
@@ -224,12 +215,6 @@ def allotment_usage(allotments: list[Allotment], at: datetime.datetime | None = 
         capacity = int(allotment.capacity_tpp * uplift) if uplifted else allotment.capacity_tpp
         usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, pending[allotment.pk], uplifted))
     return usage
-
-
-def agreements_visible_to(user: AbstractBaseUser) -> QuerySet[Agreement]:
-    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
-        return Agreement.objects.none()
-    return Agreement.objects.select_related("country", "lead_negotiator")
 
 
 def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:

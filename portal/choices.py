@@ -12,9 +12,6 @@ class Role(models.TextChoices):
     POLICY_ADMIN = "policy_admin", "Policy administrator"
 
 
-STAFF_ROLES = frozenset({Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN})
-
-
 class AgencyCode(models.TextChoices):
     COMMERCE = "commerce", "Commerce (BIS)"
     DEFENSE = "defense", "Defense"

@@ -1,8 +1,9 @@
-"""Cross-cutting reads: who holds which role, and where a user belongs."""
+"""Cross-cutting reads: who holds which role, and where a user belongs. What a user may do or see is not
+decided here: `portal.permissions` (permissions) and `portal.scoping` (rows) decide it."""
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from portal.choices import STAFF_ROLES, Role
+from portal.choices import Role
 from portal.models import AuditEvent, Membership
 
 
@@ -15,14 +16,6 @@ def user_roles(user: AbstractBaseUser) -> frozenset[str]:
         cached = frozenset(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
         user._portal_roles = cached
     return cached
-
-
-def user_has_role(user: AbstractBaseUser, *roles: str) -> bool:
-    return not user_roles(user).isdisjoint(roles)
-
-
-def user_is_staff(user: AbstractBaseUser) -> bool:
-    return user_has_role(user, *STAFF_ROLES)
 
 
 def user_membership(user: AbstractBaseUser) -> Membership | None:

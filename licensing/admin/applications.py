@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from agreements.units import tpp_and_h100e
-from licensing import selectors, services
+from licensing import services
 from licensing.admin import display
 from licensing.admin.actions import Offer, WorkflowAction, WorkflowActionsMixin
 from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
@@ -27,13 +27,14 @@ from licensing.admin.forms import (
     ReturnForm,
 )
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
-from licensing.models import Application, ApplicationLine, InfoRequest, Party, Referral
+from licensing.models import Application, ApplicationLine, InfoRequest, Licence, Party, Referral
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.choices import AgencyCode
 from portal.models import Organisation
 from portal.refusals import REFUSALS, refusal_text
-from portal.selectors import user_agency_code, user_is_staff
+from portal.scoping import is_insider
+from portal.selectors import user_agency_code
 
 ACN_SHAPE = re.compile(r"[A-Z]\d{6}")
 
@@ -199,7 +200,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
 
     def get_queryset(self, request):
         referrals = Referral.objects.select_related("agency").order_by("agency__code")
-        queryset = selectors.applications_visible_to(request.user).prefetch_related(
+        queryset = Application.objects.restrict(request.user, "view").prefetch_related(
             Prefetch("referrals", queryset=referrals)
         )
         return queryset.order_by(*self.get_ordering(request))
@@ -215,7 +216,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
         return super().changelist_view(request, context)
 
     def get_list_filter(self, request):
-        if user_is_staff(request.user):
+        if is_insider(request.user, Application):
             return self.list_filter
         return [spec for spec in self.list_filter if spec != ("officer", InScopeRelatedFilter)]
 
@@ -285,7 +286,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
     def related_links(self, request, application) -> list[tuple[str, str]]:
         if application.status != ApplicationStatus.APPROVED or not request.user.has_perm("licensing.view_licence"):
             return []
-        licence = selectors.licences_visible_to(request.user).filter(application=application).first()
+        licence = Licence.objects.restrict(request.user, "view").filter(application=application).first()
         if licence is None:
             return []
         return [(f"Licence {licence.number}", reverse("admin:licensing_licence_change", args=[licence.pk]))]

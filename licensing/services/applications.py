@@ -24,7 +24,7 @@ REVIEW_DAYS = 90
 
 def lock_application(actor: AbstractBaseUser, application_id: int) -> Application:
     """Re-read the application in the actor's scope, locked for the rest of the transaction (404 outside)."""
-    return selectors.applications_visible_to(actor).select_for_update(of=("self",)).get(pk=application_id)
+    return Application.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=application_id)
 
 
 def _write_parties(application: Application, parties: dict[str, Any]) -> None:

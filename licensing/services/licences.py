@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from agreements import services as agreements_services
 from licensing import determination as engine
-from licensing import selectors
 from licensing.choices import LicenceStatus, PartyRole
 from licensing.errors import ShipmentRefused
 from licensing.models import Licence, Shipment, ShipmentLine
@@ -20,7 +19,7 @@ from portal.services import audit_record
 
 
 def lock_licence(actor: AbstractBaseUser | None, licence_id: int) -> Licence:
-    licences = selectors.licences_visible_to(actor) if actor is not None else Licence.objects.all()
+    licences = Licence.objects.restrict(actor, "view") if actor is not None else Licence.objects.all()
     return licences.select_for_update(of=("self",)).get(pk=licence_id)
 
 
