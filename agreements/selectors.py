@@ -100,12 +100,18 @@ def agreement_status_at(agreement: Agreement, at: datetime.datetime) -> str | No
 def terms_in_force(agreement: Agreement, on: datetime.date) -> TermsVersion:
     """The latest version effective on `on` (version 1 before any took effect)."""
     versions = agreement.terms_versions.prefetch_related("periods")
-    return versions.filter(effective_from__lte=on).order_by("-version").first() or versions.order_by("version").first()
+    terms = versions.filter(effective_from__lte=on).order_by("-version").first() or versions.order_by("version").first()
+    if terms is None:
+        raise TermsVersion.DoesNotExist(f"Agreement {agreement.reference} has no terms.")
+    return terms
 
 
 def current_terms(agreement: Agreement) -> TermsVersion:
     """The newest version, whether or not it has taken effect yet."""
-    return agreement.terms_versions.prefetch_related("periods").order_by("-version").first()
+    terms = agreement.terms_versions.prefetch_related("periods").order_by("-version").first()
+    if terms is None:
+        raise TermsVersion.DoesNotExist(f"Agreement {agreement.reference} has no terms.")
+    return terms
 
 
 # Allotments

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Sum, When
@@ -41,6 +40,7 @@ from agreements.selectors import (
 )
 from agreements.units import h100e
 from agreements.workflow import AGREEMENT, AMENDABLE_STATUSES
+from portal.permissions import Actor
 from portal.services import audit_record
 
 POLICY_PARAMETERS = (
@@ -86,7 +86,7 @@ def proposed_policy(*, base: Policy, kind: str, **parameters: Any) -> Policy:
 
 def policy_switch(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     kind: str,
     reason: str,
     effective_from: datetime.datetime | None = None,
@@ -129,7 +129,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def tier_membership_set(
-    *, actor: AbstractBaseUser | None, country: Country, tier: int, effective_from: datetime.date, source: str
+    *, actor: Actor | None, country: Country, tier: int, effective_from: datetime.date, source: str
 ) -> TierMembership:
     """Record a country's tier from a date on (corrections to the D:5 list are data, kept with their source)."""
     if tier not in Tier.values:
@@ -203,7 +203,7 @@ def _write_terms(
     effective_from: datetime.date,
     values: dict[str, Any],
     periods: list[dict[str, Any]],
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     reason: str = "",
 ) -> TermsVersion:
     terms = TermsVersion(
@@ -254,7 +254,7 @@ def _terms_snapshot(terms: TermsVersion) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
-def _record_status(agreement: Agreement, *, from_status: str, actor, reason: str = "") -> None:
+def _record_status(agreement: Agreement, *, from_status: str, actor: Actor | None, reason: str = "") -> None:
     AgreementStatusChange.objects.create(
         agreement=agreement,
         from_status=from_status,
@@ -267,14 +267,14 @@ def _record_status(agreement: Agreement, *, from_status: str, actor, reason: str
 
 def agreement_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     country: Country,
     reference: str,
     title: str,
     valid_from: datetime.date,
     valid_until: datetime.date,
     terms: dict[str, Any],
-    lead_negotiator: AbstractBaseUser | None = None,
+    lead_negotiator: Actor | None = None,
 ) -> Agreement:
     """A new draft agreement with its first terms version."""
     with transaction.atomic():
@@ -307,7 +307,7 @@ def agreement_create(
 
 
 def agreement_update(
-    *, actor: AbstractBaseUser | None, agreement: Agreement, terms: dict[str, Any] | None = None, **changes: Any
+    *, actor: Actor | None, agreement: Agreement, terms: dict[str, Any] | None = None, **changes: Any
 ) -> Agreement:
     """Change an agreement and its terms in place: only while it is a draft or under negotiation."""
     with transaction.atomic():
@@ -333,7 +333,7 @@ def agreement_update(
     return agreement
 
 
-def _transition(name: str, *, actor, agreement: Agreement, reason: str = "", **changes: Any) -> Agreement:
+def _transition(name: str, *, actor: Actor | None, agreement: Agreement, reason: str = "", **changes: Any) -> Agreement:
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         transition = AGREEMENT.check(name, agreement.status, actor, reason=reason)
@@ -354,11 +354,13 @@ def _transition(name: str, *, actor, agreement: Agreement, reason: str = "", **c
     return agreement
 
 
-def agreement_start_negotiation(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_start_negotiation(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("start_negotiation", actor=actor, agreement=agreement, reason=reason)
 
 
-def agreement_sign(*, actor, agreement: Agreement, reason: str = "", signed_on: datetime.date | None = None):
+def agreement_sign(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", signed_on: datetime.date | None = None
+) -> Agreement:
     if signed_on is not None and signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "An agreement is recorded as signed once it has been: not in the future."})
     return _transition(
@@ -366,29 +368,29 @@ def agreement_sign(*, actor, agreement: Agreement, reason: str = "", signed_on: 
     )
 
 
-def agreement_enter_into_force(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_enter_into_force(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("enter_into_force", actor=actor, agreement=agreement, reason=reason)
 
 
-def agreement_suspend(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_suspend(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("suspend", actor=actor, agreement=agreement, reason=reason)
 
 
-def agreement_resume(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_resume(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("resume", actor=actor, agreement=agreement, reason=reason)
 
 
-def agreement_terminate(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_terminate(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("terminate", actor=actor, agreement=agreement, reason=reason)
 
 
-def agreement_expire(*, actor, agreement: Agreement, reason: str = "") -> Agreement:
+def agreement_expire(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
     return _transition("expire", actor=actor, agreement=agreement, reason=reason)
 
 
 def amendment_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     agreement: Agreement,
     effective_from: datetime.date,
     reason: str,
@@ -442,7 +444,7 @@ def amendment_create(
     return amendment
 
 
-def _sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, actor) -> list[Allotment]:
+def _sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, actor: Actor | None) -> list[Allotment]:
     """Create or update the agreement's allotments from a terms version; periods no longer in it drop to 0.
     Existing draws stay: a capacity below what is committed shows 0 remaining and refuses new draws."""
     synced = []
@@ -502,7 +504,7 @@ def agreements_expire_due(*, today: datetime.date | None = None) -> list[str]:
     ]
 
 
-def agreement_allotments_apply_due(*, actor: AbstractBaseUser | None = None) -> int:
+def agreement_allotments_apply_due(*, actor: Actor | None = None) -> int:
     """Apply amendments that have come into effect to the allotments of agreements in force (idempotent)."""
     applied = 0
     for agreement in agreements_in_force(timezone.now()):
@@ -520,7 +522,7 @@ def agreement_allotments_apply_due(*, actor: AbstractBaseUser | None = None) -> 
 
 def allotment_reserve(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     allotment_id: int,
     tpp: int,
     consignee: str,
@@ -554,7 +556,7 @@ def allotment_reserve(
 
 
 def allotment_release(
-    *, actor: AbstractBaseUser | None, allotment_id: int, tpp: int, consignee: str, reference: str
+    *, actor: Actor | None, allotment_id: int, tpp: int, consignee: str, reference: str
 ) -> LedgerEntry:
     """Give back the unshipped part of a reservation (expired or revoked licence)."""
     if tpp <= 0:
@@ -582,7 +584,7 @@ def allotment_release(
         )
 
 
-def tier_allocations_sync(*, actor: AbstractBaseUser | None, policy: Policy) -> int:
+def tier_allocations_sync(*, actor: Actor | None, policy: Policy) -> int:
     """Make sure every Tier 2 country has an allocation for the policy's period (new periods only)."""
     codes = set(
         TierMembership.objects.filter(tier=Tier.TIER_2, effective_from__lte=policy.tier2_period_end).values_list(

@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from licensing.models import (
     Shipment,
     ShipmentLine,
 )
-from portal.permissions import allowed
+from portal.permissions import Actor, allowed
 from portal.selectors import audit_events_for
 
 
@@ -128,7 +127,7 @@ def determine(request: engine.Request, *, policy: Policy | None = None) -> engin
 # Scope: what a user may see is decided once, in portal.scoping (`Model.objects.restrict(user, "view")`).
 
 
-def sees_internal_fields(user: AbstractBaseUser) -> bool:
+def sees_internal_fields(user: Actor) -> bool:
     """Holders of view_application (staff, agency reviewers) see internal fields (recommendations, notes);
     exporters never do."""
     return allowed(user, "licensing.view_application")
@@ -138,7 +137,7 @@ def sees_internal_fields(user: AbstractBaseUser) -> bool:
 
 
 def application_request(
-    application: Application, *, at: datetime.datetime, quantities: dict[int, int] | None = None, skip_lpp=False
+    application: Application, *, at: datetime.datetime, quantities: dict[int, int] | None = None, skip_lpp: bool = False
 ) -> engine.Request:
     """The determination question an application asks (optionally with approved quantities per product)."""
     parties = list(application.parties.all())
@@ -161,7 +160,7 @@ def application_request(
     )
 
 
-def has_recommended(application: Application, user: AbstractBaseUser) -> bool:
+def has_recommended(application: Application, user: Actor) -> bool:
     """Whether `user` made an officer recommendation on the case: the standing one, or one since replaced
     (the append-only audit trail keeps every recommendation)."""
     if application.recommended_by_id == user.pk:
@@ -192,7 +191,7 @@ def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:
     ), agreements.policy_in_force().lpp_threshold_tpp
 
 
-def applications_for_listing(user: AbstractBaseUser) -> QuerySet[Application]:
+def applications_for_listing(user: Actor) -> QuerySet[Application]:
     """Scoped applications with everything a page of them shows, in a constant number of queries.
 
     Joined: only what the caller's page shows (the destination is shown by its code, on the row). Each join adds
@@ -210,7 +209,7 @@ def applications_for_listing(user: AbstractBaseUser) -> QuerySet[Application]:
     )
 
 
-def licences_for_listing(user: AbstractBaseUser) -> QuerySet[Licence]:
+def licences_for_listing(user: Actor) -> QuerySet[Licence]:
     return (
         Licence.objects.restrict(user, "view")
         .select_related("application", "organisation")
@@ -226,7 +225,7 @@ def licences_for_listing(user: AbstractBaseUser) -> QuerySet[Licence]:
     )
 
 
-def notifications_for_listing(user: AbstractBaseUser) -> QuerySet[LppNotification]:
+def notifications_for_listing(user: Actor) -> QuerySet[LppNotification]:
     return LppNotification.objects.restrict(user, "view").prefetch_related("lines")
 
 

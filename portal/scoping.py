@@ -79,7 +79,7 @@ def visibility(user: Actor | None, model: type[models.Model], action: str = "vie
         if not scope.insiders:
             return Q()  # every row: nothing to add to
         rows |= scope.insiders
-    membership = user_membership(user) if user is not None and user.is_authenticated else None  # type: ignore[arg-type]
+    membership = user_membership(user) if user is not None and user.is_authenticated else None
     if scope.agency and is_agency_reviewer(user, model) and membership is not None and membership.agency_id:
         rows |= Q(_referred_to(model, scope.agency, membership.agency_id))
     if (

@@ -3,18 +3,19 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from portal.choices import AgencyCode, Role
 from portal.models import Agency, AuditEvent, Membership, Organisation
+from portal.permissions import Actor
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     verb: str,
     target: models.Model,
     payload: dict[str, Any] | None = None,
@@ -39,8 +40,8 @@ def portal_user_upsert(
     roles: list[str],
     organisation: str | None = None,
     agency: str | None = None,
-    actor: AbstractBaseUser | None = None,
-) -> AbstractBaseUser:
+    actor: Actor | None = None,
+) -> Actor:
     """Create or update a user with exactly the given roles and membership."""
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:

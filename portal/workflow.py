@@ -6,10 +6,10 @@ Each app's `workflow.py` declares its table; services call `check(...)` before t
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.errors import InvalidTransition
+from portal.permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Workflow:
     def available(self, status: str) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources]
 
-    def check(self, name: str, status: str, user: AbstractBaseUser | None, *, reason: str = "") -> Transition:
+    def check(self, name: str, status: str, user: Actor | None, *, reason: str = "") -> Transition:
         """The transition if `user` may take it from `status` now; raises otherwise."""
         transition = self.get(name)
         if user is not None and not user.has_perm(transition.permission):

@@ -3,7 +3,6 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,16 +14,17 @@ from licensing.errors import ShipmentRefused
 from licensing.models import Licence, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
 from portal.errors import InvalidTransition
+from portal.permissions import Actor
 from portal.services import audit_record
 
 
-def lock_licence(actor: AbstractBaseUser | None, licence_id: int) -> Licence:
+def lock_licence(actor: Actor | None, licence_id: int) -> Licence:
     licences = Licence.objects.restrict(actor, "view") if actor is not None else Licence.objects.all()
     return licences.select_for_update(of=("self",)).get(pk=licence_id)
 
 
 def shipment_report(
-    *, actor: AbstractBaseUser, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
+    *, actor: Actor, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
 ) -> Shipment:
     """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted."""
     with transaction.atomic():
@@ -85,7 +85,7 @@ def _unshipped_tpp(licence: Licence) -> int:
     return sum(line.remaining_quantity * line.unit_tpp for line in licence.lines.all())
 
 
-def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
+def _release_unshipped(licence: Licence, actor: Actor | None) -> int:
     """Give the unshipped part of the reservation back to the allotment."""
     tpp = min(_unshipped_tpp(licence), licence.reserved_tpp)
     if licence.allotment_id is None or tpp <= 0:
@@ -101,7 +101,7 @@ def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
     return tpp
 
 
-def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Licence:
+def _transition(name: str, *, actor: Actor | None, licence: Licence, reason: str = "") -> Licence:
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
         transition = LICENCE.check(name, licence.status, actor, reason=reason)
@@ -126,15 +126,15 @@ _RELEASING = {LicenceStatus.REVOKED, LicenceStatus.EXPIRED}
 _VERBS = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked", "expire": "expired"}
 
 
-def licence_suspend(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_suspend(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("suspend", actor=actor, licence=licence, reason=reason)
 
 
-def licence_reinstate(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_reinstate(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("reinstate", actor=actor, licence=licence, reason=reason)
 
 
-def licence_revoke(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_revoke(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("revoke", actor=actor, licence=licence, reason=reason)
 
 

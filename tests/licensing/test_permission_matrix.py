@@ -106,6 +106,7 @@ def w_applications():
         "app": f.reviewed_after_referral(mine(), agency=REFERRED_AGENCY),
         "unreferred": f.submitted(mine(), consignee="Second Lab"),
         "theirs": f.submitted(theirs(), consignee="Rival Lab"),
+        "draft": f.draft(mine(), consignee="Draft Lab"),  # the exporter's own until sent: no one else lists it
     }
 
 
@@ -176,7 +177,7 @@ CASES = {
         w_applications,
         expect(200, negotiator=403),
         listed={
-            EXPORTER: {"app", "unreferred"},
+            EXPORTER: {"app", "unreferred", "draft"},
             EXPORTER_OTHER: {"theirs"},
             **dict.fromkeys(STAFF, {"app", "unreferred", "theirs"}),
             AGENCY: {"app"},
