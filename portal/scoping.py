@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from portal.permissions import Actor, allowed
+from portal.permissions import Viewer, allowed
 from portal.selectors import user_membership
 
 if TYPE_CHECKING:
@@ -57,19 +57,19 @@ def scope_of(model: type[models.Model]) -> Scope:
     return scope
 
 
-def is_agency_reviewer(user: Actor | None, model: type[models.Model]) -> bool:
+def is_agency_reviewer(user: Viewer | None, model: type[models.Model]) -> bool:
     """Whether `user` reads `model` as an agency's reviewer (only what was referred to their agency)."""
     permission = scope_of(model).agency_permission
     return permission is not None and allowed(user, permission)
 
 
-def is_insider(user: Actor | None, model: type[models.Model]) -> bool:
+def is_insider(user: Viewer | None, model: type[models.Model]) -> bool:
     """The one notion of "insider": `user` reads `model` as staff do — every row the model shows insiders —
     because they hold its view permission and are not confined to an agency's referrals."""
     return allowed(user, _model_permission(model, "view")) and not is_agency_reviewer(user, model)
 
 
-def visibility(user: Actor | None, model: type[models.Model], action: str = "view") -> Q:
+def visibility(user: Viewer | None, model: type[models.Model], action: str = "view") -> Q:
     """The filter that leaves exactly the rows of `model` that `user` may `action`; `Q(pk__in=[])` for none."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown scope action {action!r}; known: {', '.join(ACTIONS)}.")
@@ -93,12 +93,12 @@ def visibility(user: Actor | None, model: type[models.Model], action: str = "vie
     return rows
 
 
-def restrict(queryset: models.QuerySet[_M], user: Actor | None, action: str = "view") -> models.QuerySet[_M]:
+def restrict(queryset: models.QuerySet[_M], user: Viewer | None, action: str = "view") -> models.QuerySet[_M]:
     return queryset.filter(visibility(user, queryset.model, action))
 
 
 class RestrictedQuerySet(models.QuerySet[_M]):
-    def restrict(self, user: Actor | None, action: str = "view") -> RestrictedQuerySet[_M]:
+    def restrict(self, user: Viewer | None, action: str = "view") -> RestrictedQuerySet[_M]:
         """Only the rows `user` may `action` (see `portal.scoping`)."""
         return restrict(self, user, action)  # type: ignore[return-value]
 
