@@ -1,13 +1,21 @@
 # The two commands of the README: `make run` and `make test`. Everything else is set-up they call.
-PYTHON ?= python3.11
+# The newest Python 3.11+ found on the PATH (python3.13, 3.12, 3.11, then python3); `make PYTHON=…` overrides.
+PYTHON ?= $(shell for candidate in python3.13 python3.12 python3.11 python3; do \
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$candidate; break; }; \
+	done)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# pytest-xdist workers for `make test` ("auto": one per core); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 export DEBUG ?= 1
 
 .PHONY: run test lint format install migrate clean screenshots bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || test -n "$(PYTHON)" || { \
+		echo "The portal needs Python 3.11 or newer: none of python3.13, python3.12, python3.11 or python3 on the PATH is." >&2; \
+		echo "Install one (or run: make PYTHON=/path/to/python3.x $(MAKECMDGOALS))." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -24,13 +32,14 @@ run: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## Run the whole test suite (SQLite unless DATABASE_URL is set), with lint and the schema check.
+## Run the whole test suite (SQLite unless DATABASE_URL is set), with lint, types and the schema check.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## Benchmark on a dedicated PostgreSQL database (seeds 100,000 applications once); figures for docs/performance.md.
 bench: install
@@ -43,6 +52,7 @@ screenshots: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -10,6 +10,7 @@ from agreements.choices import (
     ReportingCadence,
     Tier,
 )
+from portal.scoping import RestrictedQuerySet, Scope
 
 
 class Country(models.Model):
@@ -146,6 +147,9 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope = Scope()  # holders of view_agreement (staff, negotiators) see all; nobody else any
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["country__name", "-valid_from"]
         permissions = [("negotiate_agreement", "Can create and change agreements and their terms")]
@@ -260,6 +264,9 @@ class Allotment(models.Model):
     capacity_tpp = models.BigIntegerField()
     committed_tpp = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope()  # holders of view_allotment (staff, negotiators) see all; nobody else any
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["country", "period_start"]

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -21,8 +20,6 @@ from agreements.models import (
     TermsVersion,
     TierMembership,
 )
-from portal.choices import STAFF_ROLES, Role
-from portal.selectors import user_has_role
 
 # The parameters of a policy row (the regime `kind` aside): what a switch may set, what carries over.
 POLICY_PARAMETERS = (
@@ -162,12 +159,18 @@ def agreement_status_at(agreement: Agreement, at: datetime.datetime) -> str | No
 def terms_in_force(agreement: Agreement, on: datetime.date) -> TermsVersion:
     """The latest version effective on `on` (version 1 before any took effect)."""
     versions = agreement.terms_versions.prefetch_related("periods")
-    return versions.filter(effective_from__lte=on).order_by("-version").first() or versions.order_by("version").first()
+    terms = versions.filter(effective_from__lte=on).order_by("-version").first() or versions.order_by("version").first()
+    if terms is None:
+        raise TermsVersion.DoesNotExist(f"Agreement {agreement.reference} has no terms.")
+    return terms
 
 
 def current_terms(agreement: Agreement) -> TermsVersion:
     """The newest version, whether or not it has taken effect yet."""
-    return agreement.terms_versions.prefetch_related("periods").order_by("-version").first()
+    terms = agreement.terms_versions.prefetch_related("periods").order_by("-version").first()
+    if terms is None:
+        raise TermsVersion.DoesNotExist(f"Agreement {agreement.reference} has no terms.")
+    return terms
 
 
 # Allotments
@@ -247,12 +250,6 @@ class AllotmentUsage:
         return remaining_of(self.capacity_tpp, self.committed_tpp)
 
 
-def allotments_visible_to(user: AbstractBaseUser) -> QuerySet[Allotment]:
-    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
-        return Allotment.objects.none()
-    return Allotment.objects.select_related("country", "agreement")
-
-
 def allotment_usage(
     allotments: list[Allotment],
     at: datetime.datetime | None = None,
@@ -271,12 +268,6 @@ def allotment_usage(
         demand = None if pending is None else pending.get(allotment.pk, 0)
         usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, uplifted, demand))
     return usage
-
-
-def agreements_visible_to(user: AbstractBaseUser) -> QuerySet[Agreement]:
-    if not user_has_role(user, *STAFF_ROLES, Role.NEGOTIATOR):
-        return Agreement.objects.none()
-    return Agreement.objects.select_related("country", "lead_negotiator")
 
 
 def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:

@@ -113,7 +113,7 @@ def applications(request):
     if agency := request.GET.get("agency"):
         queryset = queryset.filter(Exists(Referral.objects.filter(application=OuterRef("pk"), agency__code=agency)))
     page = list(queryset.order_by("-id")[: PAGE + 1])
-    row = _staff_row if selectors.is_internal_viewer(request.user) else _exporter_row
+    row = _staff_row if selectors.sees_internal_fields(request.user) else _exporter_row
     more = len(page) > PAGE
     return JsonResponse({"next": page[PAGE - 1].pk if more else None, "results": [row(a) for a in page[:PAGE]]})
 

@@ -20,6 +20,7 @@ from licensing.choices import (
     RecommendationKind,
 )
 from portal.models import Agency, Organisation
+from portal.scoping import RestrictedQuerySet, Scope
 
 
 class Product(models.Model):
@@ -157,6 +158,17 @@ class Application(models.Model):
     decision_reason = models.TextField(blank=True, help_text="Denial or return reason, told to the exporter.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Staff see every sent case (a draft is the exporter's own until sent), agency reviewers what was referred
+    # to their agency, exporters their organisation's, drafts included.
+    scope = Scope(
+        insiders=~models.Q(status=ApplicationStatus.DRAFT),
+        organisation="organisation",
+        owner_permission="licensing.file_application",
+        agency="referrals__agency",
+        agency_permission="licensing.review_referral",
+    )
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -332,6 +344,9 @@ class Licence(models.Model):
     issued_at = models.DateTimeField()
     status_reason = models.TextField(blank=True)
 
+    scope = Scope(organisation="organisation", owner_permission="licensing.report_shipment")
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         permissions = [
@@ -410,6 +425,9 @@ class LppNotification(models.Model):
     total_tpp = models.BigIntegerField()
     determination = models.JSONField()
     created_at = models.DateTimeField()
+
+    scope = Scope(organisation="organisation", owner_permission="licensing.file_notification")
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -12,8 +12,6 @@ class Role(models.TextChoices):
     POLICY_ADMIN = "policy_admin", "Policy administrator"
 
 
-STAFF_ROLES = frozenset({Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN})
-
 # Roles whose work is in the Django admin. A user's `is_staff` flag is derived from these and nothing else:
 # exporters work on the exporter pages and the API only.
 ADMIN_ROLES = frozenset(set(Role) - {Role.EXPORTER})

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +18,12 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.choices import ADMIN_ROLES, AgencyCode, Role
 from portal.models import Agency, AuditEvent, Membership, Organisation
-from portal.permissions import require
+from portal.permissions import Actor, require
 
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     verb: str,
     target: models.Model,
     payload: dict[str, Any] | None = None,
@@ -48,8 +48,8 @@ def portal_user_upsert(
     roles: list[str],
     organisation: str | None = None,
     agency: str | None = None,
-    actor: AbstractBaseUser | None = None,
-) -> AbstractBaseUser:
+    actor: Actor | None = None,
+) -> Actor:
     """Create or update a user with exactly the given roles and membership."""
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
@@ -125,7 +125,7 @@ def staff_flag(roles: Iterable[str]) -> bool:
 
 def user_create(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     username: str,
     email: str,
     first_name: str = "",
@@ -133,7 +133,7 @@ def user_create(
     roles: Iterable[str] = (),
     organisation: str | None = None,
     agency: str | None = None,
-) -> AbstractBaseUser:
+) -> Actor:
     """A new account with no usable password; the user is e-mailed a link to set one."""
     require(actor, ADD_USERS, action="create users")
     roles = _valid_roles(roles)
@@ -166,7 +166,7 @@ def user_create(
     return user
 
 
-def user_update(*, actor: AbstractBaseUser, user: AbstractBaseUser, **changes: Any) -> AbstractBaseUser:
+def user_update(*, actor: Actor, user: Actor, **changes: Any) -> Actor:
     """Change any of UPDATABLE_FIELDS in one transaction; each kind of change leaves its own audit event.
     `roles` is the complete new set; `organisation` is a name, `agency` a code (None clears either)."""
     require(actor, CHANGE_USERS, action="change users")
@@ -193,23 +193,23 @@ def user_update(*, actor: AbstractBaseUser, user: AbstractBaseUser, **changes: A
     return locked
 
 
-def user_role_grant(*, actor: AbstractBaseUser, user: AbstractBaseUser, role: str) -> AbstractBaseUser:
+def user_role_grant(*, actor: Actor, user: Actor, role: str) -> Actor:
     return user_update(actor=actor, user=user, roles=[*_roles_of(user), role])
 
 
-def user_role_remove(*, actor: AbstractBaseUser, user: AbstractBaseUser, role: str) -> AbstractBaseUser:
+def user_role_remove(*, actor: Actor, user: Actor, role: str) -> Actor:
     return user_update(actor=actor, user=user, roles=[r for r in _roles_of(user) if r != role])
 
 
-def user_deactivate(*, actor: AbstractBaseUser, user: AbstractBaseUser) -> AbstractBaseUser:
+def user_deactivate(*, actor: Actor, user: Actor) -> Actor:
     return user_update(actor=actor, user=user, is_active=False)
 
 
-def user_reactivate(*, actor: AbstractBaseUser, user: AbstractBaseUser) -> AbstractBaseUser:
+def user_reactivate(*, actor: Actor, user: Actor) -> Actor:
     return user_update(actor=actor, user=user, is_active=True)
 
 
-def user_password_reset_send(*, actor: AbstractBaseUser, user: AbstractBaseUser) -> None:
+def user_password_reset_send(*, actor: Actor, user: Actor) -> None:
     """E-mail the user a link to set a new password. Nobody else sees the link or the password."""
     require(actor, CHANGE_USERS, action="send password-reset links")
     with transaction.atomic():
@@ -239,7 +239,7 @@ def _role_names(roles: Iterable[str]) -> list[str]:
     return [Role(role).label for role in sorted(roles)]
 
 
-def _roles_of(user: AbstractBaseUser) -> list[str]:
+def _roles_of(user: Actor) -> list[str]:
     return list(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
 
 
@@ -247,7 +247,7 @@ def _normalised_email(email: str | None) -> str:
     return get_user_model().objects.normalize_email((email or "").strip())
 
 
-def _check_identity(user: AbstractBaseUser, *, creating: bool) -> None:
+def _check_identity(user: Actor, *, creating: bool) -> None:
     """Field validation, and no look-alike usernames or shared e-mail addresses."""
     User = get_user_model()
     errors: dict[str, list[str]] = {}
@@ -290,19 +290,19 @@ def _membership_for(
     return org, agency_row
 
 
-def _lock_user(pk: Any) -> AbstractBaseUser:
+def _lock_user(pk: Any) -> Actor:
     """The user, locked. Superuser accounts are the command line's: for the portal they do not exist."""
     return get_user_model().objects.select_for_update().filter(is_superuser=False).get(pk=pk)
 
 
-def _user_state(user: AbstractBaseUser, membership: Membership) -> dict[str, Any]:
+def _user_state(user: Actor, membership: Membership) -> dict[str, Any]:
     return {
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,
         "roles": sorted(_roles_of(user)),
-        "organisation": membership.organisation.name if membership.organisation_id else None,
-        "agency": membership.agency.code if membership.agency_id else None,
+        "organisation": membership.organisation.name if membership.organisation else None,
+        "agency": membership.agency.code if membership.agency else None,
         "is_active": user.is_active,
     }
 
@@ -317,7 +317,7 @@ def _differs(name: str, old: Any, new: Any) -> bool:
     return old != new
 
 
-def _check_not_self(actor: AbstractBaseUser, user: AbstractBaseUser, changed: set[str]) -> None:
+def _check_not_self(actor: Actor, user: Actor, changed: set[str]) -> None:
     if actor.pk == user.pk and changed & {"roles", "organisation", "agency", "is_active"}:
         raise PermissionDenied(
             "You may not change your own roles, organisation, agency or whether your account is active: "
@@ -325,7 +325,7 @@ def _check_not_self(actor: AbstractBaseUser, user: AbstractBaseUser, changed: se
         )
 
 
-def _apply_details(actor, user, current: dict, wanted: dict, changed: set[str]) -> None:
+def _apply_details(actor: Actor, user: Actor, current: dict, wanted: dict, changed: set[str]) -> None:
     fields = [name for name in ("email", "first_name", "last_name") if name in changed]
     if not fields:
         return
@@ -352,7 +352,9 @@ def _apply_details(actor, user, current: dict, wanted: dict, changed: set[str]) 
     )
 
 
-def _apply_membership(actor, user, membership: Membership, current: dict, wanted: dict, changed: set[str]) -> None:
+def _apply_membership(
+    actor: Actor, user: Actor, membership: Membership, current: dict, wanted: dict, changed: set[str]
+) -> None:
     org, agency = _membership_for(wanted["roles"], organisation=wanted["organisation"], agency=wanted["agency"])
     if not changed & {"organisation", "agency"}:
         return
@@ -367,7 +369,7 @@ def _apply_membership(actor, user, membership: Membership, current: dict, wanted
     audit_record(actor=actor, verb="user.membership_changed", target=user, payload=payload)
 
 
-def _apply_roles(actor, user, old: list[str], new: list[str]) -> None:
+def _apply_roles(actor: Actor, user: Actor, old: list[str], new: list[str]) -> None:
     granted, removed = sorted(set(new) - set(old)), sorted(set(old) - set(new))
     if not granted and not removed:
         return
@@ -388,7 +390,7 @@ def _apply_roles(actor, user, old: list[str], new: list[str]) -> None:
         )
 
 
-def _apply_active(actor, user, active: bool, changed: set[str]) -> None:
+def _apply_active(actor: Actor, user: Actor, active: bool, changed: set[str]) -> None:
     if "is_active" not in changed:
         return
     user.is_active = active
@@ -401,7 +403,7 @@ def _apply_active(actor, user, active: bool, changed: set[str]) -> None:
     )
 
 
-def _send_password_link(user: AbstractBaseUser, *, invitation: bool) -> None:
+def _send_password_link(user: Actor, *, invitation: bool) -> None:
     """The e-mail with a one-time link to set a password (Django's reset token and confirm view)."""
     base = urlsplit(settings.PORTAL_BASE_URL)
     context = {

@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.errors import InvalidTransition
+from portal.permissions import Actor
 
 SYSTEM = "system"  # the permission of a system move: no person holds it, superusers included
 
@@ -44,17 +44,17 @@ class Workflow:
     def available(self, status: str) -> list[Transition]:
         return [t for t in self.transitions if status in t.sources]
 
-    def permits(self, transition: Transition, user: AbstractBaseUser | None) -> bool:
+    def permits(self, transition: Transition, user: Actor | None) -> bool:
         """Whether `user` (None: the system) may take `transition`, wherever the record stands."""
         if transition.permission == SYSTEM:
             return user is None
         return user is None or user.has_perm(transition.permission)
 
-    def available_to(self, status: str, user: AbstractBaseUser) -> list[Transition]:
+    def available_to(self, status: str, user: Actor) -> list[Transition]:
         """The transitions a person may take from `status`: what a page offers."""
         return [t for t in self.available(status) if t.permission != SYSTEM and self.permits(t, user)]
 
-    def check(self, name: str, status: str, user: AbstractBaseUser | None, *, reason: str = "") -> Transition:
+    def check(self, name: str, status: str, user: Actor | None, *, reason: str = "") -> Transition:
         """The transition if `user` (None: the system) may take it from `status` now; raises otherwise."""
         transition = self.get(name)
         if not self.permits(transition, user) and transition.permission == SYSTEM:
@@ -71,7 +71,7 @@ class Workflow:
             raise ValidationError({"reason": f"A reason is required to {name.replace('_', ' ')}."})
         return transition
 
-    def move(self, record: Any, name: str, user: AbstractBaseUser | None, *, reason: str = "") -> str:
+    def move(self, record: Any, name: str, user: Actor | None, *, reason: str = "") -> str:
         """Check, then set `record.status` to the transition's own target; the status it had. Pure: it saves
         nothing (each app's status helper saves, keeps history and audits)."""
         previous = record.status

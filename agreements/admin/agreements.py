@@ -155,10 +155,7 @@ class AgreementAdmin(AgreementWorkflowMixin, ServiceFormMixin, AuditHistoryMixin
     # Who may do what
 
     def get_queryset(self, request):
-        if request.user.is_superuser:
-            queryset = Agreement.objects.select_related("country", "lead_negotiator")
-        else:
-            queryset = selectors.agreements_visible_to(request.user)
+        queryset = Agreement.objects.restrict(request.user, "view").select_related("country", "lead_negotiator")
         return queryset.order_by(*(self.get_ordering(request) or Agreement._meta.ordering))
 
     def has_change_permission(self, request, obj=None):

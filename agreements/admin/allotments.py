@@ -98,10 +98,7 @@ class AllotmentAdmin(AuditHistoryMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [LedgerEntryInline]
 
     def get_queryset(self, request):
-        if request.user.is_superuser:
-            queryset = Allotment.objects.select_related("country", "agreement")
-        else:
-            queryset = selectors.allotments_visible_to(request.user)
+        queryset = Allotment.objects.restrict(request.user, "view").select_related("country", "agreement")
         return queryset.select_related("terms").order_by(*(self.get_ordering(request) or Allotment._meta.ordering))
 
     # Pending demand is licensing's figure: this admin shows none of it (see the module's docstring).

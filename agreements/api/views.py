@@ -8,7 +8,6 @@ from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,13 +31,11 @@ from agreements.api.serializers import (
 )
 from agreements.choices import AllotmentSource
 from agreements.models import Agreement, Allotment, Country, TermsVersion
-from portal.api.permissions import roles_required
-from portal.choices import Role
-from portal.selectors import user_has_role
+from portal.api.permissions import ActionPermissions, CanView, HasPermission
+from portal.permissions import allowed
 
 # Staff (SPEC § 1) and negotiators read the policy side's agreements and allotments; negotiators write.
-READERS = (Role.LICENSING_OFFICER, Role.APPROVING_OFFICIAL, Role.POLICY_ADMIN, Role.NEGOTIATOR)
-WRITERS = (Role.NEGOTIATOR,)
+NEGOTIATE = HasPermission("agreements.negotiate_agreement")
 
 
 class DemandMixin:
@@ -68,7 +65,8 @@ class CountryViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def get_serializer_class(self):
         if self.action != "retrieve":
             return CountrySerializer
-        return CountryStaffDetailSerializer if user_has_role(self.request.user, *READERS) else CountryDetailSerializer
+        staff = allowed(self.request.user, "agreements.view_allotment_usage")
+        return CountryStaffDetailSerializer if staff else CountryDetailSerializer
 
     def get_object(self):
         self.kwargs["code"] = self.kwargs["code"].upper()
@@ -97,7 +95,7 @@ class PolicyView(APIView):
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [roles_required(Role.POLICY_ADMIN)()]
+            return [HasPermission("agreements.switch_policy")()]
         return super().get_permissions()
 
     @extend_schema(responses=PolicySerializer)
@@ -121,21 +119,26 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     serializer_class = AgreementDetailSerializer
 
-    def get_permissions(self):
-        return [roles_required(*(READERS if self.request.method in SAFE_METHODS else WRITERS))()]
+    permission_classes = [ActionPermissions]
+    action_permissions = {
+        **dict.fromkeys(("list", "retrieve", "amendments", "metadata"), CanView(Agreement)),
+        "create": HasPermission("agreements.add_agreement"),
+        **dict.fromkeys(("partial_update", "update"), HasPermission("agreements.change_agreement")),
+        "amend": HasPermission("agreements.add_termsversion"),
+        "*": NEGOTIATE,  # the lifecycle moves
+    }
 
     def get_serializer_class(self):
         return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
 
+    def _visible(self) -> QuerySet[Agreement]:
+        return Agreement.objects.restrict(self.request.user, "view").select_related("country", "lead_negotiator")
+
     def get_queryset(self):
-        return selectors.agreements_for_display(
-            selectors.agreements_visible_to(self.request.user), history=self.action != "list"
-        )
+        return selectors.agreements_for_display(self._visible(), history=self.action != "list")
 
     def _show(self, agreement: Agreement, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.agreements_for_display(selectors.agreements_visible_to(self.request.user), history=True).get(
-            pk=agreement.pk
-        )
+        fresh = selectors.agreements_for_display(self._visible(), history=True).get(pk=agreement.pk)
         return Response(AgreementDetailSerializer(fresh).data, status=code)
 
     @extend_schema(request=AgreementCreateSerializer, responses={201: AgreementDetailSerializer})
@@ -252,11 +255,10 @@ class AllotmentViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     serializer_class = AllotmentSerializer
     filterset_class = AllotmentFilter
 
-    def get_permissions(self):
-        return [roles_required(*READERS)()]
+    permission_classes = [CanView(Allotment)]
 
     def get_queryset(self):
-        return selectors.allotments_visible_to(self.request.user)
+        return Allotment.objects.restrict(self.request.user, "view").select_related("country", "agreement")
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

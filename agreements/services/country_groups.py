@@ -2,13 +2,12 @@
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agreements.choices import CountryGroup
 from agreements.models import Country, CountryGroupMembership
-from portal.permissions import require
+from portal.permissions import Actor, require
 from portal.services import audit_record
 
 PERMISSION = "agreements.maintain_country_groups"
@@ -29,7 +28,7 @@ def _clean(
 
 def country_group_membership_set(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     country: Country,
     group: str,
     effective_from: datetime.date,

@@ -17,14 +17,15 @@ from licensing.admin.application_actions import ACTIONS
 from licensing.admin.application_sections import FIELDSETS, ApplicationSectionsMixin
 from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
-from licensing.models import Application, Referral
+from licensing.models import Application, Licence, Referral
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.admin_workflow import WorkflowActionsMixin
 from portal.choices import AgencyCode
 from portal.models import Organisation
 from portal.refusals import REFUSALS, refusal_text
-from portal.selectors import user_agency_code, user_is_staff
+from portal.scoping import is_insider
+from portal.selectors import user_agency_code
 
 ACN_SHAPE = re.compile(r"[A-Z]\d{6}")
 
@@ -78,7 +79,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
 
     def get_queryset(self, request):
         referrals = Referral.objects.select_related("agency").order_by("agency__code")
-        queryset = selectors.applications_visible_to(request.user).prefetch_related(
+        queryset = Application.objects.restrict(request.user, "view").prefetch_related(
             Prefetch("referrals", queryset=referrals)
         )
         return queryset.order_by(*self.get_ordering(request))
@@ -94,7 +95,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
         return super().changelist_view(request, context)
 
     def get_list_filter(self, request):
-        if user_is_staff(request.user):
+        if is_insider(request.user, Application):
             return self.list_filter
         return [spec for spec in self.list_filter if spec != ("officer", InScopeRelatedFilter)]
 
@@ -147,7 +148,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
     def related_links(self, request, application) -> list[tuple[str, str]]:
         if application.status != ApplicationStatus.APPROVED or not request.user.has_perm("licensing.view_licence"):
             return []
-        licence = selectors.licences_visible_to(request.user).filter(application=application).first()
+        licence = Licence.objects.restrict(request.user, "view").filter(application=application).first()
         if licence is None:
             return []
         return [(f"Licence {licence.number}", reverse("admin:licensing_licence_change", args=[licence.pk]))]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from agreements.units import tpp_and_h100e
-from licensing import selectors, services
+from licensing import services
 from licensing.admin import display
 from licensing.admin.filters import InScopeRelatedFilter
 from licensing.admin.forms import LicenceReasonForm
@@ -145,7 +145,7 @@ class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         lines = LicenceLine.objects.order_by("id")
-        queryset = selectors.licences_visible_to(request.user).prefetch_related(Prefetch("lines", queryset=lines))
+        queryset = Licence.objects.restrict(request.user, "view").prefetch_related(Prefetch("lines", queryset=lines))
         return queryset.order_by(*(self.get_ordering(request) or Licence._meta.ordering))
 
     def changelist_view(self, request, extra_context=None):

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 
 from agreements.units import tpp_and_h100e
-from licensing import selectors
 from licensing.admin import display
 from licensing.admin.filters import InScopeRelatedFilter
 from licensing.models import LppNotification, LppNotificationLine
@@ -41,7 +40,7 @@ class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdm
     readonly_fields = flatten_fieldsets(FIELDSETS)
 
     def get_queryset(self, request):
-        queryset = selectors.notifications_visible_to(request.user).select_related("submitted_by")
+        queryset = LppNotification.objects.restrict(request.user, "view").select_related("submitted_by")
         return queryset.order_by(*(self.get_ordering(request) or LppNotification._meta.ordering))
 
     def changelist_view(self, request, extra_context=None):

@@ -14,8 +14,7 @@ from agreements.api.views import AllotmentViewSet, CountryViewSet
 from agreements.selectors import policy_in_force
 from agreements.services import proposed_policy
 from licensing import selectors
-from portal.api.permissions import roles_required
-from portal.choices import STAFF_ROLES, Role
+from portal.api.permissions import HasPermission
 
 
 class ImpactRowSerializer(serializers.Serializer):
@@ -33,7 +32,7 @@ class ImpactRowSerializer(serializers.Serializer):
 class PolicyImpactView(APIView):
     """What a regime switch would do to the applications now pending (up to 500, oldest first)."""
 
-    permission_classes = [roles_required(*STAFF_ROLES, Role.NEGOTIATOR)]
+    permission_classes = [HasPermission("agreements.view_policy")]  # those who read the policy side
 
     @extend_schema(
         parameters=[

@@ -3,7 +3,6 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,15 +16,16 @@ from licensing.models import Application, ApplicationLine, Party
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
+from portal.permissions import Actor
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
 REVIEW_DAYS = 90
 
 
-def lock_application(actor: AbstractBaseUser, application_id: int) -> Application:
+def lock_application(actor: Actor, application_id: int) -> Application:
     """Re-read the application in the actor's scope, locked for the rest of the transaction (404 outside)."""
-    return selectors.applications_visible_to(actor).select_for_update(of=("self",)).get(pk=application_id)
+    return Application.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=application_id)
 
 
 def _write_parties(application: Application, parties: dict[str, Any]) -> None:
@@ -70,7 +70,7 @@ def _write_lines(application: Application, items: list[dict[str, Any]]) -> None:
 
 def application_create(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     destination: Country,
     end_use_category: str,
     end_use: str,
@@ -97,7 +97,7 @@ def application_create(
     return application
 
 
-def application_update(*, actor: AbstractBaseUser, application: Application, **changes: Any) -> Application:
+def application_update(*, actor: Actor, application: Application, **changes: Any) -> Application:
     """Change a draft: scalar fields, and parties or items wholesale when given."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
@@ -125,7 +125,7 @@ def _summary(application: Application) -> dict[str, Any]:
     }
 
 
-def application_submit(*, actor: AbstractBaseUser, application: Application) -> Application:
+def application_submit(*, actor: Actor, application: Application) -> Application:
     """Freeze the application and its determination, give it an ACN and start the 90-day clock."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
@@ -152,7 +152,7 @@ def application_submit(*, actor: AbstractBaseUser, application: Application) -> 
     return application
 
 
-def application_respond(*, actor: AbstractBaseUser, application: Application, answer: str) -> Application:
+def application_respond(*, actor: Actor, application: Application, answer: str) -> Application:
     """The exporter answers the open request for information; the 90-day clock runs again."""
     if not (answer or "").strip():
         raise ValidationError({"answer": "Write your answer to the officer's question."})
@@ -163,13 +163,14 @@ def application_respond(*, actor: AbstractBaseUser, application: Application, an
             request = application.info_requests.filter(answered_at__isnull=True).latest("asked_at")
             request.answer, request.answered_by, request.answered_at = answer.strip(), actor, now
             request.save()
+            assert application.due_at and application.paused_at, "an info request pauses a submitted case's clock"
             application.due_at += now - application.paused_at
             application.paused_at = None
             change.payload = {"answer": request.answer}
     return application
 
 
-def application_withdraw(*, actor: AbstractBaseUser, application: Application, reason: str = "") -> Application:
+def application_withdraw(*, actor: Actor, application: Application, reason: str = "") -> Application:
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "withdraw", actor=actor) as change:

@@ -3,10 +3,10 @@
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from licensing.models import Product
+from portal.permissions import Actor
 from portal.services import audit_record
 
 PRODUCT_FIELDS = (
@@ -31,7 +31,7 @@ def _snapshot(product: Product) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
-def product_save(*, actor: AbstractBaseUser | None, product: Product, **changes: Any) -> Product:
+def product_save(*, actor: Actor | None, product: Product, **changes: Any) -> Product:
     """Create or correct a catalogue entry (vendors' attested TPP may be revised); audited with before/after."""
     with transaction.atomic():
         before = None

@@ -3,7 +3,6 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +19,11 @@ from licensing.models import Application, Licence, LicenceLine
 from licensing.services.applications import lock_application
 from licensing.services.numbers import next_licence_number
 from licensing.services.status import changing_status
+from portal.permissions import Actor
 from portal.services import audit_record
 
 
-def _check_four_eyes(application: Application, actor: AbstractBaseUser) -> None:
+def _check_four_eyes(application: Application, actor: Actor) -> None:
     """Refuse with the first of `selectors.decision_blockers`: the rule the admin's offer shows, too."""
     blockers = selectors.decision_blockers(application, actor)
     if blockers:
@@ -84,7 +84,7 @@ def _refuse_unless_licensable(result: engine.Determination) -> None:
 
 def application_approve(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     application: Application,
     items: list[dict[str, Any]] | None = None,
     conditions: list[str] | None = None,
@@ -121,7 +121,7 @@ def application_approve(
 
 def _issue_licence(
     application: Application,
-    actor: AbstractBaseUser,
+    actor: Actor,
     result: engine.Determination,
     request: engine.Request,
     extra_conditions: list[str],
@@ -160,7 +160,7 @@ def _issue_licence(
     return licence
 
 
-def _draw_on_allotment(licence: Licence, request: engine.Request, actor: AbstractBaseUser, now) -> None:
+def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Actor, now: datetime.datetime) -> None:
     """Reserve the licence's TPP. Called last in the approval, so the allotment row stays locked only for the
     commit: concurrent approvals on one country queue for the shortest time (and never overdraw)."""
     if licence.allotment_id is None:
@@ -175,7 +175,7 @@ def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Abstrac
     )
 
 
-def application_deny(*, actor: AbstractBaseUser, application: Application, reason: str) -> Application:
+def application_deny(*, actor: Actor, application: Application, reason: str) -> Application:
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "deny", actor=actor, reason=reason, payload={"reason": reason.strip()}):

@@ -3,28 +3,27 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agreements import services as agreements_services
 from licensing import determination as engine
-from licensing import selectors
 from licensing.choices import LicenceStatus, PartyRole
 from licensing.errors import ShipmentRefused
 from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
 from licensing.services.status import changing_status, set_status
 from portal.errors import InvalidTransition
+from portal.permissions import Actor
 
 
-def lock_licence(actor: AbstractBaseUser | None, licence_id: int) -> Licence:
-    licences = selectors.licences_visible_to(actor) if actor is not None else Licence.objects.all()
+def lock_licence(actor: Actor | None, licence_id: int) -> Licence:
+    licences = Licence.objects.restrict(actor, "view") if actor is not None else Licence.objects.all()
     return licences.select_for_update(of=("self",)).get(pk=licence_id)
 
 
 def shipment_report(
-    *, actor: AbstractBaseUser, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
+    *, actor: Actor, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
 ) -> Shipment:
     """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted."""
     with transaction.atomic():
@@ -40,7 +39,7 @@ def shipment_report(
 
 
 def _record_shipment(
-    licence: Licence, actor: AbstractBaseUser, shipped_on: datetime.date, items: list[dict[str, Any]]
+    licence: Licence, actor: Actor, shipped_on: datetime.date, items: list[dict[str, Any]]
 ) -> tuple[Shipment, list[LicenceLine]]:
     """The shipment and its lines, never beyond what a line has left; with the licence's lines as they now stand."""
     if not licence.valid_from <= shipped_on <= licence.valid_until:
@@ -86,7 +85,7 @@ def _unshipped_tpp(licence: Licence) -> int:
     return sum(line.remaining_quantity * line.unit_tpp for line in licence.lines.all())
 
 
-def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
+def _release_unshipped(licence: Licence, actor: Actor | None) -> int:
     """Give the unshipped part of the reservation back to the allotment."""
     tpp = min(_unshipped_tpp(licence), licence.reserved_tpp)
     if licence.allotment_id is None or tpp <= 0:
@@ -102,7 +101,7 @@ def _release_unshipped(licence: Licence, actor: AbstractBaseUser | None) -> int:
     return tpp
 
 
-def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Licence:
+def _transition(name: str, *, actor: Actor | None, licence: Licence, reason: str = "") -> Licence:
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
         with changing_status(licence, name, actor=actor, reason=reason) as change:
@@ -121,15 +120,15 @@ def _transition(name: str, *, actor, licence: Licence, reason: str = "") -> Lice
 _RELEASING = {LicenceStatus.REVOKED, LicenceStatus.EXPIRED}
 
 
-def licence_suspend(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_suspend(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("suspend", actor=actor, licence=licence, reason=reason)
 
 
-def licence_reinstate(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_reinstate(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("reinstate", actor=actor, licence=licence, reason=reason)
 
 
-def licence_revoke(*, actor: AbstractBaseUser, licence: Licence, reason: str) -> Licence:
+def licence_revoke(*, actor: Actor, licence: Licence, reason: str) -> Licence:
     return _transition("revoke", actor=actor, licence=licence, reason=reason)
 
 

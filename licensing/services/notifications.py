@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.errors import NotificationRefused
 from licensing.models import LppConsigneeYear, LppNotification, LppNotificationLine
+from portal.permissions import Actor
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
@@ -26,7 +26,7 @@ _WHY_NOT = {
 
 def notification_file(
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     destination: Country,
     consignee: str,
     end_user_hq: list[Country],

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,12 +14,13 @@ from licensing.services.status import changing_status, set_status
 from portal.choices import REVIEWING_AGENCIES
 from portal.errors import InvalidTransition
 from portal.models import Agency
+from portal.permissions import Actor
 from portal.selectors import user_agency_code
 
 REFERRAL_DAYS = 30
 
 
-def application_start_review(*, actor: AbstractBaseUser, application: Application) -> Application:
+def application_start_review(*, actor: Actor, application: Application) -> Application:
     """Take a submitted case, or bring a referred one back once every agency answered or ran out of time."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
@@ -38,7 +38,7 @@ def application_start_review(*, actor: AbstractBaseUser, application: Applicatio
     return application
 
 
-def application_request_info(*, actor: AbstractBaseUser, application: Application, question: str) -> Application:
+def application_request_info(*, actor: Actor, application: Application, question: str) -> Application:
     """Ask the exporter for more information; the 90-day clock stops until they answer."""
     if not (question or "").strip():
         raise ValidationError({"question": "Write the question for the exporter."})
@@ -51,7 +51,7 @@ def application_request_info(*, actor: AbstractBaseUser, application: Applicatio
     return application
 
 
-def application_refer(*, actor: AbstractBaseUser, application: Application, agencies: list[str]) -> Application:
+def application_refer(*, actor: Actor, application: Application, agencies: list[str]) -> Application:
     """Refer to Defense, State and/or Energy, each with 30 days to recommend."""
     codes = sorted(set(agencies or []))
     if not codes or not set(codes) <= set(REVIEWING_AGENCIES):
@@ -63,7 +63,7 @@ def application_refer(*, actor: AbstractBaseUser, application: Application, agen
     return application
 
 
-def _refer(application: Application, actor: AbstractBaseUser, codes: list[str], payload: dict) -> None:
+def _refer(application: Application, actor: Actor, codes: list[str], payload: dict) -> None:
     """New referrals, each due in 30 days; the payload of the referral's audit event is filled in."""
     now = timezone.now()
     due = now + datetime.timedelta(days=REFERRAL_DAYS)
@@ -82,7 +82,7 @@ def _refer(application: Application, actor: AbstractBaseUser, codes: list[str], 
 
 
 def application_agency_recommend(
-    *, actor: AbstractBaseUser, application: Application, recommendation: str, rationale: str = ""
+    *, actor: Actor, application: Application, recommendation: str, rationale: str = ""
 ) -> Application:
     """An agency answers its referral; the last awaited answer sends the case back to review."""
     if recommendation not in Recommendation.values:
@@ -114,7 +114,7 @@ def application_agency_recommend(
 
 
 def application_recommend(
-    *, actor: AbstractBaseUser, application: Application, recommendation: str, rationale: str
+    *, actor: Actor, application: Application, recommendation: str, rationale: str
 ) -> Application:
     """The officer's recommendation, required before a decision (and barring its author from deciding)."""
     if recommendation not in Recommendation.values:
@@ -139,7 +139,7 @@ def application_recommend(
     return application
 
 
-def application_return(*, actor: AbstractBaseUser, application: Application, reason: str) -> Application:
+def application_return(*, actor: Actor, application: Application, reason: str) -> Application:
     """Return without action (RWA): corrections come as a new application."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)

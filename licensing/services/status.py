@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from licensing.models import Application, Licence
 from licensing.workflow import APPLICATION, LICENCE, VERBS
+from portal.permissions import Actor
 from portal.services import audit_record
 from portal.workflow import Transition, Workflow
 
@@ -41,7 +40,7 @@ def changing_status(
     record: Application | Licence,
     name: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     reason: str = "",
     payload: dict[str, Any] | None = None,
 ) -> Iterator[StatusChange]:
@@ -58,7 +57,7 @@ def set_status(
     record: Application | Licence,
     name: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     reason: str = "",
     payload: dict[str, Any] | None = None,
 ) -> StatusChange:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from agreements.units import h100e
 from licensing import selectors, services
 from licensing.choices import ApplicationStatus, PartyRole
+from licensing.models import Application
 from licensing.web.forms import (
     AnswerForm,
     ApplicationForm,
@@ -22,16 +23,17 @@ from licensing.web.forms import (
     ShipmentForm,
 )
 from licensing.web.timeline import exporter_timeline
-from portal.choices import Role
+from portal.permissions import allowed
 from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
-from portal.selectors import user_has_role
+
+EXPORTER_PAGES = "licensing.file_application"  # the exporter pages are for those who file applications
 
 
 def exporter_required(view: Callable) -> Callable:
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not user_has_role(request.user, Role.EXPORTER):
+        if not allowed(request.user, EXPORTER_PAGES):
             raise PermissionDenied("These pages are for exporters.")
         return view(request, *args, **kwargs)
 
@@ -54,7 +56,7 @@ def home(request):
     """Exporters land on their applications; agency staff on the admin."""
     if not request.user.is_authenticated:
         return redirect("login")
-    if user_has_role(request.user, Role.EXPORTER):
+    if allowed(request.user, EXPORTER_PAGES):
         return redirect("exporter:applications")
     return redirect("admin:index")
 
@@ -64,7 +66,7 @@ def home(request):
 
 @exporter_required
 def application_list(request):
-    applications = selectors.applications_visible_to(request.user).select_related("destination")
+    applications = Application.objects.restrict(request.user, "view").select_related("destination")
     status = request.GET.get("status")
     if status in ApplicationStatus.values:
         applications = applications.filter(status=status)
@@ -184,7 +186,7 @@ def _application_action(service: Callable, success: str, form_class=None):
     @exporter_required
     @require_POST
     def view(request, pk):
-        application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+        application = get_object_or_404(Application.objects.restrict(request.user, "view"), pk=pk)
         form = form_class(request.POST) if form_class else None
         if form is not None and not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

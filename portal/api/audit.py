@@ -1,8 +1,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 
-from portal.api.permissions import roles_required
-from portal.choices import STAFF_ROLES
+from portal.api.permissions import HasPermission
 from portal.models import AuditEvent
 
 
@@ -29,7 +28,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
-    permission_classes = [roles_required(*STAFF_ROLES)]
+    permission_classes = [HasPermission("portal.view_auditevent")]
 
     def get_queryset(self):
         return AuditEvent.objects.select_related("actor")

@@ -13,17 +13,17 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.choices import Role
-from portal.selectors import user_has_role
+from portal.choices import ADMIN_ROLES
+from portal.selectors import user_roles
 
-SECOND_FACTOR_ROLES = frozenset(Role.values) - {Role.EXPORTER}
+SECOND_FACTOR_ROLES = ADMIN_ROLES  # every role but exporter: the roles whose work is in the admin
 TOTP_DIGITS = 6
 
 
 def second_factor_required(user: AbstractBaseUser) -> bool:
     if not settings.SIGNIN_SECOND_FACTOR_REQUIRED or not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or user_has_role(user, *SECOND_FACTOR_ROLES)
+    return user.is_staff or user.is_superuser or not user_roles(user).isdisjoint(SECOND_FACTOR_ROLES)
 
 
 def second_factor_satisfied(user: AbstractBaseUser) -> bool:

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from licensing import services
 from licensing.errors import FourEyes, NoLicenceRequired
-from licensing.models import Licence
-from licensing.selectors import applications_visible_to
+from licensing.models import Application, Licence
 from portal.errors import InvalidTransition
 from tests.factories import make_user
 from tests.licensing.factories import approved, draft, recommended
@@ -19,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_staff_do_not_see_an_exporters_unsubmitted_draft():
     application = draft()
     for role in ("licensing_officer", "approving_official", "policy_admin"):
-        assert not applications_visible_to(make_user(role)).filter(pk=application.pk).exists(), role
-    assert applications_visible_to(application.created_by).filter(pk=application.pk).exists()
+        assert not Application.objects.restrict(make_user(role), "view").filter(pk=application.pk).exists(), role
+    assert Application.objects.restrict(application.created_by, "view").filter(pk=application.pk).exists()
 
 
 def test_an_approving_official_of_the_applicant_organisation_cannot_decide_its_case():
