@@ -28,3 +28,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("licensing.web.urls")),
 ]
+
+# JSON under /api/, the usual pages elsewhere.
+handler400 = "portal.api.error_views.bad_request"
+handler403 = "portal.api.error_views.permission_denied"
+handler404 = "portal.api.error_views.page_not_found"
+handler500 = "portal.api.error_views.server_error"

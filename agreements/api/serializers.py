@@ -66,7 +66,7 @@ class PolicySwitchSerializer(serializers.Serializer):
     """Body of a regime switch. Parameters left out carry over from the policy in force."""
 
     kind = serializers.ChoiceField(choices=PolicyKind.choices)
-    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    effective_from = serializers.DateTimeField(required=False, help_text="Leave out for now.")
     reason = serializers.CharField()
     lpp_threshold_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
     tier2_allocation_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)

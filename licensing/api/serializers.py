@@ -71,6 +71,17 @@ class ApplicationWriteSerializer(serializers.Serializer):
         return resolve_products(items)
 
 
+class ApplicationPatchSerializer(ApplicationWriteSerializer):
+    """A change to a draft: any of the fields. `parties` and `items`, when given, replace the old ones whole, so
+    each is complete (DRF's `partial=True` would reach into them and let half a line or a party through)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
 # Reading an application
 
 
