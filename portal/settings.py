@@ -191,3 +191,30 @@ LOGGING = {
 # Request bodies: our largest real one (an application with 100 lines and 50 end users) is well under 100 kB.
 # Larger bodies are a JSON 413 (portal.api.parsers enforces it for JSON too, which DRF otherwise reads unbounded).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+
+# Content-Security-Policy (django-csp): scripts only from the portal itself, never inline; styles may be inline
+# (style attributes in templates, Swagger UI and Redoc); images may be data: URIs (Swagger UI's icons); Redoc
+# runs its search in a blob: worker. Nothing from another host: the API docs' assets come from
+# drf-spectacular-sidecar, served with the portal's static files.
+INSTALLED_APPS += ["csp", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "portal.middleware.ApiNoStoreMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
+)
+# Server banner: gunicorn.conf.py (gunicorn writes it below Django); API data: portal.middleware (no-store).
