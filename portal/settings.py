@@ -217,4 +217,10 @@ CONTENT_SECURITY_POLICY = {
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
+# The schema documents every error status (portal.api.schema) and says "any of" where a response has two shapes.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "portal.api.schema.PortalAutoSchema"
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "portal.api.schema.any_of_for_undiscriminated_shapes",
+]
 # Server banner: gunicorn.conf.py (gunicorn writes it below Django); API data: portal.middleware (no-store).

@@ -2,7 +2,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -40,7 +39,7 @@ class SizeBandSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.ModelSerializer):
-    set_by = serializers.StringRelatedField()
+    set_by = serializers.StringRelatedField(allow_null=True, help_text="Null for the policies loaded with the data.")
     size_bands = SizeBandSerializer(many=True)
 
     class Meta:
@@ -82,7 +81,7 @@ class PolicySwitchSerializer(serializers.Serializer):
 MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "example": "3.00"})
 class H100eField(serializers.ReadOnlyField):
     """A TPP integer shown as H100-equivalents, to two decimals (derived, never stored)."""
 

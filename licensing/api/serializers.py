@@ -17,7 +17,9 @@ class ProductSerializer(serializers.ModelSerializer):
     performance_density = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True, allow_null=True)
     eccn = serializers.CharField(read_only=True)
     h100e = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    chip = serializers.PrimaryKeyRelatedField(read_only=True)
+    chip = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="A system's chip; null for a chip."
+    )
 
     class Meta:
         model = Product

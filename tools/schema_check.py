@@ -1,0 +1,134 @@
+"""A bounded schemathesis run against a live portal on a throwaway database (issue 11, item 7).
+
+    .venv/bin/python tools/schema_check.py [--max-examples N] [--identities exporter,officer,policy]
+
+Builds a fresh database (a temporary SQLite file, or $SCHEMA_CHECK_DATABASE_URL), loads the demo world, starts
+gunicorn with production-style settings (DEBUG off), signs the chosen demo identities in through the token
+endpoint, and runs schemathesis over /api/v1/schema/ once per identity with three checks: no server error,
+responses that match the schema, and only documented status codes. Exits non-zero on any failure.
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 — the demo world's published password (seed_demo)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, server: subprocess.Popen) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped (exit {server.returncode})")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url}")
+
+
+def token(base: str, username: str) -> str:
+    body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/token/", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)["token"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("SCHEMA_CHECK_EXAMPLES", "10")))
+    parser.add_argument("--identities", default="exporter,officer,policy")
+    parser.add_argument("--phases", default=os.environ.get("SCHEMA_CHECK_PHASES", "examples,coverage,fuzzing"))
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("SCHEMA_CHECK_SEED", "1")))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="g2g-schema-check-") as scratch:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        }
+        env.update(
+            DATABASE_URL=os.environ.get("SCHEMA_CHECK_DATABASE_URL", f"sqlite:///{scratch}/schema-check.sqlite3"),
+            SECRET_KEY="schema-check-only-" + "k" * 40,
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",
+            LOGIN_THROTTLE_RATE="1000/min",
+            LOG_LEVEL="ERROR",  # 4xx answers are the point here; server errors still print
+        )
+        manage = [str(BIN / "python"), "manage.py"]
+        for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
+            subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                str(BIN / "python"),
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "2",
+                "--timeout",
+                "120",
+                "portal.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_for(f"{base}/api/v1/schema/", server)
+            failed = False
+            for identity in args.identities.split(","):
+                print(f"== schemathesis as {identity}", flush=True)
+                result = subprocess.run(
+                    [
+                        str(BIN / "schemathesis"),
+                        "run",
+                        f"{base}/api/v1/schema/",
+                        "--checks",
+                        CHECKS,
+                        "--max-examples",
+                        str(args.max_examples),
+                        "--seed",
+                        str(args.seed),
+                        "--header",
+                        f"Authorization: Token {token(base, identity)}",
+                        "--workers",
+                        "2",
+                        "--request-timeout",
+                        "60",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                )
+                failed |= result.returncode != 0
+            return 1 if failed else 0
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
