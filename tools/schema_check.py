@@ -5,12 +5,14 @@
 Builds a fresh database (a temporary SQLite file, or $SCHEMA_CHECK_DATABASE_URL), loads the demo world, starts
 gunicorn with production-style settings (DEBUG off), signs the chosen demo identities in through the token
 endpoint, and runs schemathesis over /api/v1/schema/ once per identity with three checks: no server error,
-responses that match the schema, and only documented status codes. Exits non-zero on any failure.
+responses that match the schema, and only documented status codes. Prints the figures; exits non-zero on any
+failure. Bounded by --max-examples (per operation and phase) and --phases.
 """
 
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,89 +47,95 @@ def wait_for(url: str, server: subprocess.Popen) -> None:
 
 def token(base: str, username: str) -> str:
     body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1/auth/token/", data=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(f"{base}/api/v1/auth/token/", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)["token"]
 
 
+def settings_env(scratch: str) -> dict[str, str]:
+    drop = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    env.update(
+        DATABASE_URL=os.environ.get("SCHEMA_CHECK_DATABASE_URL", f"sqlite:///{scratch}/schema-check.sqlite3"),
+        SECRET_KEY="schema-check-only-" + "k" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        LOGIN_THROTTLE_RATE="1000/min",
+    )
+    return env
+
+
+def schemathesis(base: str, identity: str, args: argparse.Namespace) -> subprocess.CompletedProcess:
+    command = [
+        str(BIN / "schemathesis"),
+        "run",
+        f"{base}/api/v1/schema/",
+        f"--checks={CHECKS}",
+        f"--max-examples={args.max_examples}",
+        f"--phases={args.phases}",
+        f"--seed={args.seed}",
+        f"--header=Authorization: Token {token(base, identity)}",
+        "--workers=2",
+        "--request-timeout=60",
+        "--no-color",
+    ]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
+def figures(output: str) -> str:
+    tested = re.search(r"Tested: (\d+)", output)
+    generated = re.search(r"(\d+) generated", output)
+    failures = dict(re.findall(r"❌ (ST\d+ [^:]+): (\d+)", output))
+    return (
+        f"operations {tested.group(1) if tested else '?'}, requests {generated.group(1) if generated else '?'}, "
+        f"failures {failures or 0}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("SCHEMA_CHECK_EXAMPLES", "10")))
-    parser.add_argument("--identities", default="exporter,officer,policy")
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("SCHEMA_CHECK_EXAMPLES", "5")))
     parser.add_argument("--phases", default=os.environ.get("SCHEMA_CHECK_PHASES", "examples,coverage,fuzzing"))
+    parser.add_argument("--identities", default="exporter,officer,policy")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SCHEMA_CHECK_SEED", "1")))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="g2g-schema-check-") as scratch:
+        env = settings_env(scratch)
+        for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
+            subprocess.run(
+                [str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+            )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        }
-        env.update(
-            DATABASE_URL=os.environ.get("SCHEMA_CHECK_DATABASE_URL", f"sqlite:///{scratch}/schema-check.sqlite3"),
-            SECRET_KEY="schema-check-only-" + "k" * 40,
-            ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="0",
-            LOGIN_THROTTLE_RATE="1000/min",
-            LOG_LEVEL="ERROR",  # 4xx answers are the point here; server errors still print
-        )
-        manage = [str(BIN / "python"), "manage.py"]
-        for command in (["migrate", "--noinput"], ["createcachetable"], ["seed_demo"]):
-            subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        log = open(Path(scratch) / "gunicorn.log", "w+")  # noqa: SIM115 — read back after the run
         server = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                "2",
-                "--timeout",
-                "120",
-                "portal.wsgi",
-            ],
+            [str(BIN / "python"), "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", "2"]
+            + ["--timeout", "120", "portal.wsgi"],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for(f"{base}/api/v1/schema/", server)
-            failed = False
+            summary, failed = [], False
             for identity in args.identities.split(","):
-                print(f"== schemathesis as {identity}", flush=True)
-                result = subprocess.run(
-                    [
-                        str(BIN / "schemathesis"),
-                        "run",
-                        f"{base}/api/v1/schema/",
-                        "--checks",
-                        CHECKS,
-                        "--max-examples",
-                        str(args.max_examples),
-                        "--seed",
-                        str(args.seed),
-                        "--header",
-                        f"Authorization: Token {token(base, identity)}",
-                        "--workers",
-                        "2",
-                        "--request-timeout",
-                        "60",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                )
+                result = schemathesis(base, identity, args)
+                print(f"== schemathesis as {identity}\n{result.stdout}{result.stderr}", flush=True)
+                summary.append(f"{identity}: {figures(result.stdout)}")
                 failed |= result.returncode != 0
+            if failed:
+                log.seek(0)
+                errors = [line for line in log if "Error" in line or "Traceback" in line]
+                print("== server errors logged\n" + "".join(errors[-50:]))
+            print("== schema check figures\n" + "\n".join(summary))
             return 1 if failed else 0
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.fields import CountryCodeField
-from agreements.choices import AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
+from agreements.choices import AgreementStatus, AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
 from agreements.models import (
     Agreement,
     AgreementStatusChange,
@@ -226,6 +226,9 @@ class TermsVersionSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(
+        choices=AgreementStatus.choices, allow_blank=True, read_only=True, help_text="Empty for the first status."
+    )
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True, help_text="Username.")
 
     class Meta:

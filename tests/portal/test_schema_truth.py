@@ -46,3 +46,9 @@ def test_a_country_detail_matches_either_shape(schema):
     detail = schema["components"]["schemas"]["CountryDetailResponse"]
     assert "oneOf" not in detail
     assert len(detail["anyOf"]) == 2
+
+
+def test_the_first_status_change_may_come_from_no_status(schema):
+    from_status = schema["components"]["schemas"]["StatusChange"]["properties"]["from_status"]
+    shapes = [shape.get("$ref", "") for shape in from_status.get("oneOf", [])]
+    assert any(ref.endswith("BlankEnum") for ref in shapes), from_status
