@@ -161,6 +161,29 @@ def test_a_not_null_violation_is_not_reported_as_a_race():
     assert "same moment" not in response.data["detail"]
 
 
+@pytest.mark.parametrize(
+    ("sqlstate", "status", "words"),
+    [
+        ("23505", 409, "same moment"),  # unique_violation: a lost race
+        ("23P01", 409, "same moment"),  # exclusion_violation: overlapping periods saved concurrently
+        ("23503", 409, "changed or removed meanwhile"),  # foreign_key_violation
+        ("23502", 400, "incomplete"),  # not_null_violation: a gap in validation, not a race
+        ("23514", 400, "incomplete"),  # check_violation
+    ],
+)
+def test_postgresql_integrity_errors_are_told_apart_by_sqlstate(sqlstate, status, words):
+    class Cause(Exception):
+        pass
+
+    cause = Cause("violates a constraint")
+    cause.sqlstate = sqlstate
+    error = IntegrityError("violates a constraint")
+    error.__cause__ = cause
+    response = handle_exception(error, {})
+    assert response.status_code == status
+    assert words in response.data["detail"]
+
+
 def test_a_unique_violation_on_sqlite_wording_is_still_a_409():
     response = handle_exception(IntegrityError("UNIQUE constraint failed: licensing_application.acn"), {})
     assert response.status_code == 409
