@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 export DEBUG ?= 1
 
-.PHONY: run test lint format install migrate clean screenshots bench
+.PHONY: run test lint format install migrate clean screenshots bench schema-check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || test -n "$(PYTHON)" || { \
@@ -40,6 +40,10 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+## Fuzz the API against its own schema (schemathesis) on a throwaway database, live gunicorn, DEBUG off.
+schema-check: install
+	$(BIN)/python tools/schema_check.py
 
 ## Benchmark on a dedicated PostgreSQL database (seeds 100,000 applications once); figures for docs/performance.md.
 bench: install

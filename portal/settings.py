@@ -159,6 +159,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",  # bounded in size and nesting
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler.handle_exception",
@@ -273,3 +278,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Hostile input and response headers (issue 11, items 6 and 8) ---------------------------------------------
+# Request bodies: our largest real one (an application with 100 lines and 50 end users) is well under 100 kB.
+# Larger bodies are a JSON 413 (portal.api.parsers enforces it for JSON too, which DRF otherwise reads unbounded).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+
+# Content-Security-Policy (django-csp): scripts only from the portal itself, never inline; styles may be inline
+# (style attributes in templates, Swagger UI and Redoc); images may be data: URIs (Swagger UI's icons); Redoc
+# runs its search in a blob: worker. Nothing from another host: the API docs' assets come from
+# drf-spectacular-sidecar, served with the portal's static files.
+INSTALLED_APPS += ["csp", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "portal.middleware.ApiNoStoreMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
+)
+# The schema documents every error status (portal.api.schema) and says "any of" where a response has two shapes.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "portal.api.schema.PortalAutoSchema"
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "portal.api.schema.any_of_for_undiscriminated_shapes",
+]
+# Server banner: gunicorn.conf.py (gunicorn writes it below Django); API data: portal.middleware (no-store).

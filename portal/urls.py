@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from licensing.web.views import home
@@ -19,7 +19,11 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script under the CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "redoc/", SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"
+    ),
     path("", include("agreements.api.urls")),
     path("", include("licensing.api.urls")),
     *router.urls,
@@ -53,3 +57,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("licensing.web.urls")),
 ]
+
+# JSON under /api/, the usual pages elsewhere.
+handler400 = "portal.api.error_views.bad_request"
+handler403 = "portal.api.error_views.permission_denied"
+handler404 = "portal.api.error_views.page_not_found"
+handler500 = "portal.api.error_views.server_error"

@@ -2,12 +2,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.fields import CountryCodeField
-from agreements.choices import AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
+from agreements.choices import AgreementStatus, AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
 from agreements.models import (
     Agreement,
     AgreementStatusChange,
@@ -40,7 +39,7 @@ class SizeBandSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.ModelSerializer):
-    set_by = serializers.StringRelatedField()
+    set_by = serializers.StringRelatedField(allow_null=True, help_text="Null for the policies loaded with the data.")
     size_bands = SizeBandSerializer(many=True)
 
     class Meta:
@@ -60,7 +59,7 @@ class PolicySwitchSerializer(serializers.Serializer):
     """Body of a regime switch. Parameters left out carry over from the policy in force."""
 
     kind = serializers.ChoiceField(choices=PolicyKind.choices)
-    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    effective_from = serializers.DateTimeField(required=False, help_text="Leave out for now.")
     reason = serializers.CharField()
     lpp_threshold_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
     tier2_allocation_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
@@ -76,7 +75,7 @@ class PolicySwitchSerializer(serializers.Serializer):
 MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "example": "3.00"})
 class H100eField(serializers.ReadOnlyField):
     """A TPP integer shown as H100-equivalents, to two decimals (derived, never stored)."""
 
@@ -212,6 +211,9 @@ class TermsVersionSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(
+        choices=AgreementStatus.choices, allow_blank=True, read_only=True, help_text="Empty for the first status."
+    )
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True, help_text="Username.")
 
     class Meta:

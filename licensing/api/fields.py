@@ -6,10 +6,11 @@ from licensing.models import Product
 __all__ = ["CountryCodeField", "ItemSerializer", "MAX_QUANTITY", "resolve_products"]
 
 MAX_QUANTITY = 10_000_000  # units per line; beyond it is a typing error, not an export
+MAX_ID = 2**63 - 1  # the largest id a database row can have; larger ones overflowed the query
 
 
 class ItemSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, help_text="Catalogue id from /api/v1/products/.")
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Catalogue id from /api/v1/products/.")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

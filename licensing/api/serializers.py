@@ -19,7 +19,9 @@ class ProductSerializer(serializers.ModelSerializer):
     dram_bandwidth_gbps = serializers.IntegerField(source="effective_dram_bandwidth_gbps", read_only=True)
     eccn = serializers.CharField(read_only=True)
     h100e = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    chip = serializers.PrimaryKeyRelatedField(read_only=True)
+    chip = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="A system's chip; null for a chip."
+    )
 
     class Meta:
         model = Product
@@ -73,6 +75,17 @@ class ApplicationWriteSerializer(serializers.Serializer):
 
     def validate_items(self, items):
         return resolve_products(items)
+
+
+class ApplicationPatchSerializer(ApplicationWriteSerializer):
+    """A change to a draft: any of the fields. `parties` and `items`, when given, replace the old ones whole, so
+    each is complete (DRF's `partial=True` would reach into them and let half a line or a party through)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
 
 
 # Reading an application

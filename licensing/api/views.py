@@ -77,8 +77,10 @@ class ApplicationViewSet(
         return selectors.applications_for_listing(self.request.user)
 
     def get_serializer_class(self):
-        if self.action in ("create", "partial_update"):
+        if self.action == "create":
             return s.ApplicationWriteSerializer
+        if self.action == "partial_update":
+            return s.ApplicationPatchSerializer
         if selectors.sees_internal_fields(self.request.user):
             return s.StaffApplicationSerializer
         return s.ExporterApplicationSerializer
@@ -98,10 +100,10 @@ class ApplicationViewSet(
         application = services.application_create(actor=request.user, **serializer.validated_data)
         return Response(self.represent(self.get_queryset().get(pk=application.pk)), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ApplicationWriteSerializer, responses=s.ExporterApplicationSerializer)
+    @extend_schema(request=s.ApplicationPatchSerializer, responses=s.ExporterApplicationSerializer)
     def partial_update(self, request, *args, **kwargs):
         application = self.get_object()
-        serializer = s.ApplicationWriteSerializer(data=request.data, partial=True)
+        serializer = s.ApplicationPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.application_update(actor=request.user, application=application, **serializer.validated_data)
         return Response(self.represent(self.get_queryset().get(pk=application.pk)))

@@ -1,0 +1,17 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py portal.wsgi` (bind, workers: the usual
+command-line flags or $PORT / $WEB_CONCURRENCY).
+
+No `Server` banner. gunicorn (23 and later included) writes `Server: gunicorn` itself, before the application's
+headers, and has no setting to leave it out, so the one method that writes those default headers is wrapped here,
+in the master before the workers fork."""
+
+from gunicorn.http import wsgi
+
+_default_headers = wsgi.Response.default_headers
+
+
+def _default_headers_without_server(self):
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = _default_headers_without_server
