@@ -5,13 +5,13 @@ allotment, the consignee's LPP and licensed totals); this module only decides an
 Every quantity is an integer of TPP; H100e appears in texts only.
 """
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from agreements.party_matching import normalise_name  # parties are matched as the register does (SPEC § 2)
 from agreements.units import h100e, tpp_from_h100e
 
 TIERED = "tiered"
@@ -30,12 +30,6 @@ class Outcome(StrEnum):
 class Presumption(StrEnum):
     APPROVAL = "approval"
     DENIAL = "denial"
-
-
-def normalise_name(name: str) -> str:
-    """Case, spacing, punctuation and accents ignored: "Gulf Compute, L.L.C." == "gulf compute llc"."""
-    decomposed = unicodedata.normalize("NFKD", name).casefold()
-    return "".join(char for char in decomposed if char.isalnum())
 
 
 # The question and the facts in force
@@ -64,6 +58,11 @@ class Request:
     end_use_category: str
     at: datetime
     skip_lpp: bool = False
+    # The register's keys (SPEC § 2): the consignee party, whose LPP use and installation count, and every
+    # party whose headquarters (through its parent chain) count. `end_user_hq` holds headquarters declared
+    # on the request itself (and those of parties without a register entry).
+    consignee_party: int | None = None
+    hq_party_ids: tuple[int, ...] = ()
 
     @property
     def requested_tpp(self) -> int:
@@ -122,6 +121,7 @@ class Facts:
     allotment: AllotmentFacts | None
     consignee_lpp_used_tpp: int
     consignee_installed_tpp: int
+    headquarters: tuple[str, ...] = ()  # of the request's registered parties and their ultimate parents
 
 
 # The answer
@@ -264,6 +264,11 @@ def _presumption(reasons: tuple[Reason, ...]) -> Presumption:
     return Presumption.DENIAL if any(reason.rule in DENIAL_RULES for reason in reasons) else Presumption.APPROVAL
 
 
+def _headquarters(request: Request, facts: Facts) -> tuple[str, ...]:
+    """Every headquarters that counts: declared on the request, and the registered parties' (with parents)."""
+    return tuple(dict.fromkeys((*request.end_user_hq, *facts.headquarters)))
+
+
 def _hq_tier(facts: Facts, country: str) -> int | None:
     return 1 if country == UNITED_STATES else facts.hq_tiers.get(country)
 
@@ -287,7 +292,7 @@ def _tier3(request: Request, facts: Facts) -> Determination | None:
     if facts.destination_tier == 3:
         text = f"{request.destination} is in Tier 3 on {_on(request)}: controlled exports to it are prohibited."
         reasons.append(Reason("common.tier3_destination", text))
-    embargoed = [country for country in dict.fromkeys(request.end_user_hq) if _hq_tier(facts, country) == 3]
+    embargoed = [country for country in _headquarters(request, facts) if _hq_tier(facts, country) == 3]
     if embargoed:
         text = (
             f"An end user is headquartered in Tier 3 ({', '.join(embargoed)}) on {_on(request)}: "
@@ -353,7 +358,7 @@ def _lpp(request: Request, facts: Facts) -> Determination | None:
 def _tiered_tier1(request: Request, facts: Facts) -> Determination | None:
     if facts.destination_tier != 1:
         return None
-    outside = [country for country in dict.fromkeys(request.end_user_hq) if _hq_tier(facts, country) != 1]
+    outside = [country for country in _headquarters(request, facts) if _hq_tier(facts, country) != 1]
     if not outside:
         text = (
             f"{request.destination} is in Tier 1 and every end user is headquartered in Tier 1 or the United "
@@ -456,7 +461,7 @@ def _band_reasons(request: Request, facts: Facts, exceeded: list[SizeBand], term
     installed, requested = facts.consignee_installed_tpp, request.requested_tpp
     text = (
         f"The consignee's installation would reach {_h100e_text(installed + requested)} "
-        f"({_h100e_text(installed)} already licensed under {terms.agreement_reference} + "
+        f"({_h100e_text(installed)} already licensed to it in {request.destination}, any regime + "
         f"{_h100e_text(requested)} requested), above the {_joined([f'{band.h100e:,}' for band in exceeded])} "
         f"H100e size band{'s' if len(exceeded) > 1 else ''}."
     )

@@ -27,7 +27,7 @@ from licensing.admin.forms import (
     ReturnForm,
 )
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
-from licensing.models import Application, ApplicationLine, InfoRequest, Party, Referral
+from licensing.models import Application, ApplicationLine, ApplicationParty, InfoRequest, Referral
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.choices import AgencyCode
@@ -367,7 +367,7 @@ class ApplicationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin
 
     @admin.display(description="Parties")
     def parties_table(self, application):
-        parties = Party.objects.filter(application=application).select_related("country", "hq_country")
+        parties = ApplicationParty.objects.filter(application=application).select_related("country", "hq_country")
         rows = [
             (
                 party.get_role_display(),

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from licensing.models import Application, ApplicationLine, LppNotification, Party
+from licensing.models import Application, ApplicationLine, ApplicationParty, LppNotification
 from portal.models import AuditEvent
 from tests.factories import make_user
 from tests.licensing.factories import approved, product
@@ -46,7 +46,7 @@ def form_data(**overrides):
 def counts():
     return (
         Application.objects.count(),
-        Party.objects.count(),
+        ApplicationParty.objects.count(),
         ApplicationLine.objects.count(),
         AuditEvent.objects.count(),
     )
