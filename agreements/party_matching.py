@@ -10,8 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 # SPEC § 2: legal-form suffixes ignored when matching parties. Each entry is already in normalised form
-# (lower case, punctuation dropped): "L.L.C." -> "llc", "S.A." -> "sa", "FZ-LLC" -> "fzllc". Matching logic,
-# not a regulatory fact: extend it here when a respelling slips through.
+# (lower case, punctuation dropped): "L.L.C." -> "llc", "S.A." -> "sa"; "FZ-LLC" is the two tokens "fz" "llc".
+# Matching logic, not a regulatory fact: extend it here when a respelling slips through.
 LEGAL_FORM_SUFFIXES: frozenset[str] = frozenset(
     {
         "ltd",
@@ -35,6 +35,7 @@ LEGAL_FORM_SUFFIXES: frozenset[str] = frozenset(
         "kk",
         "pjsc",
         "jsc",
+        "fz",
         "fzllc",
         "fze",
         "fzco",
@@ -51,9 +52,9 @@ LEGAL_FORM_SUFFIXES: frozenset[str] = frozenset(
     }
 )
 
-# Dropped inside a token ("L.L.C." -> "llc", "FZ-LLC" -> "fzllc"); every other punctuation mark separates tokens
-# ("Co.,Ltd." -> "co ltd").
-_JOINING = re.compile(r"[.\-'’`]")
+# Full stops are dropped inside a token ("L.L.C." -> "llc"); every other punctuation mark separates tokens
+# ("Co.,Ltd." -> "co ltd", "Small-Co" -> "small co", "FZ-LLC" -> "fz llc").
+_JOINING = re.compile(r"[.]")
 _SEPARATING = re.compile(r"[^\w\s]|_")
 
 
