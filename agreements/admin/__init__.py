@@ -3,5 +3,4 @@ and their terms, allotments with their ledger and the per-country usage dashboar
 
 Every write goes through agreements.services, exactly as the API's do."""
 
-import agreements.admin.parties  # noqa: F401  (the party register)
-from agreements.admin import agreements, allotments, reference  # noqa: F401  (registers the ModelAdmins)
+from agreements.admin import agreements, allotments, parties, reference  # noqa: F401  (registers the ModelAdmins)
