@@ -3,8 +3,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
+from agreements import party_services
 from agreements.models import Party
+from agreements.party_matching import PartyRef
+from portal.models import AuditEvent
+from tests.factories import make_user
 from tests.licensing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +131,91 @@ def test_a_parent_that_would_loop_is_answered_400(exporter, officer):
     response = officer.patch(f"{URL}{top['id']}/", {"ultimate_parent": child["id"]}, format="json")
     assert response.status_code == 400 and "ultimate_parent" in response.json(), response.json()
     assert officer.get(f"{URL}{top['id']}/").json()["ultimate_parent"] is None
+
+
+# The role × scope matrix of the register's endpoints (SPEC § 1: out of scope is 404; a refusal writes nothing)
+
+OWN_ORG, OTHER_ORG = "Acme", "Rival"
+ROLES = {
+    "exporter": lambda: make_user("exporter", organisation=OWN_ORG),
+    "exporter (other organisation)": lambda: make_user("exporter", organisation=OTHER_ORG),
+    "licensing_officer": lambda: make_user("licensing_officer"),
+    "approving_official": lambda: make_user("approving_official"),
+    "policy_admin": lambda: make_user("policy_admin"),
+    "agency_reviewer": lambda: make_user("agency_reviewer"),
+    "negotiator": lambda: make_user("negotiator"),
+    "anonymous": lambda: None,
+}
+STAFF = ("licensing_officer", "approving_official", "policy_admin")
+
+
+def _expect(default, **by_role):
+    table = dict.fromkeys(ROLES, default) | {"anonymous": 401}
+    return table | {role.replace("_other", " (other organisation)"): code for role, code in by_role.items()}
+
+
+def _world() -> dict:
+    def entered(organisation, name):
+        actor = make_user("exporter", organisation=organisation)
+        return party_services.party_create(actor=actor, ref=PartyRef(name=name, country="AE"))[0]
+
+    return {"own": entered(OWN_ORG, "Acme Partner Compute"), "theirs": entered(OTHER_ORG, "Rival Partner Compute")}
+
+
+MATRIX = {
+    "GET parties/": (
+        "get",
+        lambda w: URL,
+        None,
+        _expect(403, exporter=200, exporter_other=200, **dict.fromkeys(STAFF, 200)),
+    ),
+    "POST parties/": (
+        "post",
+        lambda w: URL,
+        lambda w: {"name": "Brand New Compute", "country": "QA"},
+        _expect(403, exporter=201, exporter_other=201),
+    ),
+    "GET parties/{id}/": (
+        "get",
+        lambda w: f"{URL}{w['own'].pk}/",
+        None,
+        _expect(403, exporter=200, exporter_other=404, **dict.fromkeys(STAFF, 200)),
+    ),
+    "PATCH parties/{id}/": (
+        "patch",
+        lambda w: f"{URL}{w['own'].pk}/",
+        lambda w: {"address": "Dubai"},
+        _expect(403, **dict.fromkeys(STAFF, 200)),
+    ),
+    "POST parties/{id}/merge/": (
+        "post",
+        lambda w: f"{URL}{w['theirs'].pk}/merge/",
+        lambda w: {"into": w["own"].pk},
+        _expect(403, **dict.fromkeys(STAFF, 200)),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "role", "status"),
+    [(endpoint, role, case[3][role]) for endpoint, case in MATRIX.items() for role in ROLES],
+)
+def test_register_permission_matrix(endpoint, role, status):
+    method, url, body, _ = MATRIX[endpoint]
+    world = _world()
+    user = ROLES[role]()
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    before = (Party.objects.filter(merged_into__isnull=True).count(), AuditEvent.objects.count())
+    response = getattr(client, method)(url(world), body(world) if body else None, format="json")
+    assert response.status_code == status, response.content
+    if status >= 400:
+        assert (Party.objects.filter(merged_into__isnull=True).count(), AuditEvent.objects.count()) == before
+    if endpoint == "GET parties/" and status == 200:
+        seen = {row["id"] for row in response.json()["results"]}
+        expected = {
+            "exporter": {world["own"].pk},
+            "exporter (other organisation)": {world["theirs"].pk},
+        }.get(role, {world["own"].pk, world["theirs"].pk})
+        assert seen == expected
