@@ -295,7 +295,8 @@ def _tier3(request: Request, facts: Facts) -> Determination | None:
     embargoed = [country for country in _headquarters(request, facts) if _hq_tier(facts, country) == 3]
     if embargoed:
         text = (
-            f"An end user is headquartered in Tier 3 ({', '.join(embargoed)}) on {_on(request)}: "
+            f"The consignee or an end user (itself or through its ultimate parent) is headquartered in Tier 3 "
+            f"({', '.join(embargoed)}) on {_on(request)}: "
             "entities headquartered there may not receive controlled items wherever they are located."
         )
         reasons.append(Reason("common.tier3_end_user_hq", text))
@@ -366,7 +367,7 @@ def _tiered_tier1(request: Request, facts: Facts) -> Determination | None:
         )
         return _decided(request, facts, Outcome.NO_LICENCE_REQUIRED, [Reason("tiered.tier1_aia", text)])
     text = (
-        f"{request.destination} is in Tier 1, but an end user is headquartered outside Tier 1 "
+        f"{request.destination} is in Tier 1, but the consignee or an end user is headquartered outside Tier 1 "
         f"({', '.join(outside)}): a licence is required; Tier 1 destinations are uncapped, so no allotment is drawn."
     )
     reasons = (Reason("tiered.tier1_hq_outside", text),)
