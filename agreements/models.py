@@ -318,3 +318,53 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.tpp:,} TPP ({self.reference})"
+
+
+class Party(models.Model):
+    """A foreign legal entity in the register (SPEC § 2): every consignee, end user, purchaser and intermediate
+    consignee on a filing is one. Identity is (normalised name, location country); a merged party stays as a
+    tombstone pointing at its survivor, so nothing filed against it is lost."""
+
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names it was filed or known under.")
+    address = models.TextField(blank=True)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", help_text="Location country.")
+    hq_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name="headquarters")
+    ultimate_parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsidiaries"
+    )
+    registration_number = models.CharField(max_length=100, null=True, blank=True)
+    normalised_name = models.CharField(max_length=200, help_text="The matching key with the location country.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_organisation = models.ForeignKey(
+        "portal.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_parties"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "parties"
+        permissions = [("merge_party", "Can merge duplicate parties in the register")]
+        indexes = [
+            models.Index(fields=["normalised_name", "country"], name="party_match_idx"),
+            models.Index(fields=["created_by_organisation"], name="party_created_by_org_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised_name", "country"],
+                condition=models.Q(merged_into__isnull=True),
+                name="one_live_party_per_name_country",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ultimate_parent=models.F("id")), name="party_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_id})"

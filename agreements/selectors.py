@@ -1,10 +1,11 @@
 """Reads of the policy side: tiers, the policy in force, countries."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -16,10 +17,14 @@ from agreements.models import (
     Country,
     CountryGroupMembership,
     LedgerEntry,
+    Party,
     Policy,
     TermsVersion,
     TierMembership,
 )
+from agreements.party_matching import PartyRef, name_tokens, normalise_name
+from portal.permissions import Actor, allowed
+from portal.selectors import user_organisation_id
 
 # The parameters of a policy row (the regime `kind` aside): what a switch may set, what carries over.
 POLICY_PARAMETERS = (
@@ -287,3 +292,203 @@ def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) ->
 
 def country_allotments(country_code: str) -> list[Allotment]:
     return list(Allotment.objects.filter(country_id=country_code).order_by("period_start", "source", "id"))
+
+
+# The party register (SPEC § 2 Party)
+
+# How many ultimate parents a chain may climb; real ownership chains are a handful deep.
+MAX_PARENT_CHAIN = 25
+
+# Filings live in licensing: it registers which parties an organisation's filings name, so agreements need not
+# import it (same arrangement as demand). A provider answers querysets of party ids for an organisation id.
+_party_scope_providers: list[Callable[[int], list[QuerySet]]] = []
+
+
+def register_party_scope_provider(provider: Callable[[int], list[QuerySet]]) -> None:
+    if provider not in _party_scope_providers:
+        _party_scope_providers.append(provider)
+
+
+def parties_visible_to(user: Actor) -> QuerySet[Party]:
+    """Staff: the whole register, tombstones included. Exporters: the parties their organisation created and
+    those on its own filings. Anyone else: none (404)."""
+
+    parties = Party.objects.select_related("ultimate_parent", "merged_into")
+    if not allowed(user, "agreements.view_party"):
+        return parties.none()
+    if allowed(user, "agreements.merge_party"):  # the register's staff: the whole of it
+        return parties
+    organisation_id = user_organisation_id(user)
+    if organisation_id is None:
+        return parties.none()
+    scope = Q(created_by_organisation_id=organisation_id)
+    for provider in _party_scope_providers:
+        for ids in provider(organisation_id):
+            scope |= Q(pk__in=ids)
+    return parties.filter(scope)
+
+
+def party_search(parties: QuerySet[Party], text: str) -> QuerySet[Party]:
+    """A type-ahead over normalised names: "pune research" finds "Pune Research Institute Pvt. Ltd."."""
+
+    key = "".join(name_tokens(text))
+    return parties.filter(normalised_name__contains=key) if key else parties
+
+
+def party_match(name: str, country_code: str) -> "Party | None":
+    """The live party of that normalised name in that location country, if registered."""
+
+    key = normalise_name(name)
+    if not key:
+        return None
+    return Party.objects.filter(normalised_name=key, country_id=country_code, merged_into__isnull=True).first()
+
+
+def party_survivor(party: Party) -> Party:
+    """A tombstone's survivor (following merges), or the party itself."""
+    for _ in range(MAX_PARENT_CHAIN):
+        survivor = party.merged_into
+        if survivor is None:
+            return party
+        party = survivor
+    return party
+
+
+def party_ancestors(party_id: int) -> list[int]:
+    """The ultimate-parent chain above a party, nearest first (a bounded loop: one query per level)."""
+
+    ancestors: list[int] = []
+    current = Party.objects.filter(pk=party_id).values_list("ultimate_parent_id", flat=True).first()
+    while current is not None and current not in ancestors and len(ancestors) < MAX_PARENT_CHAIN:
+        ancestors.append(current)
+        current = Party.objects.filter(pk=current).values_list("ultimate_parent_id", flat=True).first()
+    return ancestors
+
+
+def headquarters_of(party_ids: Iterable[int]) -> set[str]:
+    """Every country the parties are headquartered in: their own and every ancestor's (SPEC § 2), one query per
+    level of the chains; a merged party counts as its survivor too."""
+
+    seen: set[int] = set()
+    frontier = {pk for pk in party_ids if pk is not None}
+    countries: set[str] = set()
+    for _ in range(MAX_PARENT_CHAIN):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        rows = Party.objects.filter(pk__in=frontier).values_list(
+            "hq_country_id", "ultimate_parent_id", "merged_into_id"
+        )
+        frontier = set()
+        for hq, parent, survivor in rows:
+            countries.add(hq)
+            frontier |= {pk for pk in (parent, survivor) if pk is not None}
+    return countries
+
+
+def party_headquartered_in(party: Party) -> list[str]:
+    """The party's own headquarters first, then its ancestors' (each once): the API's `headquartered_in`."""
+    codes = [party.hq_country_id]
+    for code in sorted(headquarters_of([party.pk]) - {party.hq_country_id}):
+        codes.append(code)
+    return codes
+
+
+def parties_headquartered_in(parties: Iterable[Party]) -> dict[int, list[str]]:
+    """`headquartered_in` of many parties at once (own headquarters first, then the ancestors'), one query per
+    level of their chains whatever their number: what a page of the register shows."""
+    hq: dict[int, str] = {}
+    parent: dict[int, int | None] = {}
+    for party in parties:
+        hq[party.pk], parent[party.pk] = party.hq_country_id, party.ultimate_parent_id
+    roots = list(hq)
+    for _ in range(MAX_PARENT_CHAIN):
+        missing = {pk for pk in parent.values() if pk is not None and pk not in hq}
+        if not missing:
+            break
+        for pk, code, up in Party.objects.filter(pk__in=missing).values_list(
+            "pk", "hq_country_id", "ultimate_parent_id"
+        ):
+            hq[pk], parent[pk] = code, up
+    result: dict[int, list[str]] = {}
+    for pk in roots:
+        codes: list[str] = []
+        current: int | None = pk
+        for _ in range(MAX_PARENT_CHAIN):
+            if current is None or current not in hq:
+                break
+            if hq[current] not in codes:
+                codes.append(hq[current])
+            current = parent[current]
+        result[pk] = codes
+    return result
+
+
+@dataclass(frozen=True)
+class ResolvedParty:
+    """A party as a filing or a question names it: its register entry when there is one (a determination never
+    creates one), and the details given (for a party without an entry, all the engine knows of it)."""
+
+    party: Party | None
+    ref: PartyRef
+
+    @property
+    def pk(self) -> int | None:
+        return self.party.pk if self.party else None
+
+    @property
+    def name(self) -> str:
+        return self.ref.name or (self.party.name if self.party else "")
+
+    @property
+    def country(self) -> str:
+        return self.party.country_id if self.party else (self.ref.country or "")
+
+    @property
+    def declared_hq(self) -> tuple[str, ...]:
+        """Headquarters the filing states (besides the register's): inline hq, or for an unregistered party its
+        location country (SPEC § 2: no hq given means headquartered where it is located)."""
+        if self.ref.hq_country:
+            return (self.ref.hq_country,)
+        return () if self.party else ((self.ref.country,) if self.ref.country else ())
+
+    @property
+    def chain_ids(self) -> tuple[int, ...]:
+        """Register entries whose headquarters (through their parent chains) count for this party."""
+        return tuple(pk for pk in (self.pk, self.ref.ultimate_parent) if pk is not None)
+
+
+def party_details_check(ref: PartyRef) -> None:
+    """Inline details a party needs: a name, and known location (and headquarters) countries."""
+    errors: dict[str, str] = {}
+    if not ref.key:
+        errors["name"] = "Name the party (its registered legal name)."
+    codes = {code for code in (ref.country, ref.hq_country) if code}
+    known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
+    if not ref.country:
+        errors["country"] = "Give the party's location country (ISO alpha-2 code)."
+    elif ref.country not in known:
+        errors["country"] = f"Unknown country {ref.country}: give an ISO 3166-1 alpha-2 code such as IN."
+    if ref.hq_country and ref.hq_country not in known:
+        errors["hq_country"] = f"Unknown country {ref.hq_country}: give an ISO 3166-1 alpha-2 code such as IN."
+    if errors:
+        raise ValidationError(errors)
+
+
+def party_in_scope(actor: Actor | None, party_id: int, *, field: str = "party") -> Party:
+    party = parties_visible_to(actor).filter(pk=party_id).first() if actor else None
+    if party is None:
+        raise ValidationError({field: f"Unknown party {party_id}: give a party id from the register, or details."})
+    return party_survivor(party)
+
+
+def party_resolve(*, actor: Actor | None, ref: PartyRef, default_country: str) -> ResolvedParty:
+    """Match without writing (determinations): an id in the actor's scope, or details matched in the register."""
+    ref = ref.located(default_country)
+    if ref.id is not None:
+        return ResolvedParty(party_in_scope(actor, ref.id), ref)
+    party_details_check(ref)
+    if ref.ultimate_parent is not None:
+        party_in_scope(actor, ref.ultimate_parent, field="ultimate_parent")
+    return ResolvedParty(party_match(ref.name, ref.country or ""), ref)

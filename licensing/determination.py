@@ -6,13 +6,13 @@ only decides and explains, citing a rule per reason.
 Every quantity is an integer of TPP; H100e appears in texts only.
 """
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from agreements.party_matching import normalise_name  # parties are matched as the register does (SPEC § 2)
 from agreements.units import h100e, tpp_from_h100e
 
 TIERED = "tiered"
@@ -35,12 +35,6 @@ class Outcome(StrEnum):
 class Presumption(StrEnum):
     APPROVAL = "approval"
     DENIAL = "denial"
-
-
-def normalise_name(name: str) -> str:
-    """Case, spacing, punctuation and accents ignored: "Gulf Compute, L.L.C." == "gulf compute llc"."""
-    decomposed = unicodedata.normalize("NFKD", name).casefold()
-    return "".join(char for char in decomposed if char.isalnum())
 
 
 # The question and the facts in force
@@ -69,6 +63,11 @@ class Request:
     end_use_category: str
     at: datetime
     skip_lpp: bool = False
+    # The register's keys (SPEC § 2): the consignee party, whose LPP use and installation count, and every
+    # party whose headquarters (through its parent chain) count. `end_user_hq` holds headquarters declared
+    # on the request itself (and those of parties without a register entry).
+    consignee_party: int | None = None
+    hq_party_ids: tuple[int, ...] = ()
 
     @property
     def requested_tpp(self) -> int:
@@ -131,6 +130,7 @@ class Facts:
     groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Of the destination and headquarters countries, those that are the United States (its territories included)
     us_countries: frozenset[str] = frozenset({UNITED_STATES})
+    headquarters: tuple[str, ...] = ()  # of the request's registered parties and their ultimate parents
 
 
 # The answer
@@ -281,6 +281,11 @@ def _is_us(facts: Facts, country: str) -> bool:
     return country == UNITED_STATES or country in facts.us_countries
 
 
+def _headquarters(request: Request, facts: Facts) -> tuple[str, ...]:
+    """Every headquarters that counts: declared on the request, and the registered parties' (with parents)."""
+    return tuple(dict.fromkeys((*request.end_user_hq, *facts.headquarters)))
+
+
 def _hq_tier(facts: Facts, country: str) -> int | None:
     return 1 if _is_us(facts, country) else facts.hq_tiers.get(country)
 
@@ -288,10 +293,6 @@ def _hq_tier(facts: Facts, country: str) -> int | None:
 def _in_groups(facts: Facts, country: str, groups: Iterable[str]) -> list[str]:
     found = facts.groups.get(country, frozenset())
     return [group for group in groups if group in found]
-
-
-def _headquarters(request: Request) -> list[str]:
-    return list(dict.fromkeys(request.end_user_hq))
 
 
 def _on(request: Request) -> str:
@@ -318,10 +319,11 @@ def _embargoed(request: Request, facts: Facts) -> Determination | None:
             f"{_on(request)}: a comprehensive embargo; no licence can be approved."
         )
         reasons.append(Reason("common.embargoed_destination", text))
-    embargoed = [country for country in _headquarters(request) if _in_groups(facts, country, EMBARGO_GROUPS)]
+    embargoed = [country for country in _headquarters(request, facts) if _in_groups(facts, country, EMBARGO_GROUPS)]
     if embargoed:
         text = (
-            f"An end user is headquartered in a Country Group E:1/E:2 country ({', '.join(embargoed)}) on "
+            "The consignee or an end user (itself or through its ultimate parent) is headquartered in a Country "
+            f"Group E:1/E:2 country ({', '.join(embargoed)}) on "
             f"{_on(request)}: entities headquartered under a comprehensive embargo may not receive controlled items "
             "wherever they are located."
         )
@@ -348,10 +350,10 @@ def _restricted_destination(request: Request, facts: Facts) -> bool:
 
 def _restricted_hq(request: Request, facts: Facts) -> list[str]:
     if facts.policy.kind == TIERED:
-        return [country for country in _headquarters(request) if _hq_tier(facts, country) == 3]
+        return [country for country in _headquarters(request, facts) if _hq_tier(facts, country) == 3]
     return [
         country
-        for country in _headquarters(request)
+        for country in _headquarters(request, facts)
         if country == MACAU or _in_groups(facts, country, [ARMS_EMBARGO_GROUP])
     ]
 
@@ -425,7 +427,7 @@ def _lpp(request: Request, facts: Facts) -> Determination | None:
 
 
 def _tier1_hq_outside(request: Request, facts: Facts) -> list[str]:
-    return [country for country in _headquarters(request) if _hq_tier(facts, country) != 1]
+    return [country for country in _headquarters(request, facts) if _hq_tier(facts, country) != 1]
 
 
 def _tiered_aia(request: Request, facts: Facts) -> Determination | None:
@@ -444,7 +446,7 @@ def _tiered_tier1(request: Request, facts: Facts) -> Determination | None:
     if facts.destination_tier != 1:
         return None
     text = (
-        f"{request.destination} is in Tier 1, but an end user is headquartered outside Tier 1 "
+        f"{request.destination} is in Tier 1, but the consignee or an end user is headquartered outside Tier 1 "
         f"({', '.join(_tier1_hq_outside(request, facts))}): licence exception AIA (§ 740.27) is not available and "
         "a licence is required; Tier 1 destinations are uncapped, so no allotment is drawn."
     )
@@ -540,7 +542,7 @@ def _band_reasons(request: Request, facts: Facts, exceeded: list[SizeBand], term
     installed, requested = facts.consignee_installed_tpp, request.requested_tpp
     text = (
         f"The consignee's installation would reach {_h100e_text(installed + requested)} "
-        f"({_h100e_text(installed)} already licensed under {terms.agreement_reference} + "
+        f"({_h100e_text(installed)} already licensed to it in {request.destination}, any regime + "
         f"{_h100e_text(requested)} requested), above the {_joined([f'{band.h100e:,}' for band in exceeded])} "
         f"H100e size band{'s' if len(exceeded) > 1 else ''}."
     )

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from agreements.choices import EndUseCategory
-from agreements.models import Allotment, Country
+from agreements.models import Allotment, Country, Party
 from agreements.units import h100e
 from licensing import classification
 from licensing.choices import (
@@ -199,9 +199,14 @@ class Application(models.Model):
         return self.acn or f"Draft application #{self.pk}"
 
 
-class Party(models.Model):
+class ApplicationParty(models.Model):
+    """A register party in a role on an application, with what the exporter filed for it (name, address,
+    headquarters as declared): the register says who it is, this row what was written."""
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(max_length=24, choices=PartyRole.choices)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="application_links")
+    # As filed: the name, address and location written, and the headquarters declared (end users).
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
@@ -211,7 +216,9 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["application", "id"]
-        verbose_name_plural = "parties"
+        verbose_name = "application party"
+        verbose_name_plural = "application parties"
+        indexes = [models.Index(fields=["party", "role"], name="application_party_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"], condition=models.Q(role="ultimate_consignee"), name="one_ultimate_consignee"
@@ -418,8 +425,9 @@ class LppNotification(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="lpp_notifications")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     destination = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
-    consignee = models.CharField(max_length=200)
+    consignee = models.CharField(max_length=200)  # as filed; the register entry is consignee_party
     consignee_key = models.CharField(max_length=200, help_text="Normalised consignee name.")
+    consignee_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="lpp_notifications")
     end_user_hq = models.JSONField(default=list)
     year = models.PositiveSmallIntegerField()
     total_tpp = models.BigIntegerField()
@@ -433,7 +441,7 @@ class LppNotification(models.Model):
         ordering = ["-id"]
         permissions = [("file_notification", "Can file LPP notifications for their organisation")]
         indexes = [
-            models.Index(fields=["consignee_key", "year"], name="lpp_consignee_year_idx"),
+            models.Index(fields=["consignee_party", "year"], name="lpp_party_year_idx"),
             models.Index(fields=["organisation", "-id"], name="lpp_org_idx"),
         ]
 
@@ -454,14 +462,14 @@ class LppNotificationLine(models.Model):
 
 
 class LppConsigneeYear(models.Model):
-    """One row per consignee and calendar year, locked while an LPP notification is accepted, so
-    concurrent notifications for one consignee are decided one after the other."""
+    """One row per consignee party and calendar year, locked while an LPP notification is accepted, so
+    concurrent notifications for one consignee (however spelt) are decided one after the other."""
 
-    consignee_key = models.CharField(max_length=200)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["consignee_key", "year"], name="one_lpp_lock_per_year")]
+        constraints = [models.UniqueConstraint(fields=["party", "year"], name="one_lpp_lock_per_party_year")]
 
     def __str__(self) -> str:
-        return f"{self.consignee_key} {self.year}"
+        return f"{self.party_id} {self.year}"

@@ -5,23 +5,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
 from django.utils import timezone
 
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind
 from agreements.models import Agreement, Allotment, Policy
 from licensing import determination as engine
-from licensing.choices import PENDING_APPLICATION_STATUSES, ApplicationStatus, Eccn, PartyRole, RecommendationKind
+from licensing.choices import (
+    PENDING_APPLICATION_STATUSES,
+    ApplicationStatus,
+    Eccn,
+    LicenceStatus,
+    PartyRole,
+    RecommendationKind,
+)
 from licensing.errors import DecisionRefused, FourEyes
 from licensing.models import (
     Application,
     ApplicationLine,
+    ApplicationParty,
     InfoRequest,
     Licence,
     LicenceLine,
     LppNotification,
-    Party,
     Product,
     RecommendationEntry,
     Referral,
@@ -60,10 +67,33 @@ def request_lines(items: Iterable[ItemRequest]) -> tuple[engine.Line, ...]:
     )
 
 
-def consignee_lpp_used_tpp(consignee_key: str, year: int) -> int:
-    """Accepted LPP notifications for a consignee in a calendar year, across all exporters."""
-    total = LppNotification.objects.filter(consignee_key=consignee_key, year=year).aggregate(total=Sum("total_tpp"))
+def consignee_lpp_used_tpp(party_id: int | None, year: int) -> int:
+    """Accepted LPP notifications for a consignee party in a calendar year, across all exporters (0 for a
+    consignee not in the register: nothing was ever notified for it)."""
+    if party_id is None:
+        return 0
+    total = LppNotification.objects.filter(consignee_party_id=party_id, year=year).aggregate(total=Sum("total_tpp"))
     return total["total"] or 0
+
+
+# A licence's TPP stays installed unless released: an expired or revoked licence keeps only what was shipped.
+_RELEASED_STATUSES = (LicenceStatus.EXPIRED, LicenceStatus.REVOKED)
+
+
+def installed_tpp(party_id: int | None, country_code: str) -> int:
+    """The consignee party's installation in a country (SPEC § 3.4 step 7): TPP of every licence to it there,
+    whatever its source or regime, less what was released."""
+    if party_id is None:
+        return 0
+    consignee_of = ApplicationParty.objects.filter(party_id=party_id, role=PartyRole.ULTIMATE_CONSIGNEE)
+    lines = LicenceLine.objects.filter(
+        licence__application__in=consignee_of.values("application_id"), licence__application__destination=country_code
+    )
+    kept = Case(
+        When(licence__status__in=_RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
+        default=F("approved_quantity") * F("unit_tpp"),
+    )
+    return lines.aggregate(total=Sum(kept))["total"] or 0
 
 
 def _policy_facts(policy: Policy) -> engine.PolicyFacts:
@@ -124,23 +154,24 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
     at, on = request.at, request.at.date()
     _refuse_unclassified(request)
     policy = policy or agreements.policy_in_force(at)
-    codes = {request.destination, *request.end_user_hq}
+    headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
+    codes = {request.destination, *request.end_user_hq, *headquarters}
     tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
-    consignee = engine.normalise_name(request.consignee)
     return engine.Facts(
         policy=_policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
         agreement=_terms_facts(agreement, on) if agreement else None,
         allotment=_allotment_facts(agreements.applicable_allotment(request.destination, at, source=source), at),
-        consignee_lpp_used_tpp=consignee_lpp_used_tpp(consignee, at.year),
+        consignee_lpp_used_tpp=consignee_lpp_used_tpp(request.consignee_party, at.year),
         consignee_installed_tpp=(
-            agreements.installed_tpp(agreement_id=agreement.pk, consignee=consignee) if agreement else 0
+            installed_tpp(request.consignee_party, request.destination) if policy.kind == PolicyKind.GLOBAL else 0
         ),
         groups=agreements.groups_on(codes, on),
         us_countries=agreements.countries_counting_as_us(codes),
+        headquarters=tuple(sorted(headquarters)),
     )
 
 
@@ -171,16 +202,18 @@ def application_request(
         ItemRequest(line.product, quantities.get(line.product_id, 0) if quantities is not None else line.quantity)
         for line in application.lines.all()
     ]
+    declared = tuple(p.hq_country_id for p in (consignee, *end_users) if p is not None and p.hq_country_id)
     return engine.Request(
         destination=application.destination_id,
         lines=request_lines(item for item in items if item.quantity > 0),
         consignee=consignee.name if consignee else "",
         end_users=tuple(p.name for p in end_users) or ((consignee.name,) if consignee else ()),
-        end_user_hq=tuple(p.hq_country_id or p.country_id for p in end_users)
-        or ((consignee.country_id,) if consignee else (application.destination_id,)),
+        end_user_hq=declared or (() if consignee else (application.destination_id,)),
         end_use_category=application.end_use_category,
         at=at,
         skip_lpp=skip_lpp,
+        consignee_party=consignee.party_id if consignee else None,
+        hq_party_ids=tuple(dict.fromkeys(p.party_id for p in (consignee, *end_users) if p is not None)),
     )
 
 
@@ -261,11 +294,43 @@ def available_actions(application_or_licence: Application | Licence, user: Actor
     return [t.name for t in workflow.available_to(application_or_licence.status, user)]
 
 
-def consignee_lpp_usage(consignee: str, year: int) -> tuple[int, int]:
-    """(TPP notified this year for the consignee across all exporters, the LPP threshold in force now)."""
-    return consignee_lpp_used_tpp(
-        engine.normalise_name(consignee), year
-    ), agreements.policy_in_force().lpp_threshold_tpp
+def consignee_lpp_usage(party_id: int | None, year: int) -> tuple[int, int]:
+    """(TPP notified this year for the consignee party across all exporters, the LPP threshold in force now)."""
+    return consignee_lpp_used_tpp(party_id, year), agreements.policy_in_force().lpp_threshold_tpp
+
+
+@dataclass(frozen=True)
+class ConsigneeUsage:
+    party: object | None  # agreements.models.Party
+    candidates: tuple  # visible parties the text could mean, when it names none exactly
+
+
+def consignee_usage_lookup(user: Actor, *, party_id: int | None, name: str, country: str) -> ConsigneeUsage:
+    """Which register party the exporter page's "this consignee's use" means: the one picked from the
+    type-ahead (in scope), else the exact normalised name in the country, else the visible parties matching the
+    text (one → that one)."""
+    visible = agreements.parties_visible_to(user).filter(merged_into__isnull=True)
+    if party_id:
+        party = agreements.parties_visible_to(user).filter(pk=party_id).first()
+        return ConsigneeUsage(agreements.party_survivor(party) if party else None, ())
+    if not (name or "").strip():
+        return ConsigneeUsage(None, ())
+    if country:
+        exact = agreements.party_match(name, country)
+        if exact is not None:
+            return ConsigneeUsage(exact, ())
+        visible = visible.filter(country_id=country)
+    candidates = tuple(agreements.party_search(visible, name).order_by("name", "id")[:10])
+    return ConsigneeUsage(candidates[0] if len(candidates) == 1 else None, candidates)
+
+
+def parties_on_filings(organisation_id: int) -> list[QuerySet]:
+    """Ids of the register parties an organisation's applications and notifications name (the register's
+    exporter scope asks this: agreements/selectors.register_party_scope_provider)."""
+    return [
+        ApplicationParty.objects.filter(application__organisation_id=organisation_id).values("party_id"),
+        LppNotification.objects.filter(organisation_id=organisation_id).values("consignee_party_id"),
+    ]
 
 
 def applications_for_listing(user: Actor) -> QuerySet[Application]:
@@ -278,7 +343,7 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
         Application.objects.restrict(user, "view")
         .select_related("licence", *shown_to_staff)
         .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.order_by("id")),
+            Prefetch("parties", queryset=ApplicationParty.objects.order_by("id")),
             Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip").order_by("id")),
             Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at")),
             Prefetch("referrals", queryset=Referral.objects.select_related("agency").order_by("agency__code")),

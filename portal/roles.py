@@ -24,7 +24,7 @@ _POLICY_SIDE_READ = [
 ]
 _CASE_READ = [
     "licensing.view_application",
-    "licensing.view_party",
+    "licensing.view_applicationparty",
     "licensing.view_applicationline",
     "licensing.view_inforequest",
     "licensing.view_referral",
@@ -34,15 +34,24 @@ _CASE_READ = [
     "licensing.view_lppnotification",
 ]
 _STAFF_READ = [*_POLICY_SIDE_READ, *_CASE_READ, "licensing.view_product", "portal.view_auditevent"]
+# The party register (SPEC § 2): staff see all of it, correct entries and merge duplicates.
+_REGISTER_STAFF = ["agreements.view_party", "agreements.change_party", "agreements.merge_party"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EXPORTER: [
         "licensing.file_application",
         "licensing.file_notification",
         "licensing.report_shipment",
+        "agreements.view_party",
+        "agreements.add_party",
     ],
-    Role.LICENSING_OFFICER: [*_STAFF_READ, "licensing.review_application"],
-    Role.APPROVING_OFFICIAL: [*_STAFF_READ, "licensing.decide_application", "licensing.manage_licence"],
+    Role.LICENSING_OFFICER: [*_STAFF_READ, *_REGISTER_STAFF, "licensing.review_application"],
+    Role.APPROVING_OFFICIAL: [
+        *_STAFF_READ,
+        *_REGISTER_STAFF,
+        "licensing.decide_application",
+        "licensing.manage_licence",
+    ],
     Role.AGENCY_REVIEWER: ["licensing.review_referral", "licensing.view_application", "licensing.view_referral"],
     Role.NEGOTIATOR: [
         *_POLICY_SIDE_READ,
@@ -54,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.POLICY_ADMIN: [
         *_STAFF_READ,
+        *_REGISTER_STAFF,
         "agreements.switch_policy",
         "agreements.add_policy",
         "agreements.add_tiermembership",

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from agreements.units import tpp_and_h100e
 from licensing.admin import display
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
-from licensing.models import ApplicationLine, InfoRequest, Party, RecommendationEntry, Referral
+from licensing.models import ApplicationLine, ApplicationParty, InfoRequest, RecommendationEntry, Referral
 
 FIELDSETS = [
     (
@@ -103,7 +103,7 @@ class ApplicationSectionsMixin:
 
     @admin.display(description="Parties")
     def parties_table(self, application):
-        parties = Party.objects.filter(application=application).select_related("country", "hq_country")
+        parties = ApplicationParty.objects.filter(application=application).select_related("country", "hq_country")
         rows = [
             (
                 party.get_role_display(),

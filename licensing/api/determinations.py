@@ -6,7 +6,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
+from agreements.selectors import party_resolve
 from licensing import determination as engine
 from licensing import selectors
 from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_products
@@ -15,26 +17,35 @@ from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_produ
 class DeterminationRequestSerializer(serializers.Serializer):
     destination = CountryCodeField()
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
-    consignee = serializers.CharField(max_length=200)
-    end_users = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=50)
+    consignee = PartyField(allow_name=True, help_text="Party id, details, or a name located in the destination.")
+    end_users = serializers.ListField(child=PartyField(allow_name=True), required=False, max_length=50)
     end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, max_length=50)
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, default=EndUseCategory.OTHER)
 
     def validate_items(self, items: list[dict]) -> list[dict]:
         return resolve_products(items)
 
-    def to_request(self) -> engine.Request:
+    def to_request(self, user) -> engine.Request:
+        """Parties are matched in the register, never entered in it: an unknown one counts by its given details."""
         data = self.validated_data
         destination = data["destination"]
-        hq = data.get("end_user_hq") or [destination]
+        consignee = party_resolve(actor=user, ref=data["consignee"], default_country=destination.code)
+        end_users = [
+            party_resolve(actor=user, ref=ref, default_country=destination.code) for ref in data.get("end_users") or []
+        ]
+        parties = [consignee, *end_users]
+        declared = [country.code for country in data.get("end_user_hq") or [destination]]
+        declared += [code for party in parties for code in party.declared_hq]
         return engine.Request(
             destination=destination.code,
             lines=selectors.request_lines(selectors.ItemRequest(i["product"], i["quantity"]) for i in data["items"]),
-            consignee=data["consignee"],
-            end_users=tuple(data.get("end_users") or [data["consignee"]]),
-            end_user_hq=tuple(country.code for country in hq),
+            consignee=consignee.name,
+            end_users=tuple(party.name for party in end_users) or (consignee.name,),
+            end_user_hq=tuple(dict.fromkeys(declared)),
             end_use_category=data["end_use_category"],
             at=timezone.now(),
+            consignee_party=consignee.pk,
+            hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
         )
 
 
@@ -68,4 +79,4 @@ class DeterminationView(APIView):
     def post(self, request):
         serializer = DeterminationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(selectors.determine(serializer.to_request()).as_dict())
+        return Response(selectors.determine(serializer.to_request(request.user)).as_dict())

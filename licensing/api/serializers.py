@@ -3,6 +3,7 @@ carry internal fields (officer recommendation and rationale, agency referrals, o
 
 from rest_framework import serializers
 
+from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
 from agreements.units import h100e
 from licensing.api.fields import MAX_QUANTITY, CountryCodeField, ItemSerializer, resolve_products
@@ -45,21 +46,18 @@ class ProductSerializer(serializers.ModelSerializer):
 # Writing an application
 
 
-class PartyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    address = serializers.CharField(max_length=1000, allow_blank=True, default="")
-    country = CountryCodeField()
-
-
-class EndUserInputSerializer(PartyInputSerializer):
-    hq_country = CountryCodeField(required=False, allow_null=True, help_text="Headquarters; default: country.")
-
-
 class PartiesInputSerializer(serializers.Serializer):
-    ultimate_consignee = PartyInputSerializer()
-    end_users = EndUserInputSerializer(many=True, required=False, default=list, max_length=50)
-    purchaser = PartyInputSerializer(required=False, allow_null=True, default=None)
-    intermediate_consignees = PartyInputSerializer(many=True, required=False, default=list, max_length=20)
+    """Each party a register id or inline details ({name, address, country, hq_country}): matched in the register
+    by normalised name and location country, or entered in it (SPEC § 2)."""
+
+    ultimate_consignee = PartyField(require_country=True)
+    end_users = serializers.ListField(
+        child=PartyField(require_country=True), required=False, default=list, max_length=50
+    )
+    purchaser = PartyField(require_country=True, required=False, allow_null=True, default=None)
+    intermediate_consignees = serializers.ListField(
+        child=PartyField(require_country=True), required=False, default=list, max_length=20
+    )
 
 
 class LineInputSerializer(ItemSerializer):
@@ -95,6 +93,7 @@ def _party(party) -> dict:
     """A party as listed: a plain dict, not a serializer per party (that was half of a list page's cost)."""
     return {
         "role": party.role,
+        "party": party.party_id,
         "name": party.name,
         "address": party.address,
         "country": party.country_id,
@@ -304,7 +303,7 @@ class ShipmentInputSerializer(serializers.Serializer):
 
 class NotificationInputSerializer(serializers.Serializer):
     destination = CountryCodeField()
-    consignee = serializers.CharField(max_length=200)
+    consignee = PartyField(allow_name=True, help_text="Party id, details, or a name located in the destination.")
     end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=50)
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
 
@@ -328,6 +327,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "id",
             "destination",
             "consignee",
+            "consignee_party",
             "end_user_hq",
             "year",
             "total_tpp",

@@ -8,11 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Country
+from agreements.party_matching import PartyRef
+from agreements.party_services import party_file
 from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import PartyRole
 from licensing.errors import NoLicenceRequired, NotControlled
-from licensing.models import Application, ApplicationLine, Party
+from licensing.models import Application, ApplicationLine, ApplicationParty
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
@@ -28,25 +30,46 @@ def lock_application(actor: Actor, application_id: int) -> Application:
     return Application.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=application_id)
 
 
-def _write_parties(application: Application, parties: dict[str, Any]) -> None:
+def _link(application: Application, role: str, value: Any, *, actor: Actor) -> ApplicationParty:
+    """The register party (matched or entered) in a role, with what was filed for it."""
+    try:
+        ref = PartyRef.coerce(value)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(
+            {"parties": "Give each party as an id or its details (name, address, country)."}
+        ) from error
+    if ref is None or (ref.id is None and not ref.key):
+        raise ValidationError({"parties": f"Every {PartyRole(role).label.lower()} needs a name."})
+    try:
+        resolved = party_file(actor=actor, ref=ref, default_country=application.destination_id, via="application")
+    except ValidationError as error:
+        raise ValidationError({"parties": f"{PartyRole(role).label}: {'; '.join(error.messages)}"}) from error
+    party = resolved.party
+    assert party is not None, "filing matches or enters a register party"
+    return ApplicationParty(
+        application=application,
+        role=role,
+        party=party,
+        name=ref.name or party.name,
+        address=ref.address or party.address,
+        country_id=party.country_id,
+        hq_country_id=ref.hq_country,  # as declared; the register's headquarters count as well
+    )
+
+
+def _write_parties(application: Application, parties: dict[str, Any], *, actor: Actor) -> None:
     consignee = parties.get("ultimate_consignee")
-    if not consignee or not (consignee.get("name") or "").strip():
+    if not consignee or (isinstance(consignee, dict) and not (consignee.get("name") or consignee.get("id"))):
         raise ValidationError({"parties": "Name the ultimate consignee (name, address, country)."})
-    rows = [Party(application=application, role=PartyRole.ULTIMATE_CONSIGNEE, **consignee)]
+    rows = [_link(application, PartyRole.ULTIMATE_CONSIGNEE, consignee, actor=actor)]
     if parties.get("purchaser"):
-        rows.append(Party(application=application, role=PartyRole.PURCHASER, **parties["purchaser"]))
+        rows.append(_link(application, PartyRole.PURCHASER, parties["purchaser"], actor=actor))
     rows += [
-        Party(application=application, role=PartyRole.INTERMEDIATE_CONSIGNEE, **party)
+        _link(application, PartyRole.INTERMEDIATE_CONSIGNEE, party, actor=actor)
         for party in parties.get("intermediate_consignees") or []
     ]
-    for party in parties.get("end_users") or []:
-        rows.append(Party(application=application, role=PartyRole.END_USER, **party))
-    for row in rows:
-        if not row.name.strip():
-            raise ValidationError({"parties": f"Every {row.get_role_display().lower()} needs a name."})
-        if row.role == PartyRole.END_USER and row.hq_country_id is None:
-            row.hq_country_id = row.country_id
-    Party.objects.bulk_create(rows)
+    rows += [_link(application, PartyRole.END_USER, party, actor=actor) for party in parties.get("end_users") or []]
+    ApplicationParty.objects.bulk_create(rows)
 
 
 def _write_lines(application: Application, items: list[dict[str, Any]]) -> None:
@@ -91,7 +114,7 @@ def application_create(
         )
         application.full_clean(exclude=["created_by", "organisation"])
         application.save()
-        _write_parties(application, parties)
+        _write_parties(application, parties, actor=actor)
         _write_lines(application, items)
         audit_record(actor=actor, verb="application.created", target=application, payload=_summary(application))
     return application
@@ -109,7 +132,7 @@ def application_update(*, actor: Actor, application: Application, **changes: Any
             application.save()
             if "parties" in changes:
                 application.parties.all().delete()
-                _write_parties(application, changes["parties"])
+                _write_parties(application, changes["parties"], actor=actor)
             if "items" in changes:
                 application.lines.all().delete()
                 _write_lines(application, changes["items"])

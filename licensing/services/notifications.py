@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Country
+from agreements.party_matching import PartyRef
+from agreements.party_services import party_file
 from licensing import determination as engine
 from licensing import selectors
 from licensing.errors import NotificationRefused
@@ -28,31 +30,42 @@ def notification_file(
     *,
     actor: Actor,
     destination: Country,
-    consignee: str,
-    end_user_hq: list[Country],
+    consignee: PartyRef | int | str | dict[str, Any],
+    end_user_hq: list[Country] | None = None,
     items: list[dict[str, Any]],
 ) -> LppNotification:
-    """Accept a notification only while it is `lpp_eligible`; concurrent ones for a consignee queue on a lock."""
+    """Accept a notification only while it is `lpp_eligible`; concurrent ones for a consignee party (however
+    spelt) queue on its lock row. The consignee is a party id, details, or a bare name located in the destination;
+    a new one enters the register (and leaves it again if the notification is refused)."""
     organisation_id = user_organisation_id(actor)
     if organisation_id is None or not actor.has_perm("licensing.file_notification"):
         raise PermissionDenied("Only an exporter of an organisation files LPP notifications.")
-    if not (consignee or "").strip():
+    ref = PartyRef.coerce(consignee)
+    if ref is None or (ref.id is None and not ref.key):
         raise ValidationError({"consignee": "Name the ultimate consignee."})
     if not items:
         raise ValidationError({"items": "List the items: product and quantity."})
     with transaction.atomic():
         now = timezone.now()
-        key = engine.normalise_name(consignee)
-        LppConsigneeYear.objects.get_or_create(consignee_key=key, year=now.year)
-        LppConsigneeYear.objects.select_for_update().get(consignee_key=key, year=now.year)
+        try:
+            resolved = party_file(actor=actor, ref=ref, default_country=destination.code, via="notification")
+        except ValidationError as error:
+            raise ValidationError({"consignee": error.messages}) from error
+        party = resolved.party
+        assert party is not None, "filing matches or enters a register party"
+        LppConsigneeYear.objects.get_or_create(party=party, year=now.year)
+        LppConsigneeYear.objects.select_for_update().get(party=party, year=now.year)
+        declared = tuple(c.code for c in end_user_hq or ()) or (destination.code,)
         request = engine.Request(
             destination=destination.code,
             lines=selectors.request_lines(selectors.ItemRequest(i["product"], i["quantity"]) for i in items),
-            consignee=consignee,
-            end_users=(consignee,),
-            end_user_hq=tuple(c.code for c in end_user_hq) or (destination.code,),
+            consignee=resolved.name,
+            end_users=(resolved.name,),
+            end_user_hq=tuple(dict.fromkeys((*declared, *resolved.declared_hq))),
             end_use_category="other",
             at=now,
+            consignee_party=party.pk,
+            hq_party_ids=resolved.chain_ids,
         )
         result = selectors.determine(request)
         if result.outcome != engine.Outcome.LPP_ELIGIBLE:
@@ -63,8 +76,9 @@ def notification_file(
             organisation_id=organisation_id,
             submitted_by=actor,
             destination=destination,
-            consignee=consignee.strip(),
-            consignee_key=key,
+            consignee=resolved.name,
+            consignee_key=party.normalised_name,
+            consignee_party=party,
             end_user_hq=list(request.end_user_hq),
             year=now.year,
             total_tpp=result.requested_tpp,
@@ -81,6 +95,11 @@ def notification_file(
             actor=actor,
             verb="notification.filed",
             target=notification,
-            payload={"consignee": consignee.strip(), "total_tpp": result.requested_tpp, "year": now.year},
+            payload={
+                "consignee": resolved.name,
+                "party": party.pk,
+                "total_tpp": result.requested_tpp,
+                "year": now.year,
+            },
         )
     return notification

@@ -254,19 +254,31 @@ def notification_list(request):
         if notification is not None:
             messages.success(request, f"Notification filed for {notification.consignee}.")
             return redirect("exporter:notifications")
-    usage = None
-    consignee = request.GET.get("consignee") or (form.data.get("consignee") if form.is_bound else "")
-    if consignee:
-        used, threshold = selectors.consignee_lpp_usage(consignee, timezone.localdate().year)
-        usage = {
-            "consignee": consignee,
-            "used_h100e": h100e(used),
-            "threshold_h100e": h100e(threshold),
-            "percent": min(100, round(100 * used / threshold)) if threshold else 100,
-        }
+    usage = _consignee_usage(request, form)
     notifications = selectors.notifications_for_listing(request.user).select_related("destination").order_by("-id")
     return render(
         request,
         "exporter/notification_list.html",
         {"form": form, "notifications": notifications[:200], "usage": usage},
     )
+
+
+def _consignee_usage(request, form) -> dict | None:
+    """The "this consignee's use" box: by register party (picked from the type-ahead, or matched by name)."""
+    consignee = request.GET.get("consignee") or (form.data.get("consignee") if form.is_bound else "")
+    country = (request.GET.get("country") or (form.data.get("destination") if form.is_bound else "") or "").upper()
+    party_id = request.GET.get("party", "")
+    if not (consignee or party_id):
+        return None
+    found = selectors.consignee_usage_lookup(
+        request.user, party_id=int(party_id) if party_id.isdigit() else None, name=consignee, country=country[:2]
+    )
+    usage = {"consignee": consignee, "country": country[:2], "party": found.party, "candidates": found.candidates}
+    if found.party is not None:
+        used, threshold = selectors.consignee_lpp_usage(found.party.pk, timezone.localdate().year)
+        usage.update(
+            used_h100e=h100e(used),
+            threshold_h100e=h100e(threshold),
+            percent=min(100, round(100 * used / threshold)) if threshold else 100,
+        )
+    return usage

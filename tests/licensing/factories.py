@@ -7,19 +7,19 @@ from django.utils import timezone
 
 from agreements import services as agreements_services
 from agreements.choices import AllotmentSource, PolicyKind
-from agreements.models import Agreement, Allotment, Country, LedgerEntry, Policy
+from agreements.models import Agreement, Allotment, Country, LedgerEntry, Party, Policy
 from agreements.selectors import remaining_tpp
 from agreements.units import H100_TPP
 from licensing import services
 from licensing.models import (
     Application,
     ApplicationLine,
+    ApplicationParty,
     InfoRequest,
     Licence,
     LicenceLine,
     LppNotification,
     NumberSequence,
-    Party,
     Product,
     RecommendationEntry,
     Referral,
@@ -190,7 +190,8 @@ def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_
     return agreement
 
 
-WATCHED = (Application, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine, Shipment, ShipmentLine)
+WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine)
+WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
 
 # The fields a refused action must leave as they were, per row.

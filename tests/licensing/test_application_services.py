@@ -55,7 +55,7 @@ def test_submit_assigns_an_acn_freezes_the_determination_and_starts_the_90_day_c
     assert application.determination["outcome"] == "licence_required"
     assert application.requested_tpp == 5000 * 15_832
     assert application.allotment == f.tier2_allotment("IN")
-    assert application.consignee_key == "gulfcomputellc"
+    assert application.consignee_key == "gulfcompute"
     assert f.db_state()["committed"] == before["committed"]  # a submission draws nothing
     (event,) = events(application, "application.submitted")
     assert event.payload == {"acn": application.acn, "outcome": "licence_required", "requested_tpp": 5000 * 15_832}

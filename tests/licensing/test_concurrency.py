@@ -139,7 +139,7 @@ def test_parallel_lpp_notifications_stop_exactly_at_the_threshold():
     assert outcomes == {"ok": fits, "NotificationRefused": notifications - fits}, results
     refusals = [value for kind, value in results if kind == "error"]
     assert all(isinstance(r, NotificationRefused) and "apply for a licence" in r.message for r in refusals)
-    accepted = LppNotification.objects.filter(consignee_key="smallco")
+    accepted = LppNotification.objects.filter(consignee_key="small")
     assert accepted.count() == fits
     assert sum(accepted.values_list("total_tpp", flat=True)) == fits * quantity * H100_TPP <= THRESHOLD
     assert f.tier2_allotment("IN").committed_tpp == 0

@@ -75,7 +75,7 @@ def test_approval_reserves_on_the_allotment_and_issues_the_licence_in_one_go():
         "reserve",
         5000 * H100_TPP,
         licence.number,
-        "gulfcomputellc",
+        "gulfcompute",
     )
     payload = approved_event(application).payload
     assert (payload["licence"], payload["reserved_tpp"], payload["justification"]) == (licence.number, entry.tpp, "")

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from licensing import services
-from licensing.models import Application, ApplicationLine, LppNotification, Party
+from licensing.models import Application, ApplicationLine, ApplicationParty, LppNotification
 from portal.models import AuditEvent
 from tests.factories import make_user
 from tests.licensing import factories as f
@@ -48,7 +48,7 @@ def form_data(**overrides):
 def counts():
     return (
         Application.objects.count(),
-        Party.objects.count(),
+        ApplicationParty.objects.count(),
         ApplicationLine.objects.count(),
         AuditEvent.objects.count(),
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agreements.models import Country, LedgerEntry
+from agreements.selectors import party_match
 from agreements.units import H100_TPP
 from licensing import selectors, services
 from licensing.errors import NotificationRefused
@@ -35,7 +36,7 @@ def test_an_lpp_eligible_notification_is_accepted_and_draws_on_no_allotment():
     before = f.db_state()
     notification = f.notify(exporter, consignee="  Small Co ", quantity=1000)
     assert notification.organisation.name == "Small Exporter Ltd"
-    assert (notification.consignee, notification.consignee_key) == ("Small Co", "smallco")
+    assert (notification.consignee, notification.consignee_key) == ("Small Co", "small")  # "Co" ignored
     assert (notification.total_tpp, notification.year) == (1000 * H100_TPP, timezone.now().year)
     assert notification.determination["outcome"] == "lpp_eligible"
     assert [(line.product.name, line.quantity) for line in notification.lines.all()] == [("H100 SXM", 1000)]
@@ -43,7 +44,12 @@ def test_an_lpp_eligible_notification_is_accepted_and_draws_on_no_allotment():
     assert after["committed"] == before["committed"]
     assert after["agreements.LedgerEntry"] == before["agreements.LedgerEntry"]
     event = AuditEvent.objects.get(verb="notification.filed", target_id=str(notification.pk))
-    assert event.payload == {"consignee": "Small Co", "total_tpp": 1000 * H100_TPP, "year": notification.year}
+    assert event.payload == {
+        "consignee": "Small Co",
+        "party": notification.consignee_party_id,
+        "total_tpp": 1000 * H100_TPP,
+        "year": notification.year,
+    }
 
 
 def test_the_threshold_is_counted_across_exporters_and_spellings_of_the_consignee():
@@ -52,7 +58,8 @@ def test_the_threshold_is_counted_across_exporters_and_spellings_of_the_consigne
     third = make_user("exporter", organisation="Third Chips KK")
     f.notify(first, consignee="Small Co", quantity=1000)
     f.notify(second, consignee="small co.", quantity=699)  # 1,699 H100 in all: still within the threshold
-    assert selectors.consignee_lpp_usage("SMALL  CO", timezone.now().year) == (1699 * H100_TPP, THRESHOLD)
+    party = party_match("SMALL  CO", "IN")
+    assert selectors.consignee_lpp_usage(party.pk, timezone.now().year) == (1699 * H100_TPP, THRESHOLD)
     error = refused(exporter=third, consignee="S.M.A.L.L. Co", quantity=1)
     assert "apply for a licence" in error.message
     assert error.extra["outcome"] == "licence_required"
@@ -111,7 +118,7 @@ def test_last_years_notifications_do_not_count_this_year():
     with mock.patch("django.utils.timezone.now", return_value=last_year):
         f.notify(quantity=1699)
     f.notify(quantity=1699)
-    assert LppNotification.objects.filter(consignee_key="smallco").count() == 2
+    assert LppNotification.objects.filter(consignee_key="small").count() == 2
 
 
 def test_notifications_never_touch_allotments_even_after_many():

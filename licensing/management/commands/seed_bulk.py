@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
 from agreements.choices import AgreementStatus, EndUseCategory, LedgerKind, PolicyKind, Tier
-from agreements.models import AgreementStatusChange, Allotment, Country, LedgerEntry, TierMembership
+from agreements.models import AgreementStatusChange, Allotment, Country, LedgerEntry, Party, TierMembership
 from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import (
@@ -46,6 +46,7 @@ from licensing.choices import LicenceStatus as L
 from licensing.models import (
     Application,
     ApplicationLine,
+    ApplicationParty,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -53,7 +54,6 @@ from licensing.models import (
     LppNotification,
     LppNotificationLine,
     NumberSequence,
-    Party,
     Product,
     RecommendationEntry,
     Referral,
@@ -169,6 +169,29 @@ class World:
         self._people(applications, organisations, stdout)
         self._places()
         self._catalogue()
+        # The party register, by (normalised name, country): what is there already, and what this run adds.
+        self.register: dict[tuple[str, str], Party] = {
+            (p.normalised_name, p.country_id): p for p in Party.objects.filter(merged_into__isnull=True)
+        }
+
+    def party(
+        self, name: str, country: str, hq: str, *, at: datetime.datetime, organisation_id: int
+    ) -> tuple[Party, bool]:
+        """The register entry of a name in a country: the one already seeded, or a new unsaved one (True)."""
+        key = (engine.normalise_name(name), country)
+        party = self.register.get(key)
+        if party is not None:
+            return party, False
+        party = Party(
+            name=name,
+            country_id=country,
+            hq_country_id=hq,
+            normalised_name=key[0],
+            created_by_organisation_id=organisation_id,
+            created_at=at,
+        )
+        self.register[key] = party
+        return party, True
 
     def _people(self, applications: int, organisations: int, stdout) -> None:
         def user(name, roles, **membership):
@@ -339,8 +362,9 @@ class Chunk:
 
 
 WRITE_ORDER = (
-    Application,
     Party,
+    Application,
+    ApplicationParty,
     ApplicationLine,
     InfoRequest,
     Referral,
@@ -359,6 +383,7 @@ class Case:
     def __init__(self, chunk: Chunk, spec: Spec):
         self.chunk, self.world, self.rng, self.spec = chunk, chunk.world, chunk.rng, spec
         self.exporter, organisation_id = self.world.exporter()
+        self.organisation_id = organisation_id
         self.items = self.world.items()
         tpp = sum(quantity * product.tpp for product, quantity in self.items if product.is_controlled)
         self.destination = spec.destination or self.world.destination(spec.status, tpp)
@@ -386,11 +411,17 @@ class Case:
 
         def party(role, party_name, **extra):
             address = f"Data Park {rng.randint(1, 99)}, {world.names[code][:80]}"
-            self.chunk.add(
-                Party(application=self.app, role=role, name=party_name, address=address, country_id=code, **extra)
-            )
+            hq_code = extra.get("hq_country_id") or code
+            at, organisation_id = self.spec.created_at, self.organisation_id
+            entry, new = world.party(party_name, code, hq_code, at=at, organisation_id=organisation_id)
+            if new:
+                self.chunk.add(entry)
+            link = ApplicationParty(application=self.app, role=role, party=entry, name=party_name, address=address)
+            link.country_id, link.hq_country_id = code, extra.get("hq_country_id")
+            self.chunk.add(link)
+            return entry
 
-        party(PartyRole.ULTIMATE_CONSIGNEE, name)
+        self.consignee_party = party(PartyRole.ULTIMATE_CONSIGNEE, name, hq_country_id=hq)
         party(PartyRole.END_USER, name, hq_country_id=hq)
         self.end_users = [(name, hq)]
         if rng.random() < 0.2:
@@ -707,7 +738,8 @@ class Notifications:
 
     def __init__(self, world: World):
         self.world, self.rng = world, world.rng
-        self.used: Counter[tuple[str, int]] = Counter()
+        self.used: Counter[tuple[tuple[str, str], int]] = Counter()
+        self.new_parties: list[Party] = []
 
     def write(self, count: int) -> None:
         world, rng = self.world, self.rng
@@ -719,8 +751,10 @@ class Notifications:
             lines.append(line)
             events.append((exporter, notification, at))
         with transaction.atomic():
+            Party.objects.bulk_create(self.new_parties, batch_size=1000)
             LppConsigneeYear.objects.bulk_create(
-                [LppConsigneeYear(consignee_key=key, year=year) for key, year in self.used], ignore_conflicts=True
+                [LppConsigneeYear(party=world.register[key], year=year) for key, year in self.used],
+                ignore_conflicts=True,
             )
             LppNotification.objects.bulk_create(notifications, batch_size=1000)
             LppNotificationLine.objects.bulk_create(lines, batch_size=2000)
@@ -746,9 +780,9 @@ class Notifications:
         quantity = rng.randint(1, max(1, world.policy.lpp_threshold_tpp // (2 * product.tpp)))
         tpp = quantity * product.tpp
         consignee = f"{world.names[code][:60]} Small Lab {rng.randint(1, 20)}"
-        while self.used[(engine.normalise_name(consignee), at.year)] + tpp > world.policy.lpp_threshold_tpp:
+        while self.used[((engine.normalise_name(consignee), code), at.year)] + tpp > world.policy.lpp_threshold_tpp:
             consignee = f"{world.names[code][:60]} Small Lab {rng.randint(21, 10_000)}"
-        key = engine.normalise_name(consignee)
+        key = (engine.normalise_name(consignee), code)
         facts = dataclasses.replace(world.facts(code), consignee_lpp_used_tpp=self.used[(key, at.year)])
         lines = selectors.request_lines([selectors.ItemRequest(product, quantity)])
         request = engine.Request(code, lines, consignee, (consignee,), (code,), EndUseCategory.OTHER, at)
@@ -756,12 +790,16 @@ class Notifications:
         assert result.outcome == engine.Outcome.LPP_ELIGIBLE, result
         self.used[(key, at.year)] += tpp
         exporter, organisation_id = world.exporter()
+        party, new = world.party(consignee, code, code, at=at, organisation_id=organisation_id)
+        if new:
+            self.new_parties.append(party)
         notification = LppNotification(
             organisation_id=organisation_id,
             submitted_by_id=exporter.pk,
             destination_id=code,
             consignee=consignee,
-            consignee_key=key,
+            consignee_key=key[0],
+            consignee_party=party,
             end_user_hq=[code],
             year=at.year,
             total_tpp=tpp,
