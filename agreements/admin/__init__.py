@@ -5,4 +5,4 @@ Every write goes through agreements.services, exactly as the API's do. The figur
 demand, the dashboard of use per country, a switch's impact on pending applications) are added by
 licensing.admin.policy_side, which registers subclasses of these admins with them passed in."""
 
-from agreements.admin import agreements, allotments, reference  # noqa: F401  (registers the ModelAdmins)
+from agreements.admin import agreements, allotments, policy, reference  # noqa: F401  (registers the ModelAdmins)

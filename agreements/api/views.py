@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,14 +26,17 @@ from agreements.api.serializers import (
     LedgerEntrySerializer,
     PolicySerializer,
     PolicySwitchSerializer,
+    PolicyWithdrawSerializer,
     SignSerializer,
     TermsVersionSerializer,
     TransitionSerializer,
 )
-from agreements.choices import AllotmentSource
-from agreements.models import Agreement, Allotment, Country, TermsVersion
+from agreements.choices import AllotmentSource, PolicyStatus
+from agreements.models import Agreement, Allotment, Country, Policy, TermsVersion
+from agreements.workflow import SWITCH_POLICY
 from portal.api.permissions import roles_required
 from portal.choices import Role
+from portal.permissions import allowed
 from portal.selectors import user_has_role
 
 # Staff (SPEC § 1) and negotiators read the policy side's agreements and allotments; negotiators write.
@@ -92,12 +95,32 @@ class CountryViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         return Response(self.get_serializer_class()(country, context=context).data)
 
 
+class _Holds(BasePermission):
+    """Admits users holding `permission` through a role (portal.permissions.allowed, the one check)."""
+
+    permission = ""
+
+    def has_permission(self, request, view) -> bool:
+        return allowed(request.user, self.permission)
+
+
+class MaySwitchPolicy(_Holds):
+    permission = SWITCH_POLICY
+    message = "Only a policy administrator may propose, approve or withdraw a regime switch."
+
+
+class MayViewPolicies(_Holds):
+    permission = "agreements.view_policy"
+    message = "Only staff and negotiators see policy proposals."
+
+
 class PolicyView(APIView):
-    """GET: the policy in force. POST (policy_admin): switch to a new policy from an instant."""
+    """GET: the policy in force. POST (policy_admin): propose a switch to a new policy from an instant (or from its
+    approval); it takes effect only when another policy administrator approves it."""
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [roles_required(Role.POLICY_ADMIN)()]
+            return [MaySwitchPolicy()]
         return super().get_permissions()
 
     @extend_schema(responses=PolicySerializer)
@@ -108,8 +131,54 @@ class PolicyView(APIView):
     def post(self, request):
         serializer = PolicySwitchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        policy = services.policy_switch(actor=request.user, **serializer.validated_data)
+        policy = services.policy_propose(actor=request.user, **serializer.validated_data)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyStatusFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=PolicyStatus.choices, help_text="Default: proposed (awaiting approval)."
+    )
+
+    class Meta:
+        model = Policy
+        fields = ["status"]
+
+
+class PolicyProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Policy rows. The list (`/policy/proposals/`) shows the proposals awaiting a second policy administrator,
+    newest first (`?status=approved` or `withdrawn` for the others); `/policy/{id}/` any one row. Approve and
+    withdraw move a proposal (policy administrators; the proposer may not approve their own)."""
+
+    serializer_class = PolicySerializer
+    filterset_class = PolicyStatusFilter
+
+    def get_permissions(self):
+        return [MaySwitchPolicy() if self.request.method == "POST" else MayViewPolicies()]
+
+    def get_queryset(self):
+        return selectors.policy_proposals(status=None)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("status"):
+            queryset = queryset.filter(status=PolicyStatus.PROPOSED)
+        return queryset
+
+    @extend_schema(request=None, responses=PolicySerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Put the proposal in force from its instant (now if that has passed): another policy administrator."""
+        policy = services.policy_approve(actor=request.user, policy=self.get_object())
+        return Response(PolicySerializer(policy).data)
+
+    @extend_schema(request=PolicyWithdrawSerializer, responses=PolicySerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        body = PolicyWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        policy = services.policy_withdraw(actor=request.user, policy=self.get_object(), **body.validated_data)
+        return Response(PolicySerializer(policy).data)
 
 
 # Agreements

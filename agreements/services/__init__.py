@@ -4,7 +4,7 @@ checks its actor (`_permit.authorize`, or the transition table for status change
 Callers keep writing `from agreements import services; services.agreement_create(...)`: the use cases of each
 module are re-exported here.
 
-- policy: the regime and the tier list
+- policy: the regime (proposed by one policy administrator, approved by another) and the tier list
 - agreements: agreements, their terms (helpers in terms) and their lifecycle
 - allotments: allotments from terms and policy, and the quota ledger
 """
@@ -30,7 +30,14 @@ from agreements.services.allotments import (
     allotment_reserve,
     tier_allocations_sync,
 )
-from agreements.services.policy import policy_switch, proposed_policy, tier_membership_set, validate_size_bands
+from agreements.services.policy import (
+    policy_approve,
+    policy_propose,
+    policy_withdraw,
+    proposed_policy,
+    tier_membership_set,
+    validate_size_bands,
+)
 
 __all__ = [
     "AGREEMENT_FIELDS",
@@ -49,7 +56,9 @@ __all__ = [
     "allotment_release",
     "allotment_reserve",
     "amendment_create",
-    "policy_switch",
+    "policy_approve",
+    "policy_propose",
+    "policy_withdraw",
     "proposed_policy",
     "tier_allocations_sync",
     "tier_membership_set",

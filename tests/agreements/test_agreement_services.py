@@ -626,7 +626,7 @@ REFUSED_CALLS = {
     "amendment_create": lambda actor, agreement: services.amendment_create(
         actor=actor, agreement=agreement, effective_from=agreement.valid_from, reason="x", terms={"notes": "x"}
     ),
-    "policy_switch": lambda actor, agreement: services.policy_switch(actor=actor, kind="global", reason="x"),
+    "policy_propose": lambda actor, agreement: services.policy_propose(actor=actor, kind="global", reason="x"),
     "tier_membership_set": lambda actor, agreement: services.tier_membership_set(
         actor=actor, country=agreement.country, tier=3, effective_from=datetime.date(2026, 1, 1), source="x"
     ),
@@ -639,7 +639,7 @@ WHO_MAY = {
     "agreement_create": "negotiator",
     "agreement_update": "negotiator",
     "amendment_create": "negotiator",
-    "policy_switch": "policy_admin",
+    "policy_propose": "policy_admin",
     "tier_membership_set": "policy_admin",
     "agreements_expire_due": "negotiator",
     "agreement_allotments_apply_due": "negotiator",
