@@ -315,7 +315,7 @@ def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) ->
         Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")
     )
     if history:
-        changes = AgreementStatusChange.objects.select_related("actor").order_by("at", "id")
+        changes = AgreementStatusChange.objects.select_related("actor").order_by("id")  # record order
         agreements = agreements.prefetch_related(Prefetch("status_changes", queryset=changes))
     return agreements
 

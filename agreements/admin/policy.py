@@ -51,6 +51,13 @@ class PolicyForm(forms.ModelForm):
     tier2_allocation_tpp = GroupedIntegerField(min_value=0)
     licence_validity_days = GroupedIntegerField(min_value=1)
     grace_days = GroupedIntegerField(min_value=0)
+    # The three installation bands, a row each (declared here so that the admin knows them as form fields)
+    band_1_h100e = GroupedIntegerField(min_value=1, label="Band 1: from (H100e installed)")
+    band_1_condition = forms.CharField(label="Band 1: condition", widget=forms.TextInput(attrs={"size": 70}))
+    band_2_h100e = GroupedIntegerField(min_value=1, label="Band 2: from (H100e installed)")
+    band_2_condition = forms.CharField(label="Band 2: condition", widget=forms.TextInput(attrs={"size": 70}))
+    band_3_h100e = GroupedIntegerField(min_value=1, label="Band 3: from (H100e installed)")
+    band_3_condition = forms.CharField(label="Band 3: condition", widget=forms.TextInput(attrs={"size": 70}))
 
     class Meta:
         model = Policy
@@ -72,13 +79,6 @@ class PolicyForm(forms.ModelForm):
         for name in ("lpp_threshold_tpp", "tier2_allocation_tpp", "licence_validity_days", "grace_days"):
             self.fields[name].label = selectors.POLICY_LABELS[name]
         self.fields["effective_from"].required = False
-        for number in range(1, BANDS + 1):
-            self.fields[f"band_{number}_h100e"] = GroupedIntegerField(
-                min_value=1, label=f"Band {number}: from (H100e installed)"
-            )
-            self.fields[f"band_{number}_condition"] = forms.CharField(
-                label=f"Band {number}: condition", widget=forms.TextInput(attrs={"size": 70})
-            )
 
     def clean_effective_from(self):
         effective_from = self.cleaned_data["effective_from"]
