@@ -2,7 +2,6 @@
 the dashboard of allotment use per country."""
 
 import datetime
-import json
 from unittest import mock
 
 import pytest

@@ -57,7 +57,7 @@ def test_the_form_speaks_in_words_with_grouped_numbers_and_bands_as_rows(policy_
     assert "LPP threshold (TPP" in page and "Lpp threshold tpp" not in page
     assert 'value="790,000,000"' in page  # the Tier 2 allocation, with thousands separators
     assert "Band 1: from (H100e installed)" in page and "Band 3: condition" in page
-    assert 'name="effective_from_0" value=""' in page or 'name="effective_from_0"' in page
+    assert 'name="effective_from_0"' in page and 'name="effective_from_0" value=' not in page  # empty: no stale time
     assert "Leave empty: in force from the moment another policy administrator approves it" in page
 
 
