@@ -165,6 +165,14 @@ class PolicyProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             queryset = queryset.filter(status=PolicyStatus.PROPOSED)
         return queryset
 
+    @extend_schema(operation_id="policy_proposals_list")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(operation_id="policy_row_retrieve")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
     @extend_schema(request=None, responses=PolicySerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

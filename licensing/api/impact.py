@@ -106,6 +106,7 @@ class ProposalImpactView(APIView):
     permission_classes = [MayViewPolicies]
 
     @extend_schema(
+        operation_id="policy_proposal_impact",
         parameters=[OpenApiParameter("page", int, required=False), OpenApiParameter("page_size", int, required=False)],
         responses=IMPACT_RESPONSE,
     )
