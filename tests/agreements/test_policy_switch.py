@@ -2,10 +2,8 @@
 withdrawn); only approved policies are ever in force."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from agreements import services
@@ -246,32 +244,3 @@ def test_only_approved_policies_count_as_in_force_or_scheduled():
     services.policy_withdraw(actor=proposer, policy=withdrawn)
     assert policy_in_force(later + datetime.timedelta(days=1)).kind == "tiered"
     assert not policies_scheduled().exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_approvals_of_one_proposal_at_once_leave_exactly_one_winner():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers")
-    proposer = make_user("policy_admin")
-    approvers = [make_user("policy_admin"), make_user("policy_admin")]
-    proposal = services.policy_propose(actor=proposer, kind="global", reason="x")
-    barrier, outcomes = threading.Barrier(2), []
-
-    def approve(user):
-        try:
-            barrier.wait()
-            services.policy_approve(actor=user, policy=proposal)
-            outcomes.append("approved")
-        except InvalidTransition:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=approve, args=(user,)) for user in approvers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["approved", "refused"]
-    assert AuditEvent.objects.filter(verb="policy.approved").count() == 1
-    assert Policy.objects.get(pk=proposal.pk).approved_by in approvers
