@@ -28,6 +28,14 @@ class PolicyKind(models.TextChoices):
     GLOBAL = "global", "Global (government-to-government agreements)"
 
 
+class PolicyStatus(models.TextChoices):
+    """A regime switch takes two people (SPEC § 4 v2): one proposes, another approves; only approved ones count."""
+
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     NEGOTIATING = "negotiating", "Negotiating"

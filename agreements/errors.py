@@ -7,3 +7,13 @@ class AllotmentExhausted(DomainError):
 
 class TermsLocked(DomainError):
     code = "terms_locked"
+
+
+class OwnProposal(DomainError):
+    """A policy administrator may not approve the regime switch they proposed (SPEC § 4 v2: two people)."""
+
+    code = "own_proposal"
+
+
+class InstantTaken(DomainError):
+    code = "instant_taken"

@@ -7,6 +7,7 @@ from agreements.choices import (
     CountryGroup,
     LedgerKind,
     PolicyKind,
+    PolicyStatus,
     ReportingCadence,
     Tier,
 )
@@ -93,10 +94,19 @@ class CountryGroupMembership(models.Model):
 
 
 class Policy(models.Model):
-    """The regime and its parameters from an instant on. Rows are never changed once in force."""
+    """The regime and its parameters from an instant on. A row is proposed by one policy administrator and approved
+    (or withdrawn) by another; only approved rows are ever in force, and they are never changed afterwards."""
 
     kind = models.CharField(max_length=10, choices=PolicyKind.choices)
-    effective_from = models.DateTimeField(unique=True)
+    status = models.CharField(max_length=10, choices=PolicyStatus.choices, default=PolicyStatus.PROPOSED)
+    proposed_from = models.DateTimeField(
+        null=True, blank=True, help_text="The instant the proposal asked for (empty: from its approval)."
+    )
+    effective_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="In force from: set at approval (the proposed instant, or the approval if that had passed).",
+    )
     lpp_threshold_tpp = models.BigIntegerField(
         help_text="TPP per ultimate consignee per calendar year under licence exception LPP (0 = no exception)."
     )
@@ -110,12 +120,25 @@ class Policy(models.Model):
     size_bands = models.JSONField(
         default=list, help_text='Global regime installation bands: [{"h100e": 1000, "condition": "..."}, ...]'
     )
+    grace_days = models.PositiveIntegerField(
+        default=30, help_text="Days an obligation may be overdue before its licence takes no new shipments."
+    )
     reason = models.TextField()
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, help_text="Who proposed it."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-effective_from"]
+        ordering = ["-created_at", "-id"]
         verbose_name_plural = "policies"
         permissions = [("switch_policy", "Can switch the export-control regime")]
         constraints = [
@@ -125,10 +148,22 @@ class Policy(models.Model):
                 condition=models.Q(tier2_period_end__gte=models.F("tier2_period_start")), name="policy_period_order"
             ),
             models.CheckConstraint(condition=models.Q(g2g_uplift__gte=1), name="policy_uplift_at_least_one"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(effective_from__isnull=False),
+                name="policy_approved_has_instant",
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                condition=models.Q(status="approved"),
+                name="one_approved_policy_per_instant",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.effective_from:%Y-%m-%d %H:%M}"
+        instant = self.effective_from or self.proposed_from
+        when = f"from {instant:%Y-%m-%d %H:%M}" if instant else "from approval"
+        status = "" if self.status == PolicyStatus.APPROVED else f" ({self.get_status_display().lower()})"
+        return f"{self.get_kind_display()} {when}{status}"
 
 
 class Agreement(models.Model):
@@ -172,7 +207,8 @@ class AgreementStatusChange(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=AgreementStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=AgreementStatus.choices)
-    at = models.DateTimeField()
+    at = models.DateTimeField(help_text="When the change took effect (may lie before it was recorded).")
+    recorded_at = models.DateTimeField(help_text="When the change was recorded.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     reason = models.TextField(blank=True)
 

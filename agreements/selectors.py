@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, Tier
+from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyStatus, Tier
 from agreements.models import (
     Agreement,
     AgreementStatusChange,
@@ -35,7 +35,47 @@ POLICY_PARAMETERS = (
     "g2g_uplift",
     "licence_validity_days",
     "size_bands",
+    "grace_days",
 )
+
+# The parameters in words, for forms and previews.
+POLICY_LABELS = {
+    "kind": "Regime",
+    "lpp_threshold_tpp": "LPP threshold (TPP per consignee per calendar year)",
+    "tier2_allocation_tpp": "Tier 2 allocation (TPP per country for the period)",
+    "tier2_period_start": "Tier 2 period starts",
+    "tier2_period_end": "Tier 2 period ends",
+    "g2g_uplift": "G2G uplift (× the Tier 2 allocation while an agreement is in force)",
+    "licence_validity_days": "Licence validity (days)",
+    "size_bands": "Installation size bands (global regime)",
+    "grace_days": "Grace days for overdue obligations",
+}
+
+
+def policy_differences(current: Policy, proposal: Policy) -> list[dict]:
+    """The regime and each parameter, now and as proposed: the summary of an impact preview."""
+    rows = []
+    for name in ("kind", *POLICY_PARAMETERS):
+        before, after = getattr(current, name), getattr(proposal, name)
+        rows.append(
+            {
+                "parameter": name,
+                "label": POLICY_LABELS[name],
+                "current": _plain(before),
+                "proposed": _plain(after),
+                "changed": _plain(before) != _plain(after),
+            }
+        )
+    return rows
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
 
 # The fields of a terms version that negotiators write (the schedule of periods aside).
 TERMS_FIELDS = (
@@ -118,26 +158,44 @@ def is_embargoed(tier: int | None) -> bool:
     return tier == Tier.TIER_3
 
 
+def approved_policies() -> QuerySet[Policy]:
+    """The only policies that ever count for "in force": approved by a second policy administrator."""
+    return Policy.objects.filter(status=PolicyStatus.APPROVED)
+
+
 def policy_in_force(at: datetime.datetime | None = None) -> Policy:
-    """The policy row in force at an instant: the latest that took effect at or before it."""
+    """The approved policy in force at an instant: the latest that took effect at or before it."""
     at = at or timezone.now()
-    policy = Policy.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
+    policy = approved_policies().filter(effective_from__lte=at).order_by("-effective_from").first()
     if policy is None:
         raise Policy.DoesNotExist(f"No policy was in force at {at.isoformat()}.")
     return policy
 
 
 def policies_scheduled(after: datetime.datetime | None = None) -> QuerySet[Policy]:
-    return Policy.objects.filter(effective_from__gt=after or timezone.now()).order_by("effective_from")
+    """Approved policies that take effect later."""
+    return approved_policies().filter(effective_from__gt=after or timezone.now()).order_by("effective_from")
+
+
+def policy_proposals(status: str | None = PolicyStatus.PROPOSED) -> QuerySet[Policy]:
+    """Policy rows by status (default: the proposals awaiting a second policy administrator), newest first."""
+    policies = Policy.objects.select_related("set_by", "approved_by", "withdrawn_by").order_by("-created_at", "-id")
+    return policies if status is None else policies.filter(status=status)
 
 
 # Agreements in force, terms in force
 
 
+# The status at `at` is the last change recorded (by id) among those that took effect at or before `at`. Changes
+# after the creation take effect in record order (a backdated one never lies before the previous change: the
+# services refuse it), so only the creation row can take effect after a later-recorded change: ordering by `at`
+# would let a draft recorded today hide a backdated entry into force.
+
+
 def _status_at_subquery(at: datetime.datetime) -> Subquery:
     return Subquery(
         AgreementStatusChange.objects.filter(agreement=OuterRef("pk"), at__lte=at)
-        .order_by("-at", "-id")
+        .order_by("-id")
         .values("to_status")[:1]
     )
 
@@ -157,7 +215,7 @@ def agreement_in_force(country_code: str, at: datetime.datetime) -> Agreement | 
 
 
 def agreement_status_at(agreement: Agreement, at: datetime.datetime) -> str | None:
-    change = agreement.status_changes.filter(at__lte=at).order_by("-at", "-id").first()
+    change = agreement.status_changes.filter(at__lte=at).order_by("-id").first()
     return change.to_status if change else None
 
 
@@ -181,13 +239,14 @@ def current_terms(agreement: Agreement) -> TermsVersion:
 # Allotments
 
 
-def effective_capacity(allotment: Allotment, at: datetime.datetime) -> int:
-    """The capacity that applies at `at`: a Tier 2 allocation is uplifted while an agreement is in force."""
+def effective_capacity(allotment: Allotment, at: datetime.datetime, *, policy: Policy | None = None) -> int:
+    """The capacity that applies at `at`: a Tier 2 allocation is uplifted while an agreement is in force (by the
+    uplift of `policy` if given, a proposal; else of the policy in force at `at`)."""
     if allotment.source != AllotmentSource.TIER_ALLOCATION:
         return allotment.capacity_tpp
     if agreement_in_force(allotment.country_id, at) is None:
         return allotment.capacity_tpp
-    return uplifted_capacity(allotment.capacity_tpp, policy_in_force(at).g2g_uplift)
+    return uplifted_capacity(allotment.capacity_tpp, (policy or policy_in_force(at)).g2g_uplift)
 
 
 def uplifted_capacity(capacity_tpp: int, uplift: Decimal) -> int:
@@ -285,7 +344,7 @@ def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) ->
         Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")
     )
     if history:
-        changes = AgreementStatusChange.objects.select_related("actor").order_by("at", "id")
+        changes = AgreementStatusChange.objects.select_related("actor").order_by("id")  # record order
         agreements = agreements.prefetch_related(Prefetch("status_changes", queryset=changes))
     return agreements
 

@@ -1,9 +1,11 @@
-"""The agreement lifecycle (SPEC § 4) as one transition table."""
+"""The agreement lifecycle and the two-person regime switch (SPEC § 4) as transition tables."""
 
 from agreements.choices import AgreementStatus as S
+from agreements.choices import PolicyStatus as P
 from portal.workflow import Transition, Workflow
 
 NEGOTIATE = "agreements.negotiate_agreement"
+SWITCH_POLICY = "agreements.switch_policy"
 
 AGREEMENT = Workflow(
     entity="agreement",
@@ -20,3 +22,13 @@ AGREEMENT = Workflow(
 
 # Terms change in place only while negotiating; afterwards by amendment, while the agreement lives.
 AMENDABLE_STATUSES = frozenset({S.SIGNED, S.IN_FORCE, S.SUSPENDED})
+
+# A policy is proposed by one policy administrator (policy_propose creates it `proposed`) and approved by another
+# (the service refuses its proposer: a rule about who, beyond the permission) or withdrawn by any of them.
+POLICY = Workflow(
+    entity="policy",
+    transitions=(
+        Transition("approve", frozenset({P.PROPOSED}), P.APPROVED, SWITCH_POLICY),
+        Transition("withdraw", frozenset({P.PROPOSED}), P.WITHDRAWN, SWITCH_POLICY),
+    ),
+)

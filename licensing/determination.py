@@ -91,7 +91,7 @@ class PolicyFacts:
 
 @dataclass(frozen=True)
 class AllotmentFacts:
-    id: int
+    id: int | None  # None: hypothetical (a Tier 2 period a proposed policy would open)
     capacity_tpp: int  # effective capacity: the caller has applied any G2G uplift
     committed_tpp: int
     period_start: date

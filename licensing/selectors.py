@@ -9,8 +9,9 @@ from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
 from django.utils import timezone
 
 from agreements import selectors as agreements
-from agreements.choices import AllotmentSource, PolicyKind
+from agreements.choices import AllotmentSource, PolicyKind, Tier
 from agreements.models import Agreement, Allotment, Policy
+from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
     PENDING_APPLICATION_STATUSES,
@@ -122,12 +123,14 @@ def _terms_facts(agreement: Agreement, on: datetime.date) -> engine.TermsFacts:
     )
 
 
-def _allotment_facts(allotment: Allotment | None, at: datetime.datetime) -> engine.AllotmentFacts | None:
+def _allotment_facts(
+    allotment: Allotment | None, at: datetime.datetime, *, proposal: Policy | None = None
+) -> engine.AllotmentFacts | None:
     if allotment is None:
         return None
     return engine.AllotmentFacts(
         id=allotment.pk,
-        capacity_tpp=agreements.effective_capacity(allotment, at),
+        capacity_tpp=agreements.effective_capacity(allotment, at, policy=proposal),
         committed_tpp=allotment.committed_tpp,
         period_start=allotment.period_start,
         period_end=allotment.period_end,
@@ -149,22 +152,59 @@ def _refuse_unclassified(request: engine.Request) -> None:
         )
 
 
+def _proposed_allotment_facts(
+    proposal: Policy, destination: str, tier: int | None, existing: Allotment | None, at: datetime.datetime
+) -> engine.AllotmentFacts | None:
+    """The allotment a determination at `at` would draw on under a proposal (a policy not in force): the one on
+    record, its Tier 2 capacity uplifted by the proposal's factor; or, where the proposal opens a Tier 2 period
+    not on record yet that contains date(at), the allocation approval would create (its rows are created only
+    then: here it is computed from the proposal's figures, with nothing committed, and has no id)."""
+    on = at.date()
+    opens_period = (
+        proposal.kind == PolicyKind.TIERED
+        and tier == Tier.TIER_2
+        and proposal.tier2_period_start <= on <= proposal.tier2_period_end
+        and (existing is None or existing.period_start < proposal.tier2_period_start)
+        and not Allotment.objects.filter(
+            country_id=destination, source=AllotmentSource.TIER_ALLOCATION, period_start=proposal.tier2_period_start
+        ).exists()
+    )
+    if not opens_period:
+        return _allotment_facts(existing, at, proposal=proposal)
+    capacity = proposal.tier2_allocation_tpp
+    if agreements.agreement_in_force(destination, at) is not None:
+        capacity = agreements.uplifted_capacity(capacity, proposal.g2g_uplift)
+    return engine.AllotmentFacts(
+        id=None,  # hypothetical: not on record until the proposal is approved
+        capacity_tpp=capacity,
+        committed_tpp=0,
+        period_start=proposal.tier2_period_start,
+        period_end=proposal.tier2_period_end,
+    )
+
+
 def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> engine.Facts:
-    """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal)."""
+    """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal, whose every
+    parameter applies, its Tier 2 allocation and uplift included)."""
     at, on = request.at, request.at.date()
     _refuse_unclassified(request)
-    policy = policy or agreements.policy_in_force(at)
+    proposal, policy = policy, policy or agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
     codes = {request.destination, *request.end_user_hq, *headquarters}
     tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
+    allotment = agreements.applicable_allotment(request.destination, at, source=source)
     return engine.Facts(
         policy=_policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
         agreement=_terms_facts(agreement, on) if agreement else None,
-        allotment=_allotment_facts(agreements.applicable_allotment(request.destination, at, source=source), at),
+        allotment=(
+            _allotment_facts(allotment, at)
+            if proposal is None
+            else _proposed_allotment_facts(proposal, request.destination, tiers[request.destination], allotment, at)
+        ),
         consignee_lpp_used_tpp=consignee_lpp_used_tpp(request.consignee_party, at.year),
         consignee_installed_tpp=(
             installed_tpp(request.consignee_party, request.destination) if policy.kind == PolicyKind.GLOBAL else 0
@@ -383,13 +423,14 @@ def pending_applications(limit: int = 500) -> QuerySet[Application]:
 
 
 def policy_impact_rows(proposal: Policy) -> list[dict]:
-    """Current and proposed determination of each pending application, as of now."""
+    """Current and proposed determination of each pending application, as of now. The proposal's every parameter
+    applies (SPEC § 3): a Tier 2 allocation it would open is shown with no id (`hypothetical`)."""
     now = timezone.now()
     rows = []
     for application in pending_applications():
         request = application_request(application, at=now)
         current = determine(request).as_dict()
-        proposed = determine(request, policy=proposal).as_dict()
+        proposed = _proposed_determination(request, proposal)
         rows.append(
             {
                 "id": application.pk,
@@ -405,3 +446,20 @@ def policy_impact_rows(proposal: Policy) -> list[dict]:
             }
         )
     return rows
+
+
+def _proposed_determination(request: engine.Request, proposal: Policy) -> dict:
+    facts = gather_facts(request, policy=proposal)
+    determination = engine.determine(request, facts)
+    answer = determination.as_dict()
+    remaining = determination.allotment_remaining_tpp
+    if answer["allotment"] is None and remaining is not None and facts.allotment is not None:
+        answer["allotment"] = {  # drawn on a Tier 2 allocation the proposal would open (no row yet)
+            "id": None,
+            "hypothetical": True,
+            "remaining_tpp": remaining,
+            "remaining_h100e": str(h100e(remaining)),
+            "period_start": facts.allotment.period_start.isoformat(),
+            "period_end": facts.allotment.period_end.isoformat(),
+        }
+    return answer

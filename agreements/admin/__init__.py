@@ -5,7 +5,7 @@ Every write goes through agreements.services, exactly as the API's do. The figur
 demand, the dashboard of use per country, a switch's impact on pending applications) are added by
 licensing.admin.policy_side, which registers subclasses of these admins with them passed in."""
 
-from agreements.admin import agreements, allotments, parties, reference  # noqa: F401  (registers the ModelAdmins)
+from agreements.admin import agreements, allotments, parties, policy, reference  # noqa: F401  (registers the ModelAdmins)
 
 # isort: split
 from agreements.admin import country_groups  # noqa: F401  (EAR Country Groups)

@@ -90,6 +90,8 @@ class AgreementWorkflowMixin:
         kwargs = {"actor": request.user, "agreement": agreement, "reason": data.get("reason", "")}
         if name == "sign" and data.get("signed_on"):
             kwargs["signed_on"] = data["signed_on"]
+        if data.get("effective_at"):
+            kwargs["effective_at"] = data["effective_at"]
         return getattr(services, f"agreement_{name}")(**kwargs)
 
     def transition_selected(self, request, queryset, name: str):

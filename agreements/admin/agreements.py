@@ -131,8 +131,8 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name = "status change"
     verbose_name_plural = "Status history (newest first)"
     extra = 0
-    ordering = ["-at", "-id"]
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    ordering = ["-id"]
+    fields = ["at", "recorded_at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -223,7 +223,8 @@ class AmendmentForm(TermsFields):
 
 
 class TransitionForm(forms.Form):
-    """The reason (required for suspend, resume and terminate) and, for signing, the date it was signed."""
+    """The reason (required for suspend, resume and terminate), when the change took effect (default now) and, for
+    signing, the date it was signed."""
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 70}))
 
@@ -234,6 +235,13 @@ class TransitionForm(forms.Form):
             "Required: recorded in the status history and the audit trail."
             if transition.reason_required
             else "Optional: recorded in the status history and the audit trail."
+        )
+        self.fields["effective_at"] = forms.SplitDateTimeField(
+            required=False,
+            label="Took effect at",
+            widget=widgets.AdminSplitDateTime,
+            help_text="Leave empty for now. A past instant is allowed (not before the agreement's previous status "
+            "change); never a future one.",
         )
         if transition.name == "sign":
             self.fields["signed_on"] = forms.DateField(

@@ -39,35 +39,96 @@ class SizeBandSerializer(serializers.Serializer):
 
 
 class PolicySerializer(serializers.ModelSerializer):
-    set_by = serializers.StringRelatedField(allow_null=True, help_text="Null for the policies loaded with the data.")
+    """A policy row: in force (approved), or a proposal awaiting a second policy administrator, or withdrawn.
+    `proposed_from` is the instant asked for (null: from approval); `effective_from` the instant it is in force
+    from, set at approval (null until then)."""
+
+    set_by = serializers.StringRelatedField(
+        allow_null=True, help_text="Who proposed it (null for the policy loaded with the data)."
+    )
+    approved_by = serializers.StringRelatedField(allow_null=True)
+    withdrawn_by = serializers.StringRelatedField(allow_null=True)
     size_bands = SizeBandSerializer(many=True)
 
     class Meta:
         model = Policy
         fields = [
             "id",
+            "status",
             "kind",
+            "proposed_from",
             "effective_from",
             *POLICY_PARAMETERS,
             "reason",
             "set_by",
             "created_at",
+            "approved_by",
+            "approved_at",
+            "withdrawn_by",
+            "withdrawn_at",
         ]
 
 
-class PolicySwitchSerializer(serializers.Serializer):
-    """Body of a regime switch. Parameters left out carry over from the policy in force."""
+MAX_POLICY_TPP = 10**15
+
+
+class PolicyParametersSerializer(serializers.Serializer):
+    """A regime and any of its parameters; parameters left out carry over from the policy in force."""
 
     kind = serializers.ChoiceField(choices=PolicyKind.choices)
-    effective_from = serializers.DateTimeField(required=False, help_text="Leave out for now.")
-    reason = serializers.CharField()
-    lpp_threshold_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
-    tier2_allocation_tpp = serializers.IntegerField(required=False, min_value=0, max_value=10**15)
+    lpp_threshold_tpp = serializers.IntegerField(required=False, min_value=0, max_value=MAX_POLICY_TPP)
+    tier2_allocation_tpp = serializers.IntegerField(required=False, min_value=0, max_value=MAX_POLICY_TPP)
     tier2_period_start = serializers.DateField(required=False)
     tier2_period_end = serializers.DateField(required=False)
     g2g_uplift = serializers.DecimalField(required=False, max_digits=4, decimal_places=2, min_value=1)
     licence_validity_days = serializers.IntegerField(required=False, min_value=1, max_value=36500)
     size_bands = SizeBandSerializer(many=True, required=False)
+    grace_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+
+
+class PolicySwitchSerializer(PolicyParametersSerializer):
+    """Body of a proposed regime switch. `effective_from` null or left out: from the approval."""
+
+    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField()
+
+    def to_internal_value(self, data):
+        _refuse_unknown(data, set(self.fields) | {"csrfmiddlewaretoken"})
+        if isinstance(data, Mapping) and data.get("effective_from") == "":
+            raise serializers.ValidationError({"effective_from": ["Give an instant, or null for the approval's."]})
+        return super().to_internal_value(data)
+
+
+class PolicyPreviewQuerySerializer(PolicyParametersSerializer):
+    """The query of an impact preview: `kind` and any parameter (`size_bands` as JSON); nothing else."""
+
+    size_bands = serializers.JSONField(
+        required=False, binary=True, help_text='JSON: [{"h100e": 1000, "condition": "..."}, ...]'
+    )
+    PAGING = frozenset({"page", "page_size"})
+
+    def to_internal_value(self, data):
+        _refuse_unknown(data, set(self.fields) | self.PAGING)
+        values = dict(super().to_internal_value(data))
+        if "size_bands" in values:
+            bands = SizeBandSerializer(data=values["size_bands"], many=True)
+            if not isinstance(values["size_bands"], list) or not bands.is_valid():
+                raise serializers.ValidationError(
+                    {"size_bands": ['Give a JSON list: [{"h100e": 1000, "condition": "..."}, ...].']}
+                )
+            values["size_bands"] = [dict(band) for band in bands.validated_data]
+        return values
+
+
+def _refuse_unknown(data, known: set[str]) -> None:
+    unknown = sorted(set(data) - known) if isinstance(data, Mapping) else []
+    if unknown:
+        hint = f"Not a policy parameter: give kind and any of {', '.join(POLICY_PARAMETERS)}."
+        raise serializers.ValidationError({name: [hint] for name in unknown})
+
+
+class PolicyWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 # Shared pieces
@@ -166,6 +227,10 @@ class TransitionSerializer(StrictSerializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, help_text="Required to suspend, resume or terminate."
     )
+    effective_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the change took effect (default now): not in the future, not before the previous change.",
+    )
 
 
 class SignSerializer(TransitionSerializer):
@@ -218,7 +283,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgreementStatusChange
-        fields = ["from_status", "to_status", "at", "actor", "reason"]
+        fields = ["from_status", "to_status", "at", "recorded_at", "actor", "reason"]
         read_only_fields = fields
 
 

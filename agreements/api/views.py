@@ -25,12 +25,14 @@ from agreements.api.serializers import (
     LedgerEntrySerializer,
     PolicySerializer,
     PolicySwitchSerializer,
+    PolicyWithdrawSerializer,
     SignSerializer,
     TermsVersionSerializer,
     TransitionSerializer,
 )
-from agreements.choices import AllotmentSource
-from agreements.models import Agreement, Allotment, Country, TermsVersion
+from agreements.choices import AllotmentSource, PolicyStatus
+from agreements.models import Agreement, Allotment, Country, Policy, TermsVersion
+from agreements.workflow import SWITCH_POLICY
 from portal.api.permissions import ActionPermissions, CanView, HasPermission
 from portal.permissions import allowed
 
@@ -90,12 +92,18 @@ class CountryViewSet(DemandMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         return Response(self.get_serializer_class()(country, context=context).data)
 
 
+# Policy switches and proposals, gated by permission (portal/roles.py decides who holds them).
+MaySwitchPolicy = HasPermission(SWITCH_POLICY)
+MayViewPolicies = HasPermission("agreements.view_policy")
+
+
 class PolicyView(APIView):
-    """GET: the policy in force. POST (policy_admin): switch to a new policy from an instant."""
+    """GET: the policy in force. POST (policy_admin): propose a switch to a new policy from an instant (or from its
+    approval); it takes effect only when another policy administrator approves it."""
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [HasPermission("agreements.switch_policy")()]
+            return [MaySwitchPolicy()]
         return super().get_permissions()
 
     @extend_schema(responses=PolicySerializer)
@@ -106,8 +114,62 @@ class PolicyView(APIView):
     def post(self, request):
         serializer = PolicySwitchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        policy = services.policy_switch(actor=request.user, **serializer.validated_data)
+        policy = services.policy_propose(actor=request.user, **serializer.validated_data)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyStatusFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=PolicyStatus.choices, help_text="Default: proposed (awaiting approval)."
+    )
+
+    class Meta:
+        model = Policy
+        fields = ["status"]
+
+
+class PolicyProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Policy rows. The list (`/policy/proposals/`) shows the proposals awaiting a second policy administrator,
+    newest first (`?status=approved` or `withdrawn` for the others); `/policy/{id}/` any one row. Approve and
+    withdraw move a proposal (policy administrators; the proposer may not approve their own)."""
+
+    serializer_class = PolicySerializer
+    filterset_class = PolicyStatusFilter
+
+    def get_permissions(self):
+        return [MaySwitchPolicy() if self.request.method == "POST" else MayViewPolicies()]
+
+    def get_queryset(self):
+        return selectors.policy_proposals(status=None)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("status"):
+            queryset = queryset.filter(status=PolicyStatus.PROPOSED)
+        return queryset
+
+    @extend_schema(operation_id="policy_proposals_list")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(operation_id="policy_row_retrieve")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=PolicySerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Put the proposal in force from its instant (now if that has passed): another policy administrator."""
+        policy = services.policy_approve(actor=request.user, policy=self.get_object())
+        return Response(PolicySerializer(policy).data)
+
+    @extend_schema(request=PolicyWithdrawSerializer, responses=PolicySerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        body = PolicyWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        policy = services.policy_withdraw(actor=request.user, policy=self.get_object(), **body.validated_data)
+        return Response(PolicySerializer(policy).data)
 
 
 # Agreements

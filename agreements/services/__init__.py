@@ -4,7 +4,7 @@ checks its actor (`_permit.authorize`, or the transition table for status change
 Callers keep writing `from agreements import services; services.agreement_create(...)`: the use cases of each
 module are re-exported here.
 
-- policy: the regime and the tier list
+- policy: the regime (proposed by one policy administrator, approved by another) and the tier list
 - agreements: agreements, their terms (helpers in terms) and their lifecycle
 - allotments: allotments from terms and policy, and the quota ledger
 - country_groups: EAR Country Group memberships
@@ -32,7 +32,14 @@ from agreements.services.allotments import (
     tier_allocations_sync,
 )
 from agreements.services.country_groups import country_group_membership_set
-from agreements.services.policy import policy_switch, proposed_policy, tier_membership_set, validate_size_bands
+from agreements.services.policy import (
+    policy_approve,
+    policy_propose,
+    policy_withdraw,
+    proposed_policy,
+    tier_membership_set,
+    validate_size_bands,
+)
 
 __all__ = [
     "country_group_membership_set",
@@ -52,7 +59,9 @@ __all__ = [
     "allotment_release",
     "allotment_reserve",
     "amendment_create",
-    "policy_switch",
+    "policy_approve",
+    "policy_propose",
+    "policy_withdraw",
     "proposed_policy",
     "tier_allocations_sync",
     "tier_membership_set",

@@ -22,15 +22,44 @@ from portal.services import audit_record
 AGREEMENT_FIELDS = ("title", "reference", "valid_from", "valid_until", "signed_on", "lead_negotiator")
 
 
-def _record_status(agreement: Agreement, *, from_status: str, actor: Actor | None, reason: str = "") -> None:
+def _record_status(
+    agreement: Agreement,
+    *,
+    from_status: str,
+    actor: Actor | None,
+    reason: str = "",
+    at: datetime.datetime,
+    recorded_at: datetime.datetime,
+) -> None:
     AgreementStatusChange.objects.create(
         agreement=agreement,
         from_status=from_status,
         to_status=agreement.status,
-        at=timezone.now(),
+        at=at,
+        recorded_at=recorded_at,
         actor=actor,
         reason=reason,
     )
+
+
+def _effective_instant(
+    agreement: Agreement, effective_at: datetime.datetime | None, now: datetime.datetime
+) -> datetime.datetime:
+    """When a status change takes effect: now by default; a past instant, but never in the future nor before the
+    agreement's previous status change (its creation as a draft does not count)."""
+    if effective_at is None:
+        return now
+    if effective_at > now:
+        raise ValidationError({"effective_at": "A status change is recorded once it has happened: not in the future."})
+    previous = agreement.status_changes.exclude(from_status="").order_by("-id").first()
+    if previous is not None and effective_at < previous.at:
+        raise ValidationError(
+            {
+                "effective_at": f"The previous status change ({previous.from_status} → {previous.to_status}) took "
+                f"effect at {previous.at.isoformat()}: this one cannot take effect before it."
+            }
+        )
+    return effective_at
 
 
 def agreement_create(
@@ -57,7 +86,8 @@ def agreement_create(
         )
         agreement.full_clean()
         agreement.save()
-        _record_status(agreement, from_status="", actor=actor, reason="Created")
+        now = timezone.now()
+        _record_status(agreement, from_status="", actor=actor, reason="Created", at=now, recorded_at=now)
         version = write_terms(
             agreement=agreement,
             version=1,
@@ -103,60 +133,96 @@ def agreement_update(
     return agreement
 
 
-def _transition(name: str, *, actor: Actor | None, agreement: Agreement, reason: str = "", **changes: Any) -> Agreement:
-    """The one way an agreement's status changes: the table checks state and permission and gives the target."""
+def _transition(
+    name: str,
+    *,
+    actor: Actor | None,
+    agreement: Agreement,
+    reason: str = "",
+    effective_at: datetime.datetime | None = None,
+    **changes: Any,
+) -> Agreement:
+    """The one way an agreement's status changes: the table checks state and permission and gives the target.
+    The change takes effect at `effective_at` (default now; may lie in the past, SPEC § 5.1 "Backdating")."""
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         transition = AGREEMENT.check(name, agreement.status, actor, reason=reason)
+        now = timezone.now()
+        at = _effective_instant(agreement, effective_at, now)
         from_status = agreement.status
         agreement.status = transition.target
         for field, value in changes.items():
             setattr(agreement, field, value)
         agreement.save()
-        _record_status(agreement, from_status=from_status, actor=actor, reason=reason)
+        _record_status(agreement, from_status=from_status, actor=actor, reason=reason, at=at, recorded_at=now)
         audit_record(
             actor=actor,
             verb=f"agreement.{transition.target}",
             target=agreement,
-            payload={"from": from_status, "to": agreement.status, "reason": reason},
+            payload={
+                "from": from_status,
+                "to": agreement.status,
+                "reason": reason,
+                "effective_at": at.isoformat(),
+                "recorded_at": now.isoformat(),
+            },
         )
         if transition.target == AgreementStatus.IN_FORCE:
             sync_agreement_allotments(agreement, terms_in_force(agreement, timezone.localdate()), actor=actor)
     return agreement
 
 
-def agreement_start_negotiation(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("start_negotiation", actor=actor, agreement=agreement, reason=reason)
+def agreement_start_negotiation(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("start_negotiation", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
 def agreement_sign(
-    *, actor: Actor | None, agreement: Agreement, reason: str = "", signed_on: datetime.date | None = None
+    *,
+    actor: Actor | None,
+    agreement: Agreement,
+    reason: str = "",
+    signed_on: datetime.date | None = None,
+    effective_at: datetime.datetime | None = None,
 ) -> Agreement:
+    """Signed on `signed_on` (default: the day the signature takes effect, `effective_at`, or today)."""
     if signed_on is not None and signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "An agreement is recorded as signed once it has been: not in the future."})
+    signed_on = signed_on or (timezone.localdate(effective_at) if effective_at else timezone.localdate())
     return _transition(
-        "sign", actor=actor, agreement=agreement, reason=reason, signed_on=signed_on or timezone.localdate()
+        "sign", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at, signed_on=signed_on
     )
 
 
-def agreement_enter_into_force(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("enter_into_force", actor=actor, agreement=agreement, reason=reason)
+def agreement_enter_into_force(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("enter_into_force", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
-def agreement_suspend(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("suspend", actor=actor, agreement=agreement, reason=reason)
+def agreement_suspend(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("suspend", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
-def agreement_resume(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("resume", actor=actor, agreement=agreement, reason=reason)
+def agreement_resume(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("resume", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
-def agreement_terminate(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("terminate", actor=actor, agreement=agreement, reason=reason)
+def agreement_terminate(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("terminate", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
-def agreement_expire(*, actor: Actor | None, agreement: Agreement, reason: str = "") -> Agreement:
-    return _transition("expire", actor=actor, agreement=agreement, reason=reason)
+def agreement_expire(
+    *, actor: Actor | None, agreement: Agreement, reason: str = "", effective_at: datetime.datetime | None = None
+) -> Agreement:
+    return _transition("expire", actor=actor, agreement=agreement, reason=reason, effective_at=effective_at)
 
 
 def agreements_expire_due(*, actor: Actor | None, today: datetime.date | None = None) -> list[str]:

@@ -24,7 +24,7 @@ from agreements.admin.allotments import (
     source_text,
 )
 from agreements.admin.display import percent, usage_bar, whole_h100e
-from agreements.admin.reference import PolicyAdmin
+from agreements.admin.policy import PolicyAdmin
 from agreements.choices import AllotmentSource
 from agreements.models import Allotment, Policy
 from agreements.selectors import AllotmentUsage

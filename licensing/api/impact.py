@@ -1,17 +1,21 @@
-"""What the policy side's figures look like with licensing's pending applications: GET /api/v1/policy/impact/
-(every pending application, its determination now and under a proposed policy), and the country and allotment
-views of agreements with the pending demand passed in (agreements never imports licensing)."""
+"""What the policy side's figures look like with licensing's pending applications: the impact of a regime switch
+(every pending application, its determination now and under a proposal: GET /api/v1/policy/impact/ for an unsaved
+one, GET /api/v1/policy/{id}/impact/ for a proposal on record), and the country and allotment views of agreements
+with the pending demand passed in (agreements never imports licensing)."""
 
 from collections.abc import Mapping
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements.api.serializers import PolicySwitchSerializer
-from agreements.api.views import AllotmentViewSet, CountryViewSet
-from agreements.selectors import policy_in_force
+from agreements.api.serializers import PolicyPreviewQuerySerializer
+from agreements.api.views import AllotmentViewSet, CountryViewSet, MayViewPolicies
+from agreements.models import Policy
+from agreements.selectors import POLICY_PARAMETERS, policy_differences, policy_in_force
 from agreements.services import proposed_policy
 from licensing import selectors
 from portal.api.permissions import HasPermission
@@ -29,26 +33,84 @@ class ImpactRowSerializer(serializers.Serializer):
     changed = serializers.BooleanField()
 
 
+class ParameterChangeSerializer(serializers.Serializer):
+    parameter = serializers.CharField()
+    label = serializers.CharField()
+    current = serializers.JSONField()
+    proposed = serializers.JSONField()
+    changed = serializers.BooleanField()
+
+
+IMPACT_RESPONSE = inline_serializer(
+    "PolicyImpact",
+    {
+        "summary": ParameterChangeSerializer(many=True, help_text="The regime and each parameter, now and proposed."),
+        "changed": serializers.IntegerField(help_text="How many pending applications the proposal would change."),
+        "count": serializers.IntegerField(help_text="Pending applications (up to 500, oldest first)."),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": ImpactRowSerializer(many=True),
+    },
+)
+
+
+class ImpactPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def impact_response(view: APIView, request, proposal: Policy) -> Response:
+    """One answer for both previews: the parameters compared, then the pending applications a page at a time."""
+    rows = selectors.policy_impact_rows(proposal)
+    paginator = ImpactPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return Response(
+        {
+            "summary": policy_differences(policy_in_force(), proposal),
+            "changed": sum(1 for row in rows if row["changed"]),
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": page,
+        }
+    )
+
+
 class PolicyImpactView(APIView):
-    """What a regime switch would do to the applications now pending (up to 500, oldest first)."""
+    """What an unsaved proposal would do to the applications now pending (up to 500, oldest first): `kind` and
+    any policy parameter as a query parameter (the others carry over from the policy in force)."""
 
     permission_classes = [HasPermission("agreements.view_policy")]  # those who read the policy side
 
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=["tiered", "global"], required=True),
-            OpenApiParameter("lpp_threshold_tpp", int, required=False),
+            *[OpenApiParameter(name, str, required=False) for name in POLICY_PARAMETERS],
+            OpenApiParameter("page", int, required=False),
+            OpenApiParameter("page_size", int, required=False),
         ],
-        responses=ImpactRowSerializer(many=True),
+        responses=IMPACT_RESPONSE,
     )
     def get(self, request):
-        body = {"reason": "impact preview", **request.query_params.dict()}
-        serializer = PolicySwitchSerializer(data=body)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("reason"), data.pop("effective_from", None)
-        proposal = proposed_policy(base=policy_in_force(), **data)
-        return Response(selectors.policy_impact_rows(proposal))
+        query = PolicyPreviewQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        proposal = proposed_policy(base=policy_in_force(), **query.validated_data)
+        return impact_response(self, request, proposal)
+
+
+class ProposalImpactView(APIView):
+    """What exactly this proposal (a policy row awaiting approval, or any other) would do to pending applications."""
+
+    permission_classes = [MayViewPolicies]
+
+    @extend_schema(
+        operation_id="policy_proposal_impact",
+        parameters=[OpenApiParameter("page", int, required=False), OpenApiParameter("page_size", int, required=False)],
+        responses=IMPACT_RESPONSE,
+    )
+    def get(self, request, pk: int):
+        return impact_response(self, request, get_object_or_404(Policy, pk=pk))
 
 
 class _PendingDemand:

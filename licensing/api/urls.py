@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.api import views
 from licensing.api.determinations import DeterminationView
-from licensing.api.impact import AllotmentDemandViewSet, CountryDemandViewSet, PolicyImpactView
+from licensing.api.impact import AllotmentDemandViewSet, CountryDemandViewSet, PolicyImpactView, ProposalImpactView
 
 router = SimpleRouter()
 router.register("countries", CountryDemandViewSet, basename="country")
@@ -16,5 +16,6 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),
     path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
+    path("policy/<int:pk>/impact/", ProposalImpactView.as_view(), name="policy-proposal-impact"),
     *router.urls,
 ]

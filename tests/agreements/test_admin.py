@@ -2,7 +2,6 @@
 the dashboard of allotment use per country."""
 
 import datetime
-import json
 from unittest import mock
 
 import pytest
@@ -491,13 +490,15 @@ def test_a_switch_the_service_refuses_is_shown_on_the_form_and_writes_nothing():
         **{name: str(getattr(current, name)) for name in ("lpp_threshold_tpp", "tier2_allocation_tpp")},
         **{name: str(getattr(current, name)) for name in ("tier2_period_start", "tier2_period_end", "g2g_uplift")},
         "licence_validity_days": str(current.licence_validity_days),
-        "size_bands": json.dumps(current.size_bands),
+        "grace_days": str(current.grace_days),
+        **{f"band_{n}_h100e": str(band["h100e"]) for n, band in enumerate(current.size_bands, start=1)},
+        **{f"band_{n}_condition": band["condition"] for n, band in enumerate(current.size_bands, start=1)},
         "confirm": "1",
     }
     refusal = ValidationError({"effective_from": "Another policy already takes effect at that instant."})
     client = login(Role.POLICY_ADMIN)
     events = AuditEvent.objects.count()
-    with mock.patch("agreements.services.policy_switch", side_effect=refusal):
+    with mock.patch("agreements.services.policy_propose", side_effect=refusal):
         response = client.post(reverse("admin:agreements_policy_add"), data)
     assert response.status_code == 200
     form = response.context["adminform"].form

@@ -165,16 +165,23 @@ def test_every_allowed_transition_moves_records_history_and_audits(negotiator, n
     getattr(services, f"agreement_{name}")(actor=negotiator, agreement=agreement, reason="Minister's decision")
     agreement.refresh_from_db()
     assert agreement.status == target
-    change = agreement.status_changes.order_by("-at", "-id").first()
+    change = agreement.status_changes.order_by("-id").first()
     assert (change.from_status, change.to_status, change.actor, change.reason) == (
         status,
         target,
         negotiator,
         "Minister's decision",
     )
+    assert change.at == change.recorded_at  # no effective_at given: it took effect when recorded
     event = AuditEvent.objects.filter(target_type="agreements.agreement", target_id=str(agreement.pk)).latest("id")
     assert (event.verb, event.actor) == (f"agreement.{target}", negotiator)
-    assert event.payload == {"from": status, "to": target, "reason": "Minister's decision"}
+    assert event.payload == {
+        "from": status,
+        "to": target,
+        "reason": "Minister's decision",
+        "effective_at": change.at.isoformat(),
+        "recorded_at": change.recorded_at.isoformat(),
+    }
 
 
 @pytest.mark.parametrize("name", ["suspend", "resume", "terminate"])
@@ -626,7 +633,7 @@ REFUSED_CALLS = {
     "amendment_create": lambda actor, agreement: services.amendment_create(
         actor=actor, agreement=agreement, effective_from=agreement.valid_from, reason="x", terms={"notes": "x"}
     ),
-    "policy_switch": lambda actor, agreement: services.policy_switch(actor=actor, kind="global", reason="x"),
+    "policy_propose": lambda actor, agreement: services.policy_propose(actor=actor, kind="global", reason="x"),
     "tier_membership_set": lambda actor, agreement: services.tier_membership_set(
         actor=actor, country=agreement.country, tier=3, effective_from=datetime.date(2026, 1, 1), source="x"
     ),
@@ -639,7 +646,7 @@ WHO_MAY = {
     "agreement_create": "negotiator",
     "agreement_update": "negotiator",
     "amendment_create": "negotiator",
-    "policy_switch": "policy_admin",
+    "policy_propose": "policy_admin",
     "tier_membership_set": "policy_admin",
     "agreements_expire_due": "negotiator",
     "agreement_allotments_apply_due": "negotiator",
@@ -666,3 +673,51 @@ def test_the_system_actor_may_run_the_daily_jobs(negotiator):
         S.IN_FORCE, valid_until=datetime.date(2020, 12, 31), valid_from=datetime.date(2020, 1, 1)
     )
     assert services.agreements_expire_due(actor=services.SYSTEM) == [agreement.reference]
+
+
+# Backdating (SPEC § 5.1): a transition takes effect at `effective_at`, never in the future nor before the
+# previous status change; creating the draft does not count for that bound
+
+
+def test_a_transition_may_take_effect_in_the_past_and_both_instants_are_kept(negotiator):
+    agreement = make_agreement(S.DRAFT)
+    began = timezone.now() - datetime.timedelta(days=40)
+    services.agreement_start_negotiation(actor=negotiator, agreement=agreement, effective_at=began)
+    change = agreement.status_changes.order_by("-id").first()
+    assert change.at == began and change.recorded_at > began
+    event = AuditEvent.objects.filter(verb="agreement.negotiating").latest("id")
+    assert event.payload["effective_at"] == began.isoformat()
+    assert event.payload["recorded_at"] == change.recorded_at.isoformat()
+    assert agreement_status_at(agreement, began + datetime.timedelta(days=1)) == S.NEGOTIATING
+    assert agreement_status_at(agreement, timezone.now()) == S.NEGOTIATING  # the later-recorded draft row does not win
+
+
+@pytest.mark.parametrize(
+    "when, words",
+    [(datetime.timedelta(days=1), "not in the future"), (-datetime.timedelta(days=20), "cannot take effect before")],
+    ids=["future", "before-the-previous-change"],
+)
+def test_an_instant_in_the_future_or_before_the_previous_change_is_refused_and_writes_nothing(negotiator, when, words):
+    agreement = make_agreement(S.DRAFT)
+    services.agreement_start_negotiation(
+        actor=negotiator, agreement=agreement, effective_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    before = written(agreement)
+    with pytest.raises(ValidationError) as refused:
+        services.agreement_sign(actor=negotiator, agreement=agreement, effective_at=timezone.now() + when)
+    assert words in refused.value.message_dict["effective_at"][0]
+    agreement.refresh_from_db()
+    assert agreement.status == S.NEGOTIATING and written(agreement) == before
+
+
+def test_entry_into_force_at_a_past_instant_answers_in_force_after_it_and_not_before(negotiator):
+    now = timezone.now()
+    agreement = make_agreement(S.DRAFT, valid_from=(now - datetime.timedelta(days=90)).date())
+    for step, days in (("start_negotiation", 60), ("sign", 50), ("enter_into_force", 30)):
+        getattr(services, f"agreement_{step}")(
+            actor=negotiator, agreement=agreement, effective_at=now - datetime.timedelta(days=days)
+        )
+    assert agreement_in_force("IN", now - datetime.timedelta(days=29)) == agreement
+    assert agreement_in_force("IN", now - datetime.timedelta(days=31)) is None
+    agreement.refresh_from_db()
+    assert agreement.signed_on == (now - datetime.timedelta(days=50)).date()

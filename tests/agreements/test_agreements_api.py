@@ -659,3 +659,29 @@ def test_every_signed_in_role_reads_countries_and_only_staff_and_negotiators_see
     assert response.json()["agreement"] is not None
     sees_demand = {"pending_tpp", "committed_tpp"} <= set(response.json()["allotments"][0])
     assert sees_demand is (role in READERS)
+
+
+def test_a_transition_body_may_carry_when_it_took_effect(client_for):
+    negotiator = client_for("negotiator")
+    agreement = make_agreement(S.DRAFT, valid_from=(timezone.now() - datetime.timedelta(days=90)).date())
+    for step, days in ((services.agreement_start_negotiation, 20), (services.agreement_sign, 10)):
+        step(actor=None, agreement=agreement, effective_at=timezone.now() - datetime.timedelta(days=days))
+    instant = (timezone.now() - datetime.timedelta(days=5)).replace(microsecond=0)
+    body = {"reason": "Ratified", "effective_at": instant.isoformat().replace("+00:00", "Z")}
+    response = negotiator.post(f"/api/v1/agreements/{agreement.pk}/enter-into-force/", body, format="json")
+    assert response.status_code == 200, response.json()
+    last = response.json()["status_history"][-1]
+    assert (last["to_status"], last["at"]) == ("in_force", body["effective_at"])
+    assert last["recorded_at"] > last["at"]
+
+
+@pytest.mark.parametrize("value", ["", None, "soon", "2999-01-01T00:00:00Z"])
+def test_a_bad_effective_at_is_400_with_its_field_and_writes_nothing(client_for, value):
+    negotiator = client_for("negotiator")
+    agreement = make_agreement(S.SIGNED)
+    changes = agreement.status_changes.count()
+    body = {"effective_at": value}
+    response = negotiator.post(f"/api/v1/agreements/{agreement.pk}/enter-into-force/", body, format="json")
+    assert response.status_code == 400 and "effective_at" in response.json()
+    agreement.refresh_from_db()
+    assert agreement.status == S.SIGNED and agreement.status_changes.count() == changes

@@ -157,9 +157,11 @@ def shrink_allotment(allotment: Allotment, *, leave_tpp: int) -> None:
 
 
 def switch_to_global(**parameters) -> Policy:
-    return agreements_services.policy_switch(
+    """The global regime in force from now: proposed and approved (as the system)."""
+    proposal = agreements_services.policy_propose(
         actor=None, kind=PolicyKind.GLOBAL, reason="Global licensing regime adopted", **parameters
     )
+    return agreements_services.policy_approve(actor=None, policy=proposal)
 
 
 def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_TPP, **terms) -> Agreement:

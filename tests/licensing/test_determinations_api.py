@@ -27,9 +27,12 @@ def ask(client, **body):
 
 
 def switch_to_global(client_for, **parameters):
-    admin = client_for("policy_admin")
+    """Proposed by one policy administrator, approved by another: in force from now."""
     body = {"kind": "global", "reason": "Global licensing regime adopted", **parameters}
-    assert admin.post("/api/v1/policy/", body, format="json").status_code == 201
+    proposed = client_for("policy_admin").post("/api/v1/policy/", body, format="json")
+    assert proposed.status_code == 201
+    approved = client_for("policy_admin").post(f"/api/v1/policy/{proposed.json()['id']}/approve/")
+    assert approved.status_code == 200, approved.json()
 
 
 def test_1699_h100_to_a_new_tier2_consignee_is_lpp_eligible(exporter, h100):

@@ -1,9 +1,14 @@
 """The impact preview of a regime switch: every pending application, its determination now and as proposed."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agreements.models import Policy
+from agreements import services as agreements_services
+from agreements.choices import AllotmentSource
+from agreements.models import Allotment, Policy
 from agreements.selectors import policy_in_force
 from agreements.units import H100_TPP
 from licensing import services
@@ -39,12 +44,16 @@ def pending():
     return cases, hidden
 
 
-def preview(client, query):
-    before, policies = f.db_state(), Policy.objects.count()
-    response = client.get(f"/api/v1/policy/impact/?{query}")
+def preview(client, query, url="/api/v1/policy/impact/"):
+    before, policies, allotments = f.db_state(), Policy.objects.count(), Allotment.objects.count()
+    response = client.get(f"{url}?{query}")
     assert response.status_code == 200, response.content
-    assert f.db_state() == before and Policy.objects.count() == policies  # a preview writes nothing
-    return {row["id"]: row for row in response.json()}
+    body = response.json()
+    assert set(body) >= {"summary", "count", "next", "results"}
+    assert body["count"] == len(body["results"])
+    # a preview writes nothing: no policy, no allotment (a Tier 2 period it would open stays hypothetical)
+    assert f.db_state() == before and Policy.objects.count() == policies and Allotment.objects.count() == allotments
+    return {row["id"]: row for row in body["results"]}
 
 
 def test_switching_to_global_shows_each_pending_case_now_and_as_proposed(admin, pending):
@@ -110,3 +119,93 @@ def test_a_negotiator_may_preview(pending):
 
 def test_an_empty_queue_previews_as_an_empty_list(admin):
     assert preview(admin, "kind=global") == {}
+
+
+# Every parameter of the proposal applies (SPEC § 3, last paragraph)
+
+ALLOCATION = 790_000_000
+
+
+def test_a_proposal_with_uplift_3_shows_three_times_the_allocation_less_what_is_committed(admin, pending):
+    cases, _ = pending
+    uae_allocation = Allotment.objects.get(country_id="AE", source=AllotmentSource.TIER_ALLOCATION)
+    f.shrink_allotment(uae_allocation, leave_tpp=2 * ALLOCATION - 316_640_000)  # 316,640,000 TPP committed
+    uae_allocation.refresh_from_db()
+    assert uae_allocation.committed_tpp == 316_640_000
+    rows = preview(admin, "kind=tiered&g2g_uplift=3")
+    uae = rows[cases["uae"].pk]
+    assert uae["current"]["allotment"]["remaining_tpp"] == 2 * ALLOCATION - 316_640_000 == 1_263_360_000
+    assert uae["proposed"]["allotment"]["remaining_tpp"] == 3 * ALLOCATION - 316_640_000 == 2_053_360_000
+    assert "multiplied by 3" in uae["proposed"]["reasons"][-1]["text"]
+
+
+def test_the_summary_compares_every_parameter(admin, pending):
+    body = admin.get("/api/v1/policy/impact/?kind=tiered&g2g_uplift=3&grace_days=45&licence_validity_days=365").json()
+    summary = {row["parameter"]: row for row in body["summary"]}
+    assert (summary["g2g_uplift"]["current"], summary["g2g_uplift"]["proposed"]) == ("2", "3")
+    assert summary["grace_days"]["proposed"] == 45 and summary["licence_validity_days"]["changed"] is True
+    assert summary["kind"]["changed"] is False and summary["lpp_threshold_tpp"]["changed"] is False
+    assert summary["g2g_uplift"]["label"].startswith("G2G uplift")
+
+
+def test_a_tier2_period_the_proposal_would_open_is_computed_from_its_figures_without_writing_rows(admin, pending):
+    cases, _ = pending
+    start = timezone.localdate().replace(month=1, day=1)  # a new period containing today, later than the one on record
+    end = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+    assert policy_in_force().tier2_period_start < start
+    assert not Allotment.objects.filter(source=AllotmentSource.TIER_ALLOCATION, period_start=start).exists()
+    rows = preview(
+        admin,
+        f"kind=tiered&tier2_period_start={start}&tier2_period_end={end}&tier2_allocation_tpp={100 * H100_TPP}",
+    )
+    india = rows[cases["india"].pk]  # 5,000 H100 to India, no agreement: 100 H100e of new allocation is too little
+    assert india["proposed"]["allotment"] == {
+        "id": None,
+        "hypothetical": True,
+        "remaining_tpp": 100 * H100_TPP,
+        "remaining_h100e": "100.00",
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+    }
+    assert india["current"]["allotment"]["id"] is not None  # today: the allocation on record
+    assert (india["proposed"]["outcome"], india["proposed"]["presumption"]) == ("licence_required", "denial")
+    uae = rows[cases["uae"].pk]  # an agreement is in force: the new allocation is uplifted by the factor in force
+    assert uae["proposed"]["allotment"]["remaining_tpp"] == 2 * 100 * H100_TPP
+
+
+def test_the_impact_of_a_proposal_on_record_applies_exactly_its_parameters(admin, pending):
+    cases, _ = pending
+    proposal = agreements_services.policy_propose(
+        actor=make_user("policy_admin"), kind="tiered", reason="x", g2g_uplift=3
+    )
+    rows = preview(admin, "", url=f"/api/v1/policy/{proposal.pk}/impact/")
+    assert rows[cases["uae"].pk]["proposed"]["allotment"]["remaining_tpp"] == 3 * ALLOCATION
+    assert rows.keys() == {application.pk for application in cases.values()}
+    assert admin.get("/api/v1/policy/999999/impact/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=tiered&g2g_uplift=",
+        "kind=tiered&g2g_uplift=null",
+        "kind=tiered&lpp_threshold_tpp=",
+        "kind=tiered&tier2_period_start=",
+        "kind=tiered&tier2_period_end=2020-01-01",
+        "kind=tiered&size_bands=null",
+        'kind=tiered&size_bands=[{"h100e": 5, "condition": "a"}]',
+        "kind=tiered&grace_days=-1",
+        "kind=tiered&uplift=3",
+        "kind=",
+    ],
+)
+def test_bad_parameters_of_a_preview_are_400(admin, query):
+    response = admin.get(f"/api/v1/policy/impact/?{query}")
+    assert response.status_code == 400, response.content
+
+
+def test_size_bands_are_given_as_json(admin, pending):
+    bands = '[{"h100e": 10, "condition": "a"}, {"h100e": 20, "condition": "b"}, {"h100e": 30, "condition": "c"}]'
+    body = admin.get(f"/api/v1/policy/impact/?kind=global&size_bands={bands}").json()
+    summary = {row["parameter"]: row for row in body["summary"]}
+    assert summary["size_bands"]["proposed"][0] == {"h100e": 10, "condition": "a"}

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agreements import services as agreements_services
 from licensing import services
 from portal.models import AuditEvent
 from tests.factories import make_user
@@ -146,6 +147,11 @@ def w_pending():
 
 def w_nothing():
     return {}
+
+
+def w_proposal():
+    proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Proposed", lpp_threshold_tpp=0)
+    return {"app": f.submitted(mine()), "proposal": proposal}
 
 
 def app_url(suffix: str = "") -> Callable[[dict], str]:
@@ -323,6 +329,12 @@ CASES = {
         w_pending,
         expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
     ),
+    "GET policy/{id}/impact/": Case(
+        "get",
+        lambda w: f"/api/v1/policy/{w['proposal'].pk}/impact/",
+        w_proposal,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
     "POST determinations/": Case(
         "post",
         lambda w: "/api/v1/determinations/",
@@ -439,6 +451,7 @@ ROUTES = {
     "audit-event-list": ("GET audit-events/",),
     "audit-event-detail": ("GET audit-events/{id}/",),
     "policy-impact": ("GET policy/impact/",),
+    "policy-proposal-impact": ("GET policy/{id}/impact/",),
     "determination": ("POST determinations/",),
     "user-list": ("GET users/", "POST users/"),
     "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
