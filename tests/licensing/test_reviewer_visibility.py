@@ -13,7 +13,7 @@ from tests.licensing import factories as f
 
 pytestmark = pytest.mark.django_db
 
-OFFICER_RATIONALE = "Officer note: the consignee's parent is on a watch list."
+OFFICER_RATIONALE = "Officer note: parent company on a watch list."
 STATE_RATIONALE = "State cable 24-117: diversion concern."
 DEFENSE_RATIONALE = "Defense: no military end use found."
 
