@@ -179,3 +179,11 @@ def test_staff_and_reviewers_keep_the_agency_filter(case, defense):
     assert ids == {other.pk}
     ids = {row["id"] for row in api(defense).get("/api/v1/applications/?agency=state").json()["results"]}
     assert ids == {case.pk}
+
+
+def test_referred_again_the_reviewer_must_answer_again_before_seeing_the_others(case, defense):
+    answer_for_defense(case, defense)  # the last awaited answer: the case is back under review
+    services.application_refer(actor=make_user("licensing_officer"), application=case, agencies=["defense"])
+    referrals = api(defense).get(f"/api/v1/applications/{case.pk}/").json()["referrals"]
+    assert [r for r in referrals if r["agency"] == "state"] == [{"agency": "state", "answered": True}]
+    assert STATE_RATIONALE not in str(referrals)
