@@ -39,7 +39,8 @@ from licensing.models import (
 from licensing.workflow import APPLICATION, LICENCE
 from portal.errors import InvalidTransition
 from portal.permissions import Actor, allowed
-from portal.selectors import user_organisation_id
+from portal.scoping import is_agency_reviewer, is_insider
+from portal.selectors import user_agency_code, user_organisation_id
 
 
 def catalogue() -> QuerySet[Product]:
@@ -223,9 +224,64 @@ def determine(request: engine.Request, *, policy: Policy | None = None) -> engin
 
 
 def sees_internal_fields(user: Actor) -> bool:
-    """Holders of view_application (staff, agency reviewers) see internal fields (recommendations, notes);
-    exporters never do."""
-    return allowed(user, "licensing.view_application")
+    """Staff (insiders of applications) see every internal field: the officer's recommendation and rationale,
+    every referral. Agency reviewers get their own shape (`reads_as_reviewer`, `referrals_as_seen`); exporters
+    neither."""
+    return is_insider(user, Application)
+
+
+def reads_as_reviewer(user: Actor) -> bool:
+    """An agency reviewer: the case facts and the referrals as `referrals_as_seen` shows them, nothing more."""
+    return is_agency_reviewer(user, Application)
+
+
+def sees_routing(user: Actor) -> bool:
+    """Who may ask which agencies a case went to (the `agency` filter): whoever may view referrals — staff, and
+    reviewers (who see every agency on their cases, if only as answered or not). Never exporters."""
+    return allowed(user, "licensing.view_referral")
+
+
+@dataclass(frozen=True)
+class ReferralAsSeen:
+    """A referral as one viewer may see it: `detail` False leaves only its agency and whether it answered."""
+
+    referral: Referral
+    detail: bool
+
+    @property
+    def answered(self) -> bool:
+        return referral_answered(self.referral)
+
+
+def referral_answered(referral: Referral) -> bool:
+    """Answered with a recommendation (a referral closed as lapsed, unanswered in 30 days, was not)."""
+    return referral.answered_at is not None and bool(referral.recommendation)
+
+
+def agency_has_answered(referrals: Iterable[Referral], agency_code: str | None) -> bool:
+    """Whether the agency has recorded its answer on the case: its latest referral carries a recommendation
+    (re-referred, it must answer again before it sees the others')."""
+    own = [r for r in referrals if agency_code and r.agency.code == agency_code]
+    latest = max(own, key=lambda r: (r.referred_at, r.pk), default=None)
+    return latest is not None and referral_answered(latest)
+
+
+def referrals_as_seen(application: Application, user: Actor) -> list[ReferralAsSeen]:
+    """The case's referrals as `user` may see them (SPEC § 1); reads the prefetched `application.referrals`.
+
+    Staff see every referral in full. An agency reviewer sees its own agency's referrals in full (dates,
+    recommendation, rationale) and, of every other agency's, only that it answered or not — until its own agency
+    has recorded its answer (`agency_has_answered`). After that, SPEC § 1's "until" opens the other agencies'
+    answers (recommendation, rationale, when) to it: they can no longer sway its own. A referral the other agency
+    has not answered stays answered-or-not (there is no answer to show). The officer's recommendation and
+    rationale and an approver's justification are never part of what a reviewer sees, before or after.
+    """
+    referrals = list(application.referrals.all())
+    if not reads_as_reviewer(user):
+        return [ReferralAsSeen(r, detail=sees_internal_fields(user)) for r in referrals]
+    code = user_agency_code(user)
+    answered = agency_has_answered(referrals, code)
+    return [ReferralAsSeen(r, detail=r.agency.code == code or (answered and referral_answered(r))) for r in referrals]
 
 
 # The application's own data, as the engine's question
@@ -378,7 +434,13 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
 
     Joined: only what the caller's page shows (the destination is shown by its code, on the row). Each join adds
     PostgreSQL planning time to every page: the five joins of old took 4–9 ms to plan and 0.5 ms to run."""
-    shown_to_staff = ("organisation", "officer", "recommended_by") if sees_internal_fields(user) else ()
+    shown_to_staff = (
+        ("organisation", "officer", "recommended_by")
+        if sees_internal_fields(user)
+        else ("organisation",)
+        if reads_as_reviewer(user)
+        else ()
+    )
     return (
         Application.objects.restrict(user, "view")
         .select_related("licence", *shown_to_staff)

@@ -3,12 +3,14 @@ every value comes from the application and its related rows (prefetched by the a
 
 from django.contrib import admin
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from agreements.units import tpp_and_h100e
+from licensing import selectors
 from licensing.admin import display
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
-from licensing.models import ApplicationLine, ApplicationParty, InfoRequest, RecommendationEntry, Referral
+from licensing.models import ApplicationLine, ApplicationParty, InfoRequest, RecommendationEntry
 
 FIELDSETS = [
     (
@@ -48,6 +50,17 @@ FIELDSETS = [
     ),
     ("Decision", {"fields": [("decided_display", "licence_display"), "decision_reason"]}),
 ]
+# An agency reviewer's page (SPEC § 1): the case without the officer's recommendation, rationale and history;
+# the referrals as `selectors.referrals_as_seen` shows them (set on the case by ApplicationAdmin.get_object).
+REVIEWER_FIELDSETS = [section for section in FIELDSETS if section[0] != "Officer recommendation"]
+
+
+def _referrals_seen(application) -> list[selectors.ReferralAsSeen]:
+    """The referrals as the page's viewer may see them; without a viewer, none in detail (fail closed)."""
+    seen = getattr(application, "referrals_seen", None)
+    if seen is not None:
+        return seen
+    return [selectors.ReferralAsSeen(referral, detail=False) for referral in application.referrals.all()]
 
 
 def _user(user) -> str:
@@ -175,7 +188,12 @@ class ApplicationSectionsMixin:
 
     @admin.display(description="Agencies' 30-day clocks")
     def referral_clocks_detail(self, application):
-        return display.referral_clocks_html(application.referrals.all(), timezone.now(), empty="Not referred.")
+        now = timezone.now()
+        rows = [
+            (display.agency_label(seen.referral.agency), display.referral_state(seen, now).html())
+            for seen in _referrals_seen(application)
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows) if rows else "Not referred."  # noqa: S308
 
     @admin.display(description="Questions to the exporter")
     def info_requests_table(self, application):
@@ -194,20 +212,22 @@ class ApplicationSectionsMixin:
     @admin.display(description="Referrals")
     def referrals_table(self, application):
         now = timezone.now()
-        referrals = Referral.objects.filter(application=application).select_related(
-            "agency", "referred_by", "answered_by"
-        )
-        rows = [
-            (
-                referral.agency.name,
-                f"{_when(referral.referred_at)}, {_user(referral.referred_by)}",
-                _when(referral.due_at),
-                display.referral_clock(referral, now).html(),
-                referral.rationale or "—",
-                f"{_when(referral.answered_at)}, {_user(referral.answered_by)}" if referral.answered_at else "—",
+        rows = []
+        for seen in _referrals_seen(application):
+            referral, state = seen.referral, display.referral_state(seen, now).html()
+            if not seen.detail:
+                rows.append((referral.agency.name, "—", "—", state, "—", "—"))
+                continue
+            rows.append(
+                (
+                    referral.agency.name,
+                    f"{_when(referral.referred_at)}, {_user(referral.referred_by)}",
+                    _when(referral.due_at),
+                    state,
+                    referral.rationale or "—",
+                    f"{_when(referral.answered_at)}, {_user(referral.answered_by)}" if referral.answered_at else "—",
+                )
             )
-            for referral in referrals
-        ]
         headers = ["Agency", "Referred", "Due", "State", "Rationale", "Answered"]
         return display.table(headers, rows, "Not referred.")
 

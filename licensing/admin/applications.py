@@ -14,7 +14,7 @@ from agreements.units import tpp_and_h100e
 from licensing import selectors, services
 from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
-from licensing.admin.application_sections import FIELDSETS, ApplicationSectionsMixin
+from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
 from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Licence, Referral
@@ -78,11 +78,34 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
     # Who sees and does what: scope from the selector, every change through a service.
 
     def get_queryset(self, request):
-        referrals = Referral.objects.select_related("agency").order_by("agency__code")
+        referrals = Referral.objects.select_related("agency", "referred_by", "answered_by").order_by("agency__code")
         queryset = Application.objects.restrict(request.user, "view").prefetch_related(
             Prefetch("referrals", queryset=referrals)
         )
         return queryset.order_by(*self.get_ordering(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case, with its referrals as this viewer may see them (the page's sections read them)."""
+        application = super().get_object(request, object_id, from_field)
+        if application is not None:
+            application.referrals_seen = selectors.referrals_as_seen(application, request.user)
+        return application
+
+    def get_fieldsets(self, request, obj=None):
+        """An agency reviewer's page leaves out the officer's recommendation, rationale and history."""
+        return FIELDSETS if is_insider(request.user, Application) else REVIEWER_FIELDSETS
+
+    def get_list_display(self, request):
+        if is_insider(request.user, Application):
+            return self.list_display
+        return [column for column in self.list_display if column != "officer"]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """The audit history carries every payload (the officer's rationale, other agencies' answers, an
+        approver's justification): insiders only, as the audit trail itself is (portal.view_auditevent)."""
+        if not is_insider(request.user, Application):
+            context["audit_events"] = None
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
         code = user_agency_code(request.user) if request.user.has_perm(REFERRAL) else None
@@ -171,6 +194,8 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
             if waiting:
                 return f"Referred: waiting for {', '.join(r.agency.name for r in waiting)}."
             return "Referred: every agency has answered or run out of time; an officer can resume review."
+        if not is_insider(request.user, Application):
+            return "Under review by the licensing officer."  # the officer's recommendation is not a reviewer's
         if application.recommendation:
             return (
                 f"Under review; the officer recommends {application.get_recommendation_display().lower()}: "

@@ -74,6 +74,14 @@ def referral_clock(referral: Referral, now: datetime.datetime) -> Clock:
     return Clock(f"{days(whole_days(remaining))} left")
 
 
+def referral_state(seen, now: datetime.datetime) -> Clock:
+    """A referral's clock as its viewer may see it (`selectors.ReferralAsSeen`): without detail, only whether
+    the agency answered."""
+    if seen.detail:
+        return referral_clock(seen.referral, now)
+    return Clock("answered") if seen.answered else Clock("not answered", paused=True)
+
+
 def unanswered(referrals) -> list[Referral]:
     return [referral for referral in referrals if referral.answered_at is None]
 

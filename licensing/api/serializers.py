@@ -1,11 +1,13 @@
 """Serializers of the case side. Exporters and staff get separate ones: exporter serializers never
 carry internal fields (officer recommendation and rationale, agency referrals, other organisations)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
 from agreements.units import h100e
+from licensing import selectors
 from licensing.api.fields import MAX_QUANTITY, CountryCodeField, ItemSerializer, resolve_products
 from licensing.choices import PartyRole
 from licensing.models import Application, Licence, LicenceLine, LppNotification, Product
@@ -179,6 +181,10 @@ class ReferralSerializer(serializers.Serializer):
     recommendation = serializers.CharField()
     rationale = serializers.CharField()
     answered_at = serializers.DateTimeField(allow_null=True)
+    answered = serializers.SerializerMethodField()
+
+    def get_answered(self, referral) -> bool:
+        return selectors.referral_answered(referral)
 
 
 class StaffApplicationSerializer(ExporterApplicationSerializer):
@@ -204,6 +210,53 @@ class StaffApplicationSerializer(ExporterApplicationSerializer):
             "referrals",
             "decided_at",
         ]
+
+    def get_requested_h100e(self, application) -> str:
+        return str(h100e(application.requested_tpp))
+
+
+class ReviewerReferralSerializer(serializers.Serializer):
+    """A referral as an agency reviewer sees it (`selectors.referrals_as_seen`): every one names its agency and
+    whether it answered; the other fields only where the reviewer may see them (its own agency's referral; the
+    other agencies' once its own has answered)."""
+
+    agency = serializers.CharField()
+    answered = serializers.BooleanField()
+    referred_at = serializers.DateTimeField(required=False)
+    due_at = serializers.DateTimeField(required=False)
+    recommendation = serializers.CharField(required=False)
+    rationale = serializers.CharField(required=False)
+    answered_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def to_representation(self, seen):
+        shown = {"agency": seen.referral.agency.code, "answered": seen.answered}
+        if seen.detail:
+            shown |= ReferralSerializer(seen.referral).data
+        return shown
+
+
+class ReviewerApplicationSerializer(ExporterApplicationSerializer):
+    """An agency reviewer's case: the facts a review needs and the referrals as `selectors.referrals_as_seen`
+    decides (SPEC § 1). Never the officer, the officer's recommendation or rationale, or the 90-day clock."""
+
+    organisation = serializers.CharField(source="organisation.name")
+    referrals = serializers.SerializerMethodField()
+    requested_h100e = serializers.SerializerMethodField()
+
+    class Meta(ExporterApplicationSerializer.Meta):
+        fields = [
+            *ExporterApplicationSerializer.Meta.fields,
+            "organisation",
+            "requested_tpp",
+            "requested_h100e",
+            "referrals",
+            "decided_at",
+        ]
+
+    @extend_schema_field(ReviewerReferralSerializer(many=True))
+    def get_referrals(self, application) -> list[dict]:
+        seen = selectors.referrals_as_seen(application, self.context["request"].user)
+        return ReviewerReferralSerializer(seen, many=True).data
 
     def get_requested_h100e(self, application) -> str:
         return str(h100e(application.requested_tpp))

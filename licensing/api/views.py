@@ -34,7 +34,11 @@ class ApplicationFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, distinct=False)
     destination = filters.CharFilter(method="filter_destination", help_text="ISO alpha-2 code, any case.")
     acn = filters.CharFilter(method="filter_acn", help_text="Application Control Number, any case.")
-    agency = filters.CharFilter(method="filter_agency", help_text="Referred to this agency (defense, state, energy).")
+    agency = filters.CharFilter(
+        method="filter_agency",
+        help_text="Referred to this agency (defense, state, energy). Staff and agency reviewers only: an "
+        "exporter's request ignores it.",
+    )
 
     class Meta:
         model = Application
@@ -45,6 +49,16 @@ class ApplicationFilter(filters.FilterSet):
 
     def filter_acn(self, queryset, name, value):
         return queryset.filter(acn=value.strip().upper())  # ACNs are upper case: the unique index answers
+
+    # Filters on internal routing: left out for whoever may not see it (exporters), so their request ignores
+    # them like any unknown parameter and the answer is the same whatever value is given.
+    ROUTING_FILTERS = ("agency",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not selectors.sees_routing(getattr(self.request, "user", None)):
+            for name in self.ROUTING_FILTERS:
+                self.filters.pop(name, None)
 
     def filter_agency(self, queryset, name, value):
         """A semi-join (EXISTS): each case once, without DISTINCT over the joined referrals."""
@@ -81,17 +95,18 @@ class ApplicationViewSet(
             return s.ApplicationWriteSerializer
         if self.action == "partial_update":
             return s.ApplicationPatchSerializer
+        return self.reading_serializer()
+
+    def reading_serializer(self):
+        """Staff, agency reviewers and exporters each read a case in their own shape."""
         if selectors.sees_internal_fields(self.request.user):
             return s.StaffApplicationSerializer
+        if selectors.reads_as_reviewer(self.request.user):
+            return s.ReviewerApplicationSerializer
         return s.ExporterApplicationSerializer
 
     def represent(self, application: Application) -> dict:
-        serializer = (
-            s.StaffApplicationSerializer
-            if selectors.sees_internal_fields(self.request.user)
-            else s.ExporterApplicationSerializer
-        )
-        return serializer(application, context=self.get_serializer_context()).data
+        return self.reading_serializer()(application, context=self.get_serializer_context()).data
 
     @extend_schema(request=s.ApplicationWriteSerializer, responses={201: s.ExporterApplicationSerializer})
     def create(self, request, *args, **kwargs):
@@ -161,7 +176,7 @@ class ApplicationViewSet(
     def return_without_action(self, request, pk=None):
         return self._run(request, s.ReasonSerializer, services.application_return)
 
-    @extend_schema(request=s.RecommendSerializer, responses=s.StaffApplicationSerializer)
+    @extend_schema(request=s.RecommendSerializer, responses=s.ReviewerApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="agency-recommendation")
     def agency_recommendation(self, request, pk=None):
         return self._run(request, s.RecommendSerializer, services.application_agency_recommend)

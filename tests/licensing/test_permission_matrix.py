@@ -487,6 +487,42 @@ def test_exporters_never_see_internal_fields():
     assert "referrals" not in listed and "recommendation" not in listed
 
 
+# Which internal fields each role is shown on a case (SPEC § 1, § 6): officer recommended, then referred to
+# Defense and State; State answered. Each role's set of internal fields, and what it sees of State's answer.
+OFFICER_FIELDS = {"officer", "recommendation", "recommended_by", "recommendation_rationale"}
+FULL_REFERRAL = {"agency", "answered", "referred_at", "due_at", "recommendation", "rationale", "answered_at"}
+FIELDS_SEEN = {
+    EXPORTER: (set(), None),
+    **dict.fromkeys(STAFF, (OFFICER_FIELDS | {"referrals"}, FULL_REFERRAL)),
+    AGENCY: ({"referrals"}, {"agency", "answered"}),  # Defense, not yet answered: State only as answered
+}
+
+
+def w_referred_to_two_state_answered():
+    officer = make_user("licensing_officer")
+    app = f.under_review(mine(), officer=officer)
+    services.application_recommend(actor=officer, application=app, recommendation="deny", rationale="Watch list.")
+    services.application_refer(actor=officer, application=app, agencies=[REFERRED_AGENCY, OTHER_AGENCY])
+    services.application_agency_recommend(
+        actor=make_user("agency_reviewer", agency=OTHER_AGENCY), application=app, recommendation="deny"
+    )
+    return app
+
+
+@pytest.mark.parametrize("role", list(FIELDS_SEEN))
+def test_internal_fields_each_role_is_shown(role):
+    app = w_referred_to_two_state_answered()
+    client = client_as(USERS[role]())
+    internal, state_keys = FIELDS_SEEN[role]
+    for body in (
+        client.get(f"/api/v1/applications/{app.pk}/").json(),
+        client.get("/api/v1/applications/").json()["results"][0],
+    ):
+        assert set(body) & (OFFICER_FIELDS | {"referrals"}) == internal
+        state = [r for r in body.get("referrals", []) if r["agency"] == OTHER_AGENCY]
+        assert (set(state[0]) if state else None) == state_keys
+
+
 def test_the_referred_agency_sees_the_case_with_its_referrals():
     world = w_after_referral()
     body = client_as(USERS[AGENCY]()).get(f"/api/v1/applications/{world['app'].pk}/").json()
