@@ -17,7 +17,7 @@ def test_demo_world_has_every_state_and_loads_idempotently():
     events = AuditEvent.objects.count()
     call_command("seed_demo")
     assert (Application.objects.count(), Licence.objects.count(), LppNotification.objects.count()) == counts
-    assert AuditEvent.objects.count() - events == 10  # the second run only re-saves the ten demo users
+    assert AuditEvent.objects.count() - events == 11  # the second run only re-saves the eleven demo users
 
     assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
     assert {LicenceStatus.ACTIVE, LicenceStatus.EXHAUSTED, LicenceStatus.REVOKED} <= set(
@@ -32,3 +32,24 @@ def test_demo_world_has_every_state_and_loads_idempotently():
         authenticate(RequestFactory().post("/accounts/login/"), username="officer", password="demo-pass-2026")
         is not None
     )
+
+
+def test_the_demo_policy_administrators_can_switch_the_regime_together():
+    """A switch takes two people (SPEC § 4): `policy` proposes, `policy2` approves, and it is in force."""
+    from rest_framework.test import APIClient
+
+    call_command("seed_demo")
+    clients = {}
+    for username in ("policy", "policy2"):
+        client = APIClient()
+        token = client.post("/api/v1/auth/token/", {"username": username, "password": "demo-pass-2026"}).json()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+        clients[username] = client
+    proposal = clients["policy"].post(
+        "/api/v1/policy/", {"kind": "global", "reason": "Global licensing adopted"}, format="json"
+    )
+    assert proposal.status_code == 201 and proposal.json()["status"] == "proposed"
+    assert clients["policy"].post(f"/api/v1/policy/{proposal.json()['id']}/approve/").status_code == 409
+    approved = clients["policy2"].post(f"/api/v1/policy/{proposal.json()['id']}/approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert clients["policy"].get("/api/v1/policy/").json()["kind"] == "global"

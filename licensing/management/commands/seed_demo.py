@@ -30,6 +30,7 @@ DEMO_USERS = [
     ("energy", [Role.AGENCY_REVIEWER], None, "energy"),
     ("negotiator", [Role.NEGOTIATOR], None, None),
     ("policy", [Role.POLICY_ADMIN], None, "commerce"),
+    ("policy2", [Role.POLICY_ADMIN], None, "commerce"),  # a regime switch takes two policy administrators
 ]
 
 
