@@ -4,6 +4,8 @@ territories, the catalogue), asked through the API as an exporter would, on the 
 import pytest
 from django.core.exceptions import ValidationError
 
+from agreements import services as agreements_services
+from agreements.models import Policy
 from licensing import services
 from licensing.choices import ApplicationStatus
 from licensing.models import Application, LppNotification, Product
@@ -41,7 +43,10 @@ def exporter(client_for):
 def regime(request, client_for):
     if request.param == "global":
         body = {"kind": "global", "reason": "Global licensing regime adopted", "lpp_threshold_tpp": 0}
-        assert client_for("policy_admin").post("/api/v1/policy/", body, format="json").status_code == 201
+        proposal = client_for("policy_admin").post("/api/v1/policy/", body, format="json")
+        assert proposal.status_code == 201
+        # A switch takes a second policy administrator (SPEC § 4); here the system approves it.
+        agreements_services.policy_approve(actor=None, policy=Policy.objects.get(pk=proposal.json()["id"]))
     return request.param
 
 

@@ -120,8 +120,8 @@ def test_a_patch_of_one_scalar_field_keeps_the_rest():
 # "" and null where they are not allowed
 
 
-@pytest.mark.parametrize("value", ["", None, "soon", 5, []], ids=repr)
-def test_a_switch_with_an_empty_or_null_effective_from_is_refused_not_taken_as_now(value):
+@pytest.mark.parametrize("value", ["", "soon", 5, []], ids=repr)
+def test_a_switch_with_an_empty_or_malformed_effective_from_is_refused_not_taken_as_now(value):
     client = as_user("policy_admin")
     before = f.db_state()
     body = {"kind": "global", "reason": "Global regime", "effective_from": value}
@@ -129,6 +129,18 @@ def test_a_switch_with_an_empty_or_null_effective_from_is_refused_not_taken_as_n
     answer = assert_json(response, 400)
     assert "effective_from" in answer
     assert f.db_state() == before
+
+
+def test_a_switch_with_a_null_effective_from_waits_for_its_approval():
+    """SPEC § 5.3 v2: `"effective_from": null` proposes a switch in force from its approval — never "now"."""
+    from agreements.selectors import policy_in_force
+
+    client = as_user("policy_admin")
+    in_force = policy_in_force()
+    body = {"kind": "global", "reason": "Global regime", "effective_from": None}
+    answer = assert_json(client.post("/api/v1/policy/", body, format="json"), 201)
+    assert (answer["status"], answer["effective_from"]) == ("proposed", None)
+    assert policy_in_force() == in_force
 
 
 @pytest.mark.parametrize("value", ["null", "", "0", "-1", "abc", "1.5"])
