@@ -3,10 +3,12 @@
 Matching is by (normalised name, location country) among live parties; a unique constraint on exactly that
 makes two concurrent creations of one party end with one row (the loser of the race gets the winner's)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agreements import selectors
@@ -18,9 +20,9 @@ from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
 
-def _match_or_create(*, actor: Actor | None, ref: PartyRef, via: str) -> tuple[Party, bool]:
+def _match_or_create(*, actor: Actor | None, ref: PartyRef, via: str, visible: QuerySet[Party]) -> tuple[Party, bool]:
     parent = (
-        selectors.party_in_scope(actor, ref.ultimate_parent, field="ultimate_parent") if ref.ultimate_parent else None
+        selectors.party_in_scope(visible, ref.ultimate_parent, field="ultimate_parent") if ref.ultimate_parent else None
     )
     party, created = Party.objects.get_or_create(
         normalised_name=normalise_name(ref.name),
@@ -43,25 +45,32 @@ def _match_or_create(*, actor: Actor | None, ref: PartyRef, via: str) -> tuple[P
     return party, created
 
 
-def party_file(*, actor: Actor | None, ref: PartyRef, default_country: str, via: str) -> ResolvedParty:
-    """A filing's party (application, notification): an id in scope, or details matched or entered in the
+def party_file(
+    *, actor: Actor | None, ref: PartyRef, default_country: str, via: str, visible: QuerySet[Party]
+) -> ResolvedParty:
+    """A filing's party (application, notification): an id among the `visible` parties (the filer's scope, which
+    the holder of the filings gives: licensing.selectors.parties_visible_to), or details matched or entered in the
     register. Runs inside the caller's transaction; the caller has checked the actor may file."""
     ref = ref.located(default_country)
     if ref.id is not None:
-        return ResolvedParty(selectors.party_in_scope(actor, ref.id), ref)
+        return ResolvedParty(selectors.party_in_scope(visible, ref.id), ref)
     selectors.party_details_check(ref)
-    party, _ = _match_or_create(actor=actor, ref=ref, via=via)
+    party, _ = _match_or_create(actor=actor, ref=ref, via=via, visible=visible)
     return ResolvedParty(party, ref)
 
 
-def party_create(*, actor: Actor, ref: PartyRef) -> tuple[Party, bool]:
-    """POST /api/v1/parties/: the existing live party of that name and country, or a new one (created=True)."""
+def party_create(*, actor: Actor, ref: PartyRef, visible: QuerySet[Party] | None = None) -> tuple[Party, bool]:
+    """POST /api/v1/parties/: the existing live party of that name and country, or a new one (created=True).
+
+    An ultimate parent must be among the `visible` parties; by default the register's own scope for the actor
+    (without filings: the API passes licensing.selectors.parties_visible_to, which adds them)."""
     require(actor, "agreements.add_party", action="add parties to the register")
     if ref.id is not None:
         raise ValidationError({"name": "Give the party's details, not an id."})
     selectors.party_details_check(ref)
+    scope = selectors.parties_visible_to(actor) if visible is None else visible
     with transaction.atomic():
-        return _match_or_create(actor=actor, ref=ref, via="register")
+        return _match_or_create(actor=actor, ref=ref, via="register", visible=scope)
 
 
 def _refuse_cycle(party: Party, parent: Party | None) -> None:
@@ -116,32 +125,32 @@ def _summary(party: Party) -> dict[str, Any]:
     }
 
 
-# Whoever holds filings against parties (licensing) registers how to move them to a survivor, so agreements
-# need not import it. A mover takes (merged id, survivor id) and returns {what: rows moved}.
-_merge_movers: list = []
+def party_merge_locked(*, party_id: int, into_id: int) -> tuple[Party, Party]:
+    """Lock the duplicate and its survivor in the one fixed order (by id) and check the merge may happen;
+    inside the caller's transaction. (merged, survivor)."""
+    if party_id == into_id:
+        raise ValidationError({"into": "A party cannot be merged into itself."})
+    locked = {p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[party_id, into_id]).order_by("pk")}
+    if party_id not in locked:
+        raise Party.DoesNotExist
+    merged, survivor = locked[party_id], locked.get(into_id)
+    _check_merge(merged, survivor, into_id)
+    assert survivor is not None  # _check_merge refused otherwise
+    return merged, survivor
 
 
-def register_merge_mover(mover) -> None:
-    if mover not in _merge_movers:
-        _merge_movers.append(mover)
-
-
-def party_merge(*, actor: Actor, party_id: int, into_id: int) -> Party:
-    """Merge a duplicate into its survivor: every filing, lock row and subsidiary moves; the duplicate stays as a
-    tombstone pointing at the survivor. Refused into itself, into a tombstone, into one of its own subsidiaries
-    (the chain would loop), and across location countries (a party's identity includes where it is)."""
+def party_merge(*, actor: Actor, party_id: int, into_id: int, moved: Mapping[str, int] | None = None) -> Party:
+    """The register's part of merging a duplicate into its survivor: subsidiaries move, the survivor takes the
+    names (and a parent it lacked), the duplicate stays as a tombstone pointing at it. Refused into itself, into a
+    tombstone, into one of its own subsidiaries (the chain would loop), and across location countries (a party's
+    identity includes where it is). `moved`: what the caller moved in the same transaction (the filings, which
+    licensing.services.parties.party_merge moves), for the audit event."""
     require(actor, "agreements.merge_party", action="merge parties")
     if party_id == into_id:
         raise ValidationError({"into": "A party cannot be merged into itself."})
     with transaction.atomic():
-        locked = {p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[party_id, into_id]).order_by("pk")}
-        if party_id not in locked:
-            raise Party.DoesNotExist
-        merged, survivor = locked[party_id], locked.get(into_id)
-        _check_merge(merged, survivor, into_id)
-        moved = {"subsidiaries": Party.objects.filter(ultimate_parent=merged).update(ultimate_parent=survivor)}
-        for mover in _merge_movers:
-            moved.update(mover(merged.pk, survivor.pk))
+        merged, survivor = party_merge_locked(party_id=party_id, into_id=into_id)
+        subsidiaries = Party.objects.filter(ultimate_parent=merged).update(ultimate_parent=survivor)
         adopt = survivor.ultimate_parent_id is None and merged.ultimate_parent_id not in (None, survivor.pk)
         if adopt and survivor.pk not in selectors.party_ancestors(merged.ultimate_parent_id):
             survivor.ultimate_parent_id = merged.ultimate_parent_id  # the survivor takes a parent it lacked
@@ -150,7 +159,11 @@ def party_merge(*, actor: Actor, party_id: int, into_id: int) -> Party:
         survivor.save()
         merged.merged_into, merged.merged_at, merged.ultimate_parent = survivor, timezone.now(), None
         merged.save()
-        payload = {"merged": {"id": merged.pk, **_summary(merged)}, "into": survivor.pk, "moved": moved}
+        payload = {
+            "merged": {"id": merged.pk, **_summary(merged)},
+            "into": survivor.pk,
+            "moved": {"subsidiaries": subsidiaries, **(moved or {})},
+        }
         audit_record(actor=actor, verb="party.merged", target=survivor, payload=payload)
         audit_record(actor=actor, verb="party.merged_away", target=merged, payload={"into": survivor.pk})
     return survivor

@@ -1,7 +1,7 @@
 """Reads of the policy side: tiers, the policy in force, countries."""
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -358,19 +358,11 @@ def country_allotments(country_code: str) -> list[Allotment]:
 # How many ultimate parents a chain may climb; real ownership chains are a handful deep.
 MAX_PARENT_CHAIN = 25
 
-# Filings live in licensing: it registers which parties an organisation's filings name, so agreements need not
-# import it (same arrangement as demand). A provider answers querysets of party ids for an organisation id.
-_party_scope_providers: list[Callable[[int], list[QuerySet]]] = []
 
-
-def register_party_scope_provider(provider: Callable[[int], list[QuerySet]]) -> None:
-    if provider not in _party_scope_providers:
-        _party_scope_providers.append(provider)
-
-
-def parties_visible_to(user: Actor) -> QuerySet[Party]:
+def parties_visible_to(user: Actor, *, on_filings: Iterable[QuerySet] = ()) -> QuerySet[Party]:
     """Staff: the whole register, tombstones included. Exporters: the parties their organisation created and
-    those on its own filings. Anyone else: none (404)."""
+    those on its own filings, which the holder of the filings passes in as `on_filings` (querysets of party ids:
+    licensing.selectors.parties_visible_to). Anyone else: none (404)."""
 
     parties = Party.objects.select_related("ultimate_parent", "merged_into")
     if not allowed(user, "agreements.view_party"):
@@ -381,9 +373,8 @@ def parties_visible_to(user: Actor) -> QuerySet[Party]:
     if organisation_id is None:
         return parties.none()
     scope = Q(created_by_organisation_id=organisation_id)
-    for provider in _party_scope_providers:
-        for ids in provider(organisation_id):
-            scope |= Q(pk__in=ids)
+    for ids in on_filings:
+        scope |= Q(pk__in=ids)
     return parties.filter(scope)
 
 
@@ -535,19 +526,21 @@ def party_details_check(ref: PartyRef) -> None:
         raise ValidationError(errors)
 
 
-def party_in_scope(actor: Actor | None, party_id: int, *, field: str = "party") -> Party:
-    party = parties_visible_to(actor).filter(pk=party_id).first() if actor else None
+def party_in_scope(visible: QuerySet[Party], party_id: int, *, field: str = "party") -> Party:
+    """The live party `party_id` names, if it is among the `visible` ones (the filer's scope)."""
+    party = visible.filter(pk=party_id).first()
     if party is None:
         raise ValidationError({field: f"Unknown party {party_id}: give a party id from the register, or details."})
     return party_survivor(party)
 
 
-def party_resolve(*, actor: Actor | None, ref: PartyRef, default_country: str) -> ResolvedParty:
-    """Match without writing (determinations): an id in the actor's scope, or details matched in the register."""
+def party_resolve(*, visible: QuerySet[Party], ref: PartyRef, default_country: str) -> ResolvedParty:
+    """Match without writing (determinations): an id among the `visible` parties (the asker's scope), or details
+    matched in the register."""
     ref = ref.located(default_country)
     if ref.id is not None:
-        return ResolvedParty(party_in_scope(actor, ref.id), ref)
+        return ResolvedParty(party_in_scope(visible, ref.id), ref)
     party_details_check(ref)
     if ref.ultimate_parent is not None:
-        party_in_scope(actor, ref.ultimate_parent, field="ultimate_parent")
+        party_in_scope(visible, ref.ultimate_parent, field="ultimate_parent")
     return ResolvedParty(party_match(ref.name, ref.country or ""), ref)

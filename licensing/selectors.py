@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind, Tier
-from agreements.models import Agreement, Allotment, Policy
+from agreements.models import Agreement, Allotment, Party, Policy
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
@@ -405,9 +405,9 @@ def consignee_usage_lookup(user: Actor, *, party_id: int | None, name: str, coun
     """Which register party the exporter page's "this consignee's use" means: the one picked from the
     type-ahead (in scope), else the exact normalised name in the country, else the visible parties matching the
     text (one → that one)."""
-    visible = agreements.parties_visible_to(user).filter(merged_into__isnull=True)
+    visible = parties_visible_to(user).filter(merged_into__isnull=True)
     if party_id:
-        party = agreements.parties_visible_to(user).filter(pk=party_id).first()
+        party = parties_visible_to(user).filter(pk=party_id).first()
         return ConsigneeUsage(agreements.party_survivor(party) if party else None, ())
     if not (name or "").strip():
         return ConsigneeUsage(None, ())
@@ -421,12 +421,22 @@ def consignee_usage_lookup(user: Actor, *, party_id: int | None, name: str, coun
 
 
 def parties_on_filings(organisation_id: int) -> list[QuerySet]:
-    """Ids of the register parties an organisation's applications and notifications name (the register's
-    exporter scope asks this: agreements/selectors.register_party_scope_provider)."""
+    """Ids of the register parties an organisation's applications and notifications name."""
     return [
         ApplicationParty.objects.filter(application__organisation_id=organisation_id).values("party_id"),
         LppNotification.objects.filter(organisation_id=organisation_id).values("consignee_party_id"),
     ]
+
+
+def parties_visible_to(user: Actor | None) -> QuerySet[Party]:
+    """The register as `user` may see it (agreements.selectors.parties_visible_to) with, for an exporter, the
+    parties on its own organisation's filings: the scope of the parties API and admin, the exporter pages and
+    party resolution during filing."""
+    if user is None:  # a filing by no one (a command) names parties by their details only
+        return Party.objects.none()
+    organisation_id = user_organisation_id(user)
+    on_filings = parties_on_filings(organisation_id) if organisation_id is not None else []
+    return agreements.parties_visible_to(user, on_filings=on_filings)
 
 
 def applications_for_listing(user: Actor) -> QuerySet[Application]:

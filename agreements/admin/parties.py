@@ -2,7 +2,8 @@
 
 Every write goes through agreements.party_services, as the API's do: a correction is `party_update` (a parent
 that would loop is refused), a merge is `party_merge` (history moved, audited, the duplicate kept as a
-tombstone)."""
+tombstone). Registered in its place by licensing.admin.parties, which adds the parties on an exporter's filings
+to the scope and moves their history on a merge (agreements never imports licensing)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -70,6 +71,9 @@ class PartyAdmin(AuditHistoryMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.parties_visible_to(request.user)
 
+    def merge_party(self, request, *, party_id: int, into_id: int) -> Party:
+        return party_services.party_merge(actor=request.user, party_id=party_id, into_id=into_id)
+
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -109,7 +113,7 @@ class PartyAdmin(AuditHistoryMixin, admin.ModelAdmin):
         survivor = parties[0]
         for duplicate in parties[1:]:
             try:
-                party_services.party_merge(actor=request.user, party_id=duplicate.pk, into_id=survivor.pk)
+                self.merge_party(request, party_id=duplicate.pk, into_id=survivor.pk)
             except ValidationError as error:
                 self.message_user(request, f"{duplicate} was not merged: {' '.join(error.messages)}", messages.ERROR)
             else:

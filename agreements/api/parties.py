@@ -4,6 +4,7 @@ Exporters see the parties on their own organisation's filings and those it creat
 all, correct and merge. `PartyField` is how any other body (applications, notifications, determinations, terms)
 takes a party: an id, inline details or, where allowed, a bare name."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -150,15 +151,23 @@ class PartyViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The register of foreign parties. `?search=` matches normalised names (a type-ahead); `?country=XX`."""
+    """The register of foreign parties. `?search=` matches normalised names (a type-ahead); `?country=XX`.
+
+    Routed as licensing.api.parties.PartyFilingsViewSet, which adds the parties on an exporter's filings to its
+    scope and moves their history on a merge (agreements never imports licensing)."""
 
     permission_classes = [PartyPermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def visible_parties(self) -> QuerySet[Party]:
+        """The requester's scope of the register: here the register's own (agreements.selectors)."""
+        return selectors.parties_visible_to(self.request.user)
+
+    def merge_party(self, *, party_id: int, into_id: int) -> Party:
+        return party_services.party_merge(actor=self.request.user, party_id=party_id, into_id=into_id)
+
     def get_queryset(self):
-        parties = selectors.parties_visible_to(self.request.user).select_related(
-            "created_by", "created_by_organisation"
-        )
+        parties = self.visible_parties().select_related("created_by", "created_by_organisation")
         if self.action == "list":
             parties = parties.filter(merged_into__isnull=True)
             parties = selectors.party_search(parties, self.request.query_params.get("search", ""))
@@ -196,7 +205,7 @@ class PartyViewSet(
         ref = serializer.to_ref()
         if not ref.country:
             raise serializers.ValidationError({"country": "Give the party's location country (ISO alpha-2 code)."})
-        party, created = party_services.party_create(actor=request.user, ref=ref)
+        party, created = party_services.party_create(actor=request.user, ref=ref, visible=self.visible_parties())
         return self._shown(party, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=PartyChangeSerializer, responses=StaffPartySerializer)
@@ -215,7 +224,5 @@ class PartyViewSet(
         party = self.get_object()
         serializer = MergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        survivor = party_services.party_merge(
-            actor=request.user, party_id=party.pk, into_id=serializer.validated_data["into"]
-        )
+        survivor = self.merge_party(party_id=party.pk, into_id=serializer.validated_data["into"])
         return self._shown(survivor)

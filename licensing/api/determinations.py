@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
+from agreements.models import Party
 from agreements.selectors import party_resolve
 from licensing import determination as engine
 from licensing import selectors
@@ -29,11 +30,11 @@ class DeterminationRequestSerializer(serializers.Serializer):
         """Parties are matched in the register, never entered in it: an unknown one counts by its given details."""
         data = self.validated_data
         destination = data["destination"]
-        consignee = party_resolve(actor=user, ref=data["consignee"], default_country=destination.code)
-        end_users = [
-            party_resolve(actor=user, ref=ref, default_country=destination.code) for ref in data.get("end_users") or []
-        ]
-        parties = [consignee, *end_users]
+        refs = [data["consignee"], *(data.get("end_users") or [])]
+        by_id = any(ref.id is not None or ref.ultimate_parent is not None for ref in refs)
+        visible = selectors.parties_visible_to(user) if by_id else Party.objects.none()  # names need no scope
+        parties = [party_resolve(visible=visible, ref=ref, default_country=destination.code) for ref in refs]
+        consignee, end_users = parties[0], parties[1:]
         declared = [country.code for country in data.get("end_user_hq") or [destination]]
         declared += [code for party in parties for code in party.declared_hq]
         return engine.Request(

@@ -4,10 +4,12 @@ from rest_framework.routers import SimpleRouter
 from licensing.api import views
 from licensing.api.determinations import DeterminationView
 from licensing.api.impact import AllotmentDemandViewSet, CountryDemandViewSet, PolicyImpactView, ProposalImpactView
+from licensing.api.parties import PartyFilingsViewSet
 
 router = SimpleRouter()
 router.register("countries", CountryDemandViewSet, basename="country")
 router.register("allotments", AllotmentDemandViewSet, basename="allotment")
+router.register("parties", PartyFilingsViewSet, basename="party")
 router.register("products", views.ProductViewSet, basename="product")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("licences", views.LicenceViewSet, basename="licence")

@@ -41,7 +41,13 @@ def _link(application: Application, role: str, value: Any, *, actor: Actor) -> A
     if ref is None or (ref.id is None and not ref.key):
         raise ValidationError({"parties": f"Every {PartyRole(role).label.lower()} needs a name."})
     try:
-        resolved = party_file(actor=actor, ref=ref, default_country=application.destination_id, via="application")
+        resolved = party_file(
+            actor=actor,
+            ref=ref,
+            default_country=application.destination_id,
+            via="application",
+            visible=selectors.parties_visible_to(actor),
+        )
     except ValidationError as error:
         raise ValidationError({"parties": f"{PartyRole(role).label}: {'; '.join(error.messages)}"}) from error
     party = resolved.party

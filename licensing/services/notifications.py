@@ -48,7 +48,13 @@ def notification_file(
     with transaction.atomic():
         now = timezone.now()
         try:
-            resolved = party_file(actor=actor, ref=ref, default_country=destination.code, via="notification")
+            resolved = party_file(
+                actor=actor,
+                ref=ref,
+                default_country=destination.code,
+                via="notification",
+                visible=selectors.parties_visible_to(actor),
+            )
         except ValidationError as error:
             raise ValidationError({"consignee": error.messages}) from error
         party = resolved.party

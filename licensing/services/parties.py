@@ -1,9 +1,25 @@
-"""The case side's part in the party register: a merge moves the merged party's filings to the survivor.
+"""The case side's part in the party register: merging a party moves its filings to the survivor.
 
-Registered with agreements.party_services.register_merge_mover (licensing/apps.py) and run inside party_merge's
-transaction, after both parties are locked."""
+The use case "merge a party" is composed here (agreements never imports licensing): agreements' party_merge does
+the register's part, this module moves licensing's history, in one transaction."""
 
+from django.db import transaction
+
+from agreements import party_services
+from agreements.models import Party
 from licensing.models import ApplicationParty, LppConsigneeYear, LppNotification
+from portal.permissions import Actor, require
+
+
+def party_merge(*, actor: Actor, party_id: int, into_id: int) -> Party:
+    """Merge a duplicate into its survivor: every filing, lock row and subsidiary moves; the duplicate stays as a
+    tombstone pointing at the survivor. Refused as agreements.party_services.party_merge refuses, before anything
+    moves; the audit event counts what moved."""
+    require(actor, "agreements.merge_party", action="merge parties")
+    with transaction.atomic():
+        party_services.party_merge_locked(party_id=party_id, into_id=into_id)  # both locked, the merge allowed
+        moved = party_history_move(party_id, into_id)
+        return party_services.party_merge(actor=actor, party_id=party_id, into_id=into_id, moved=moved)
 
 
 def party_history_move(merged_id: int, survivor_id: int) -> dict[str, int]:

@@ -7,6 +7,7 @@ from agreements import party_services, selectors
 from agreements.models import Party
 from agreements.party_matching import PartyRef
 from licensing.models import ApplicationParty, LppConsigneeYear, LppNotification
+from licensing.services.parties import party_merge
 from portal.models import AuditEvent
 from tests.factories import make_user
 from tests.licensing import factories as f
@@ -86,9 +87,7 @@ def test_a_parent_that_would_make_the_chain_loop_is_refused():
 
 
 def merge(survivor, merged, actor=None):
-    return party_services.party_merge(
-        actor=actor or make_user("licensing_officer"), party_id=merged.pk, into_id=survivor.pk
-    )
+    return party_merge(actor=actor or make_user("licensing_officer"), party_id=merged.pk, into_id=survivor.pk)
 
 
 def test_merge_moves_every_filing_lock_and_subsidiary_to_the_survivor_and_is_audited():
