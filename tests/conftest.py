@@ -6,6 +6,22 @@ from portal import db_triggers
 from tests.factories import make_user
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the reference data it flushed (serialized_rollback). One that does
+    not lets the flush re-run post_migrate, which recreates the role groups under new keys, and every later
+    restore then fails on a duplicate group name — an error that shows only under some test orders."""
+    unserialized = [
+        item.nodeid
+        for item in items
+        for marker in item.iter_markers("django_db")
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback")
+    ]
+    if unserialized:
+        raise pytest.UsageError(
+            "transactional tests must restore the reference data (serialized_rollback=True): " + ", ".join(unserialized)
+        )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _sqlite_flush_keeps_append_only_triggers():
     """SQLite's flush between transactional tests is DELETE FROM, which the append-only triggers reject, as

@@ -111,7 +111,7 @@ def test_the_runtime_role_owns_no_table(runtime):
         assert cursor.fetchall() == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrate_connects_as_the_owner_role_and_then_goes_back(runtime):
     """`as_owner` (used by the migrate command) swaps the credentials for the block, keeping the database."""
     with connection.cursor() as cursor:
