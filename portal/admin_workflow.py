@@ -5,7 +5,11 @@ transition name, and `record_kwarg` (the service's keyword for the record). The 
 transitions the table lets this person take from the record's status (`Workflow.available_to`), less those the
 admin says are not for them (`offered`), each with why it cannot be taken yet (`blocked`). Each action posts to
 one admin view that calls the record's service with `actor=request.user`; a refusal is shown on the page and
-nothing is written."""
+nothing is written.
+
+Actions named in `workflow_list_actions` are also the list's actions on the selected records, offered to whoever
+the table permits: one whose form is valid with nothing typed is taken at once, any other asks for its inputs on
+a page listing the records first; each record's refusal is reported and the others go ahead."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,14 +17,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from portal.refusals import REFUSALS, add_refusal_to_form
-from portal.workflow import Workflow
+from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
+from portal.workflow import SYSTEM, Workflow
 
 
 class ActionForm(forms.Form):
@@ -44,6 +50,7 @@ class WorkflowAction:
     service: Callable
     success: str  # formatted with {record}
     danger: bool = False  # ends the record's life: shown apart
+    list_description: str = ""  # as a list action on the selected records (default: from the label)
 
 
 @dataclass
@@ -62,8 +69,10 @@ class WorkflowActionsMixin:
 
     workflow: Workflow | None = None
     workflow_actions: dict[str, WorkflowAction] = {}
+    workflow_list_actions: tuple[str, ...] = ()  # also offered on the list, for the selected records
     record_kwarg = ""
     action_template = "admin/portal/workflow_action.html"
+    list_action_template = "admin/portal/workflow_list_action.html"
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_action"
@@ -149,7 +158,7 @@ class WorkflowActionsMixin:
             except REFUSALS as exc:
                 add_refusal_to_form(form, exc)
             else:
-                self.message_user(request, spec.success.format(record=obj), messages.SUCCESS)
+                self.message_user(request, spec.success.format(record=self.record_label(obj)), messages.SUCCESS)
                 return HttpResponseRedirect(self.change_url(obj))
         offered = {offer.action.name: offer for offer in self.offers(request, obj)}
         context = {
@@ -170,3 +179,68 @@ class WorkflowActionsMixin:
     def action_summary(self, obj) -> list[tuple[str, str]]:
         """A few label/value pairs shown above an action's form, so the person knows which record it is."""
         return [("Record", str(obj))]
+
+    def record_label(self, obj) -> str:
+        """How messages name a record."""
+        return str(obj)
+
+    # The same actions on the list, for the selected records
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET or self.workflow is None:
+            return actions
+        for name in self.workflow_list_actions:
+            transition, spec = self.workflow.get(name), self.workflow_actions[name]
+            if transition.permission != SYSTEM and self.workflow.permits(transition, request.user):
+                plural = self.opts.verbose_name_plural
+                actions[name] = (
+                    self._list_action(name),
+                    name,
+                    spec.list_description or f"{spec.label}: selected {plural}",
+                )
+        return actions
+
+    @staticmethod
+    def _list_action(name: str):
+        def action(modeladmin, request, queryset):
+            return modeladmin.take_on_selected(request, queryset, name)
+
+        action.__name__ = name
+        return action
+
+    def take_on_selected(self, request, queryset, name: str):
+        """The list action `name`: its form's inputs first where it needs any, then the service for each record."""
+        spec, records = self.workflow_actions[name], list(queryset)
+        confirmed = "post" in request.POST
+        form = spec.form_class(request.POST if confirmed else {}, record=None)
+        if not form.is_valid():
+            return self.list_action_page(request, spec, form if confirmed else spec.form_class(record=None), records)
+        done = []
+        for record in records:
+            try:
+                spec.service(actor=request.user, **{self.record_kwarg: record}, **form.service_kwargs())
+            except REFUSALS as exc:
+                self.message_user(request, f"{self.record_label(record)}: {refusal_text(exc)}", messages.ERROR)
+            else:
+                done.append(self.record_label(record))
+        if done:
+            self.message_user(request, spec.success.format(record=", ".join(done)), messages.SUCCESS)
+        return None
+
+    def list_action_page(self, request, spec: WorkflowAction, form: ActionForm, records: list):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{spec.label}: {len(records)} {self.opts.verbose_name_plural}",
+            "action": spec,
+            "records": records,
+            "rows": [self.action_summary(record) for record in records],
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist", current_app=self.admin_site.name
+            ),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, self.list_action_template, context)

@@ -1,5 +1,6 @@
 """Agreements in the admin. Negotiators create them, edit their terms while negotiating, take them through their
-lifecycle and amend them; staff read them. Every write is a call to agreements.services, as in the API."""
+lifecycle (portal.admin_workflow: buttons on the page, actions on the list) and amend them; staff read them. Every
+write is a call to agreements.services, as in the API."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,15 +11,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from agreements import selectors, services
-from agreements.admin.agreement_workflow import TRANSITIONS, AgreementWorkflowMixin, in_force_today, transition_action
+from agreements.admin.agreement_actions import ACTIONS
+from agreements.admin.amendments import AmendmentViewMixin
 from agreements.admin.display import CountryFilter, add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
 from agreements.admin.service_form import ServiceFormMixin
-from agreements.choices import TERMS_EDITABLE_STATUSES, EndUseCategory
+from agreements.choices import TERMS_EDITABLE_STATUSES, AgreementStatus, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
 from agreements.units import tpp_and_h100e
-from agreements.workflow import AMENDABLE_STATUSES
+from agreements.workflow import AGREEMENT, AMENDABLE_STATUSES
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.admin_workflow import WorkflowActionsMixin
 from portal.choices import Role
 from portal.refusals import REFUSALS, refusal_text
 
@@ -50,6 +53,11 @@ READ_ONLY_FIELDSETS = [
     ),
     ("Terms", {"fields": ["terms_summary"]}),
 ]
+
+
+def in_force_today(agreement: Agreement) -> bool:
+    today = timezone.localdate()
+    return agreement.status == AgreementStatus.IN_FORCE and agreement.valid_from <= today <= agreement.valid_until
 
 
 def schedule_html(periods) -> str:
@@ -140,8 +148,12 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementWorkflowMixin, ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
+class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
     form = AgreementForm
+    workflow = AGREEMENT
+    workflow_actions = ACTIONS
+    workflow_list_actions = tuple(ACTIONS)
+    record_kwarg = "agreement"
     change_form_template = "admin/agreements/agreement/change_form.html"
     list_display = ["reference", "title", "country", "status", "valid_from", "valid_until", "in_force_now"]
     list_display_links = ["reference", "title"]
@@ -150,7 +162,6 @@ class AgreementAdmin(AgreementWorkflowMixin, ServiceFormMixin, AuditHistoryMixin
     search_fields = ["reference", "title", "country__name", "=country__code"]
     show_full_result_count = False
     autocomplete_fields = ["country"]
-    actions = [transition_action(name) for name in TRANSITIONS]
 
     # Who may do what
 
@@ -288,7 +299,28 @@ class AgreementAdmin(AgreementWorkflowMixin, ServiceFormMixin, AuditHistoryMixin
             ),
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        agreement = self.get_object(request, unquote(object_id))
-        context = {**(extra_context or {}), **self._workflow_context(request, agreement)}
-        return super().change_view(request, object_id, form_url, context)
+    # Where it stands, for the workflow panel and the action pages
+
+    def state_sentence(self, request, agreement) -> str:
+        sentence = f"Status: {agreement.get_status_display()}" + (
+            " — in force today." if in_force_today(agreement) else "."
+        )
+        if agreement.status in AMENDABLE_STATUSES:
+            sentence += " Its terms change only by amendment, with their own effective date."
+        elif self.is_closed(agreement):
+            sentence += " No further status changes are possible."
+        return sentence
+
+    def related_links(self, request, agreement) -> list[tuple[str, str]]:
+        return [("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else []
+
+    def record_label(self, agreement) -> str:
+        return agreement.reference
+
+    def action_summary(self, agreement) -> list[tuple[str, str]]:
+        return [
+            ("Reference", agreement.reference),
+            ("Title", agreement.title),
+            ("Country", agreement.country.name),
+            ("Status now", agreement.get_status_display()),
+        ]

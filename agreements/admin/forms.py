@@ -7,7 +7,7 @@ are put back on the form next to the field they concern.
 import datetime
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.admin import widgets
@@ -18,7 +18,8 @@ from agreements import selectors
 from agreements.choices import EndUseCategory, ReportingCadence
 from agreements.models import Agreement, TermsVersion
 from agreements.units import h100e, tpp_from_h100e
-from portal.workflow import Transition
+from agreements.workflow import AGREEMENT
+from portal.admin_workflow import ActionForm
 
 SCHEDULE_HELP = (
     "One period per line: <code>start end capacity</code>, dates as YYYY-MM-DD. Capacity is in TPP, or in "
@@ -222,34 +223,62 @@ class AmendmentForm(TermsFields):
     field_order = ["effective_from", "reason"]
 
 
-class TransitionForm(forms.Form):
-    """The reason (required for suspend, resume and terminate), when the change took effect (default now) and, for
-    signing, the date it was signed."""
+class TransitionForm(ActionForm):
+    """A status change (portal.admin_workflow): the reason, required where the table says so, and when the change
+    took effect (default now; a past instant is allowed, the service refuses a future one)."""
 
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 70}))
+    transition_name: ClassVar[str] = ""  # set by `transition_form`
 
-    def __init__(self, *args, transition: Transition, **kwargs):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 70}), required=False)
+    effective_at = forms.SplitDateTimeField(
+        required=False,
+        label="Took effect at",
+        widget=widgets.AdminSplitDateTime,
+        help_text="Leave empty for now. A past instant is allowed (not before the agreement's previous status "
+        "change); never a future one.",
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].required = transition.reason_required
+        required = AGREEMENT.get(self.transition_name).reason_required
+        self.fields["reason"].required = required
         self.fields["reason"].help_text = (
             "Required: recorded in the status history and the audit trail."
-            if transition.reason_required
+            if required
             else "Optional: recorded in the status history and the audit trail."
         )
-        self.fields["effective_at"] = forms.SplitDateTimeField(
-            required=False,
-            label="Took effect at",
-            widget=widgets.AdminSplitDateTime,
-            help_text="Leave empty for now. A past instant is allowed (not before the agreement's previous status "
-            "change); never a future one.",
-        )
-        if transition.name == "sign":
-            self.fields["signed_on"] = forms.DateField(
-                initial=timezone.localdate, widget=widgets.AdminDateWidget, help_text="The day both parties signed."
-            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"reason": self.cleaned_data["reason"]}
+        if self.cleaned_data.get("effective_at"):
+            kwargs["effective_at"] = self.cleaned_data["effective_at"]
+        return kwargs
+
+
+class SignForm(TransitionForm):
+    """Signing also records the day both parties signed (left empty: the day the signature took effect)."""
+
+    signed_on = forms.DateField(
+        required=False,
+        initial=timezone.localdate,
+        widget=widgets.AdminDateWidget,
+        help_text="The day both parties signed. Left empty: the day it took effect.",
+    )
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
+        if signed_on and signed_on > timezone.localdate():
             raise ValidationError("The signing date cannot be in the future.")
         return signed_on
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        if self.cleaned_data.get("signed_on"):
+            kwargs["signed_on"] = self.cleaned_data["signed_on"]
+        return kwargs
+
+
+def transition_form(name: str) -> type[TransitionForm]:
+    """The form of the agreement transition `name`."""
+    base = SignForm if name == "sign" else TransitionForm
+    return type(f"{name.title().replace('_', '')}Form", (base,), {"transition_name": name})

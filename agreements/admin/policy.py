@@ -21,6 +21,7 @@ from agreements.choices import PolicyStatus
 from agreements.models import Policy
 from agreements.workflow import POLICY, SWITCH_POLICY
 from portal.admin import AuditHistoryMixin
+from portal.permissions import allowed
 from portal.refusals import REFUSALS, refusal_text
 
 BANDS = 3  # the global regime's installation bands (SPEC § 3.4): exactly three, each a row of the form
@@ -158,7 +159,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def has_add_permission(self, request):
-        return request.user.has_perm(SWITCH_POLICY)
+        return allowed(request.user, SWITCH_POLICY)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -248,10 +249,8 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     def available_actions(self, request, policy: Policy) -> list[dict]:
         """What the signed-in user may do with this policy row now (the table, plus: never approve your own)."""
-        if not request.user.has_perm(SWITCH_POLICY):
-            return []
         offers = []
-        for transition in POLICY.available(policy.status):
+        for transition in POLICY.available_to(policy.status, request.user):
             if transition.name == "approve" and policy.set_by_id == request.user.pk:
                 continue
             offers.append(

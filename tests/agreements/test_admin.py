@@ -5,6 +5,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -54,7 +55,8 @@ def change_url(agreement: Agreement) -> str:
 
 
 def transition_url(agreement: Agreement, name: str) -> str:
-    return reverse("admin:agreements_agreement_transition", args=[agreement.pk, name])
+    """A transition's page, in the one workflow-actions framework (portal.admin_workflow)."""
+    return reverse("admin:agreements_agreement_action", args=[agreement.pk, name])
 
 
 def amend_url(agreement: Agreement) -> str:
@@ -140,7 +142,12 @@ def test_staff_read_agreements_but_cannot_add_change_or_act(officer):
     detail = officer.get(change_url(agreement)).content.decode()
     assert 'name="title"' not in detail and 'name="schedule"' not in detail
     assert transition_url(agreement, "sign") not in detail
-    assert officer.get(transition_url(agreement, "sign")).status_code == 403
+    # The action's page (the framework's, as for licences) says it is not theirs; the service refuses the POST.
+    assert "not open to you" in officer.get(transition_url(agreement, "sign")).content.decode()
+    events = AuditEvent.objects.count()
+    refused = officer.post(transition_url(agreement, "sign"), {"reason": ""})
+    assert refused.status_code == 200 and "may not sign" in refused.context["form"].non_field_errors()[0]
+    assert Agreement.objects.get(pk=agreement.pk).status == S.NEGOTIATING and AuditEvent.objects.count() == events
     assert officer.get(amend_url(agreement)).status_code == 403
 
 
@@ -257,7 +264,7 @@ def test_each_action_moves_the_status_and_is_audited(negotiator, start, action, 
     data = {"action": action, "_selected_action": [agreement.pk]}
     if reason is not None:  # first the page asking for the reason, then the confirmed action
         asked = negotiator.post(CHANGELIST, {**data, "index": 0})
-        assert asked.status_code == 200 and "admin/agreements/agreement/transition.html" in [
+        assert asked.status_code == 200 and "admin/portal/workflow_list_action.html" in [
             t.name for t in asked.templates
         ]
         assert Agreement.objects.get(pk=agreement.pk).status == start
@@ -326,16 +333,75 @@ def test_the_buttons_on_the_page_take_the_agreement_through_its_lifecycle(negoti
 
 def test_a_button_for_a_step_no_longer_possible_explains_and_changes_nothing(negotiator):
     agreement = make_agreement(S.TERMINATED)
+    events = AuditEvent.objects.count()
     response = negotiator.post(transition_url(agreement, "resume"), {"reason": "Try"})
-    assert response.status_code == 302
-    assert "terminated" in messages_of(response)[0]
-    assert Agreement.objects.get(pk=agreement.pk).status == S.TERMINATED
+    assert response.status_code == 200  # the action's page again, with the service's refusal on top
+    assert "terminated" in response.context["form"].non_field_errors()[0]
+    assert "Nothing was changed." in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).status == S.TERMINATED and AuditEvent.objects.count() == events
+
+
+def test_a_transition_page_is_the_portal_frameworks_and_a_future_instant_is_refused_on_it(negotiator):
+    agreement = make_agreement(S.IN_FORCE)
+    page = negotiator.get(transition_url(agreement, "suspend"))
+    assert "admin/portal/workflow_action.html" in [t.name for t in page.templates]
+    assert {"reason", "effective_at"} <= set(page.context["form"].fields)
+    before = (agreement.status_changes.count(), AuditEvent.objects.count())
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    response = negotiator.post(
+        transition_url(agreement, "suspend"),
+        {"reason": "Audit pending", "effective_at_0": tomorrow.date().isoformat(), "effective_at_1": "10:00:00"},
+    )
+    assert response.status_code == 200
+    assert "not in the future" in response.context["form"].errors["effective_at"][0]
+    assert "Nothing was changed." in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).status == S.IN_FORCE
+    assert (agreement.status_changes.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_backdated_transition_through_the_page_records_when_it_took_effect(negotiator):
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - datetime.timedelta(hours=2)):
+        agreement = make_agreement(S.IN_FORCE)  # in force two hours ago
+    earlier = timezone.localtime() - datetime.timedelta(minutes=30)
+    response = negotiator.post(
+        transition_url(agreement, "suspend"),
+        {
+            "reason": "Audit pending",
+            "effective_at_0": earlier.date().isoformat(),
+            "effective_at_1": earlier.strftime("%H:%M:%S"),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    change = agreement.status_changes.latest("id")
+    assert change.to_status == S.SUSPENDED and change.at == earlier.replace(microsecond=0)
+    assert change.recorded_at > change.at
+
+
+def test_a_superuser_without_a_role_is_offered_no_step_and_no_list_action(db):
+    """Superusers hold no role (portal.permissions): the admin offers them nothing the table would refuse."""
+    root = get_user_model().objects.create_superuser("root", "root@example.gov", "root-password-long-1")
+    client = Client()
+    client.force_login(root)
+    agreement = make_agreement(S.IN_FORCE)
+    events = AuditEvent.objects.count()
+    listing = client.get(CHANGELIST)
+    assert listing.status_code == 200
+    offered = (
+        [name for name, _ in listing.context["action_form"].fields["action"].choices]
+        if listing.context["action_form"]
+        else []
+    )
+    assert not set(offered) & {"start_negotiation", "sign", "enter_into_force", "suspend", "resume", "terminate"}
+    assert client.get(change_url(agreement)).status_code == 302  # no role, no scope: not theirs to see
+    assert client.post(transition_url(agreement, "suspend"), {"reason": "Because"}).status_code == 404
+    assert client.get(amend_url(agreement)).status_code == 404
+    assert Agreement.objects.get(pk=agreement.pk).status == S.IN_FORCE and AuditEvent.objects.count() == events
 
 
 def test_unknown_transitions_and_agreements_are_404(negotiator):
     agreement = make_agreement(S.DRAFT)
     assert negotiator.get(transition_url(agreement, "expire")).status_code == 404
-    assert negotiator.get(reverse("admin:agreements_agreement_transition", args=[999999, "sign"])).status_code == 404
+    assert negotiator.get(reverse("admin:agreements_agreement_action", args=[999999, "sign"])).status_code == 404
 
 
 # Amendments

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -62,15 +63,14 @@ def at(instant: datetime.datetime):
 
 
 class _Holder:
-    """A user stand-in for the database-free table tests."""
+    """A user stand-in for the database-free table tests: the permissions its roles hold, as
+    portal.permissions.allowed reads them (its per-request cache of the user's role permissions)."""
 
     is_authenticated = True
+    is_active = True
 
     def __init__(self, *perms: str) -> None:
-        self.perms = set(perms)
-
-    def has_perm(self, perm: str) -> bool:
-        return perm in self.perms
+        self._portal_permissions = frozenset(perms)
 
 
 NEGOTIATE = "agreements.negotiate_agreement"
@@ -202,6 +202,18 @@ def test_only_negotiators_move_an_agreement(db, role):
     with pytest.raises(PermissionDenied):
         services.agreement_sign(actor=outsider, agreement=agreement)
     assert Agreement.objects.get(pk=agreement.pk).status == S.NEGOTIATING
+    assert written(agreement) == before
+
+
+@pytest.mark.parametrize(("name", "status"), ALLOWED, ids=[f"{n}-from-{s}" for n, s in ALLOWED])
+def test_a_superuser_without_a_role_moves_no_agreement_and_writes_nothing(db, name, status):
+    """Superusers hold no role and get no bypass (portal.permissions): the table refuses them like anyone."""
+    root = get_user_model().objects.create_superuser("root", "root@example.gov", "root-password-long-1")
+    agreement = make_agreement(status)
+    before = written(agreement)
+    with pytest.raises(PermissionDenied):
+        getattr(services, f"agreement_{name}")(actor=root, agreement=agreement, reason="Because")
+    assert Agreement.objects.get(pk=agreement.pk).status == status
     assert written(agreement) == before
 
 

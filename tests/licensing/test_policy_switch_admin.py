@@ -3,6 +3,7 @@ proposes, then the proposal's page (its impact again) where another policy admin
 withdraws."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -137,3 +138,19 @@ def test_only_policy_admins_may_propose_approve_or_withdraw(policy_admin):
         'value="Approve"'
         not in officer.get(reverse("admin:agreements_policy_change", args=[proposal.pk])).content.decode()
     )
+
+
+def test_a_superuser_without_a_role_may_not_propose_nor_is_offered_approve(policy_admin):
+    """Superusers hold no role (portal.permissions): the policy pages treat them like anyone without one."""
+    policy_admin.post(URL, {**form(), "confirm": "1"})
+    proposal = Policy.objects.get(status=PolicyStatus.PROPOSED)
+    root = Client()
+    root.force_login(get_user_model().objects.create_superuser("root", "root@example.gov", "root-password-long-1"))
+    events = AuditEvent.objects.count()
+    assert root.post(URL, {**form(), "confirm": "1"}).status_code == 403
+    response = root.get(reverse("admin:agreements_policy_change", args=[proposal.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Approve"' not in page and 'value="Withdraw"' not in page
+    root.post(reverse("admin:agreements_policy_approve", args=[proposal.pk]))
+    assert Policy.objects.get(pk=proposal.pk).status == PolicyStatus.PROPOSED and AuditEvent.objects.count() == events

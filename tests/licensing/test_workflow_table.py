@@ -48,14 +48,18 @@ TABLES = [
 
 
 class StubUser:
-    """Just enough of a user for `check`: the permissions it holds."""
+    """Just enough of a user for `check`, without a database: the permissions its roles hold, as
+    portal.permissions.allowed reads them (its per-request cache of the user's role permissions)."""
 
     is_authenticated = True
+    is_active = True
+    is_superuser = False
 
     def __init__(self, *permissions: str) -> None:
         self.permissions = set(permissions)
+        self._portal_permissions = frozenset(permissions)
 
-    def has_perm(self, permission: str) -> bool:
+    def has_perm(self, permission: str) -> bool:  # what Django would answer; the table must not ask it
         return permission in self.permissions
 
 
@@ -63,6 +67,10 @@ EVERYTHING = StubUser(*{spec[2] for spec in [*APPLICATION_EXPECTED.values(), *LI
 
 
 class Superuser(StubUser):
+    """A superuser holding no role: Django's has_perm says yes to everything, the portal to nothing."""
+
+    is_superuser = True
+
     def has_perm(self, permission: str) -> bool:
         return True
 
@@ -227,3 +235,20 @@ def test_an_illegal_state_is_reported_before_a_missing_reason():
 def test_an_unknown_transition_is_a_programming_error():
     with pytest.raises(KeyError):
         workflow.APPLICATION.check("teleport", A.DRAFT, EVERYTHING)
+
+
+PERSON_MOVES = [
+    pytest.param(table, name, id=f"{table.entity}-{name}")
+    for table, expected in ((workflow.APPLICATION, APPLICATION_EXPECTED), (workflow.LICENCE, LICENCE_EXPECTED))
+    for name, spec in expected.items()
+    if spec[2] != SYSTEM
+]
+
+
+@pytest.mark.parametrize(("table", "name"), PERSON_MOVES)
+def test_a_superuser_without_a_role_takes_no_transition_and_is_offered_none(table, name):
+    """Permission comes from roles only (portal.permissions.allowed): being a superuser grants nothing."""
+    source = sorted(table.get(name).sources)[0]
+    with pytest.raises(PermissionDenied):
+        table.check(name, source, Superuser(), reason="Because.")
+    assert table.available_to(source, Superuser()) == []
