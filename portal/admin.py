@@ -70,7 +70,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("portal.view_auditevent")
+        return allowed(request.user, "portal.view_auditevent")
 
 
 @admin.register(Organisation)

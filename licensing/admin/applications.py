@@ -23,6 +23,7 @@ from portal.admin import AuditHistoryMixin
 from portal.admin_workflow import WorkflowActionsMixin
 from portal.choices import AgencyCode
 from portal.models import Organisation
+from portal.permissions import allowed
 from portal.refusals import REFUSALS, refusal_text
 from portal.scoping import is_insider
 from portal.selectors import user_agency_code
@@ -108,7 +109,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
         return super().render_change_form(request, context, *args, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
-        code = user_agency_code(request.user) if request.user.has_perm(REFERRAL) else None
+        code = user_agency_code(request.user) if allowed(request.user, REFERRAL) else None
         agency = AgencyCode(code).label if code in AgencyCode.values else None
         context = {
             "title": "Case queue: licence applications",
@@ -132,7 +133,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
         return False
 
     def has_review_permission(self, request) -> bool:
-        return request.user.has_perm(REVIEW)
+        return allowed(request.user, REVIEW)
 
     @admin.action(description="Start review of the selected submitted cases", permissions=["review"])
     def start_review_selected(self, request, queryset):
@@ -169,7 +170,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
         return ""
 
     def related_links(self, request, application) -> list[tuple[str, str]]:
-        if application.status != ApplicationStatus.APPROVED or not request.user.has_perm("licensing.view_licence"):
+        if application.status != ApplicationStatus.APPROVED or not allowed(request.user, "licensing.view_licence"):
             return []
         licence = Licence.objects.restrict(request.user, "view").filter(application=application).first()
         if licence is None:

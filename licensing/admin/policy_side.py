@@ -30,6 +30,7 @@ from agreements.models import Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
 from licensing import selectors
+from portal.permissions import allowed
 
 
 class AllotmentDemandAdmin(AllotmentAdmin):
@@ -66,7 +67,7 @@ class AllotmentDemandAdmin(AllotmentAdmin):
 
     def dashboard_view(self, request):
         """Allotment use per country for the period containing today, most used first."""
-        if not request.user.has_perm(USAGE_PERMISSION):
+        if not allowed(request.user, USAGE_PERMISSION):
             raise PermissionDenied
         now = timezone.now()
         policy = agreements_selectors.policy_in_force(now)

@@ -18,7 +18,7 @@ from licensing.models import Application, ApplicationLine, ApplicationParty
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
-from portal.permissions import Actor
+from portal.permissions import Actor, allowed
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
@@ -108,7 +108,7 @@ def application_create(
 ) -> Application:
     """A draft application for the actor's organisation."""
     organisation_id = user_organisation_id(actor)
-    if organisation_id is None or not actor.has_perm(APPLICATION.get("edit").permission):
+    if organisation_id is None or not allowed(actor, APPLICATION.get("edit").permission):
         raise PermissionDenied("Only an exporter of an organisation files applications.")
     with transaction.atomic():
         application = Application(

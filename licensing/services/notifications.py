@@ -13,7 +13,7 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.errors import NotificationRefused
 from licensing.models import LppConsigneeYear, LppNotification, LppNotificationLine
-from portal.permissions import Actor
+from portal.permissions import Actor, allowed
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
 
@@ -38,7 +38,7 @@ def notification_file(
     spelt) queue on its lock row. The consignee is a party id, details, or a bare name located in the destination;
     a new one enters the register (and leaves it again if the notification is refused)."""
     organisation_id = user_organisation_id(actor)
-    if organisation_id is None or not actor.has_perm("licensing.file_notification"):
+    if organisation_id is None or not allowed(actor, "licensing.file_notification"):
         raise PermissionDenied("Only an exporter of an organisation files LPP notifications.")
     ref = PartyRef.coerce(consignee)
     if ref is None or (ref.id is None and not ref.key):
