@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from licensing import services
 from licensing.models import Product
+from licensing.services.catalogue import PRODUCT_FIELDS
 from portal.admin import AuditHistoryMixin
 
 
@@ -22,18 +23,7 @@ class ProductAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_filter = ["kind", "vendor", "is_active"]
     search_fields = ["vendor", "name"]
     list_select_related = ["chip"]
-    fields = [
-        "kind",
-        "vendor",
-        "name",
-        "chip_tpp",
-        "die_area_mm2",
-        "dram_bandwidth_gbps",
-        "chip",
-        "chips_per_system",
-        "source",
-        "is_active",
-    ]
+    fields = list(PRODUCT_FIELDS)  # the fields the catalogue service writes, in its order
 
     @admin.display(description="TPP")
     def tpp_display(self, product):
