@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyStatus, Tier
+from agreements.choices import AgreementStatus, AllotmentSource, PolicyStatus, Tier
 from agreements.models import (
     Agreement,
     AgreementStatusChange,
     Allotment,
     Country,
     CountryGroupMembership,
-    LedgerEntry,
     Party,
     Policy,
     TermsVersion,
@@ -285,17 +284,6 @@ def applicable_allotments(at: datetime.datetime, *, source: str) -> list[Allotme
     for allotment in _applicable_candidates(at, source).select_related("country", "agreement"):
         per_country.setdefault(allotment.country_id, allotment)
     return list(per_country.values())
-
-
-def installed_tpp(*, agreement_id: int, consignee: str) -> int:
-    """TPP licensed to a (normalised) consignee under an agreement: reserves less releases in its ledger."""
-    totals = dict(
-        LedgerEntry.objects.filter(allotment__agreement_id=agreement_id, consignee=consignee)
-        .values_list("kind")
-        .annotate(total=Sum("tpp"))
-        .values_list("kind", "total")
-    )
-    return totals.get(LedgerKind.RESERVE, 0) - totals.get(LedgerKind.RELEASE, 0)
 
 
 @dataclass(frozen=True)
