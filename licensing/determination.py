@@ -668,15 +668,22 @@ def _baseline_licence(request: Request, facts: Facts) -> Determination | None:
     requirement = _baseline_requirement(request, listed)
     terms, allotment = facts.agreement, facts.allotment
     if terms is None or allotment is None:
-        reasons = (requirement, _baseline_case_by_case(request, facts))
         return _decided(
             request,
             facts,
             Outcome.LICENCE_REQUIRED,
-            reasons,
+            (requirement, _baseline_case_by_case(request, facts)),
             presumption=Presumption.CASE_BY_CASE,
             agreement_id=terms.agreement_id if terms else None,
         )
+    return _baseline_agreement_allotment(request, facts, requirement, terms, allotment)
+
+
+def _baseline_agreement_allotment(
+    request: Request, facts: Facts, requirement: Reason, terms: TermsFacts, allotment: AllotmentFacts
+) -> Determination:
+    """The agreement's own allotment applies: approval while it has room, with the terms' security and reporting
+    conditions; denial when exhausted or when the terms exclude the parties or the end use."""
     reasons = (
         requirement,
         *_baseline_terms_reasons(request, terms),
