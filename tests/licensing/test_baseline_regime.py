@@ -5,6 +5,7 @@ proposed switch to it."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,3 +224,16 @@ def test_the_admin_proposes_a_baseline_with_its_impact_and_another_admin_approve
     assert approver.post(approve).status_code == 302
     assert policy_in_force().pk == proposal.pk and policy_in_force().kind == "baseline"
     assert AuditEvent.objects.get(verb="policy.approved").actor == approver.user
+
+
+def test_a_case_by_case_review_is_shown_in_words_to_the_exporter_and_the_officer(baseline):
+    exporter = make_user("exporter", organisation="Acme AI Systems Inc.")
+    application = f.submitted(exporter, destination="AE", quantity=10)
+    client = Client()
+    client.force_login(exporter)
+    page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert "Reviewed case by case." in page and "Presumption of case_by_case" not in page
+    officer = Client()
+    officer.force_login(make_user("licensing_officer"))
+    admin_page = officer.get(reverse("admin:licensing_application_change", args=[application.pk])).content.decode()
+    assert "licence required, reviewed case by case — baseline regime" in admin_page
