@@ -18,6 +18,7 @@ from agreements.units import H100_TPP
 from licensing import determination as engine
 from licensing import selectors, services
 from licensing.choices import ApplicationStatus
+from licensing.errors import NotificationRefused
 from portal.models import AuditEvent
 from tests.factories import make_user
 from tests.licensing import factories as f
@@ -237,3 +238,15 @@ def test_a_case_by_case_review_is_shown_in_words_to_the_exporter_and_the_officer
     officer.force_login(make_user("licensing_officer"))
     admin_page = officer.get(reverse("admin:licensing_application_change", args=[application.pk])).content.decode()
     assert "licence required, reviewed case by case — baseline regime" in admin_page
+
+
+def test_a_notification_is_refused_under_the_baseline_which_has_no_lpp_exception_naming_its_rule(baseline):
+    exporter = make_user("exporter")
+    before = f.db_state()
+    with pytest.raises(NotificationRefused) as refused:
+        f.notify(exporter, destination="AE", quantity=10)
+    assert "Apply for a licence: AE is in Country Group D:4" in str(refused.value)
+    assert "Over the LPP threshold" not in str(refused.value)
+    with pytest.raises(NotificationRefused, match="No licence or notification is required"):
+        f.notify(exporter, destination="JP", quantity=10)
+    assert f.db_state() == before
