@@ -124,6 +124,16 @@ def test_an_agreement_in_force_with_room_in_its_allotment_gives_approval_with_it
     assert result.agreement_id == uae_agreement.pk
 
 
+def test_an_agreement_that_entered_into_force_under_the_tiered_rule_keeps_its_allotment_after_the_switch():
+    """Allotments are created when an agreement enters into force whatever the regime (SPEC § 4 Agreement): the
+    tiered rule ignored this one (it only uplifted the Tier 2 allocation); the baseline draws on it."""
+    agreement = f.agreement_in_force("AE", capacity_tpp=10_000 * H100_TPP)
+    assert ask("AE", 2_000).allotment_id == f.tier2_allotment("AE").pk  # tiered: the uplifted Tier 2 allocation
+    f.switch_to_baseline()
+    result = ask("AE", 2_000)
+    assert (result.presumption, result.allotment_id) == (APPROVAL, agreement_allotment(agreement).pk)
+
+
 def test_an_exhausted_agreement_allotment_is_denial_stating_the_remaining_h100e(baseline, uae_agreement):
     f.shrink_allotment(agreement_allotment(uae_agreement), leave_tpp=5 * H100_TPP)
     result = ask("AE")
