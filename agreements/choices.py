@@ -25,6 +25,7 @@ EMBARGO_GROUPS = frozenset({CountryGroup.E1, CountryGroup.E2})
 
 class PolicyKind(models.TextChoices):
     TIERED = "tiered", "Tiered (AI Diffusion rule)"
+    BASELINE = "baseline", "Baseline (Country Groups, case by case)"
     GLOBAL = "global", "Global (government-to-government agreements)"
 
 

@@ -16,6 +16,7 @@ from agreements.party_matching import normalise_name  # parties are matched as t
 from agreements.units import h100e, tpp_from_h100e
 
 TIERED = "tiered"
+BASELINE = "baseline"
 GLOBAL = "global"
 UNITED_STATES = "US"
 # § 742.6(a)(6)(iii) and SPEC § 3.1 step 4 name Macau beside Country Group D:5 (Macau is in no D:5 row of its own).
@@ -35,6 +36,7 @@ class Outcome(StrEnum):
 class Presumption(StrEnum):
     APPROVAL = "approval"
     DENIAL = "denial"
+    CASE_BY_CASE = "case_by_case"
 
 
 # The question and the facts in force
@@ -195,6 +197,9 @@ DENIAL_RULES = RESTRICTED_RULES | frozenset(
         "global.band_requirement_missing",
         "global.no_allotment",
         "global.allotment_exhausted",
+        "baseline.excluded_end_user",
+        "baseline.end_use_not_permitted",
+        "baseline.agreement_allotment_exhausted",
     }
 )
 
@@ -598,10 +603,124 @@ def _global_terms(request: Request, facts: Facts) -> Determination:
     )
 
 
+# Baseline regime, SPEC § 3.3 steps 5–6: the advanced-computing licence requirement by destination (§ 742.6(a)(6)(iii))
+
+# Quoted in every baseline reason: what the requirement is and where it comes from.
+BASELINE_RULE = (
+    "15 CFR § 742.6(a)(6)(iii): a licence is required for 3A090.a/4A090.a items to any destination in Country "
+    "Groups D:1, D:4 or D:5 (Supplement No. 1 to Part 740) that is not also in Country Group A:5 or A:6, and to "
+    "Macau (88 FR 73458, 2023-10-25; the scope BIS kept applying after its announcement of 2025-05-13 not to enforce "
+    "the AI Diffusion rule)"
+)
+BASELINE_LICENCE_GROUPS = ("D:1", "D:4")  # D:5 and Macau are decided at step 4
+BASELINE_EXEMPT_GROUPS = ("A:5", "A:6")
+
+
+def _baseline_listed(request: Request, facts: Facts) -> tuple[list[str], list[str]]:
+    """The destination's D:1/D:4 groups, and the A:5/A:6 groups that take it out of the requirement."""
+    return (
+        _in_groups(facts, request.destination, BASELINE_LICENCE_GROUPS),
+        _in_groups(facts, request.destination, BASELINE_EXEMPT_GROUPS),
+    )
+
+
+def _baseline_requirement(request: Request, listed: list[str]) -> Reason:
+    text = (
+        f"{request.destination} is in Country Group {'/'.join(listed)} and in neither A:5 nor A:6 on "
+        f"{_on(request)}: a licence is required ({BASELINE_RULE}). No LPP exception and no country cap apply."
+    )
+    return Reason("baseline.d1_d4", text)
+
+
+def _baseline_case_by_case(request: Request, facts: Facts) -> Reason:
+    terms = facts.agreement
+    if terms is None:
+        why = f"No agreement with {request.destination} is in force on {_on(request)}"
+    else:
+        why = f"Agreement {terms.agreement_reference} is in force but its terms give no allotment for {_on(request)}"
+    text = f"{why}: the application is reviewed case by case, and approval draws on no allotment."
+    return Reason("baseline.case_by_case", text)
+
+
+def _baseline_terms_reasons(request: Request, terms: TermsFacts) -> list[Reason]:
+    """Excluded end users and permitted end uses bind wherever an agreement's own allotment applies (SPEC § 3.1)."""
+    return [
+        Reason(reason.rule.replace("global.", "baseline.", 1), reason.text) for reason in _party_reasons(request, terms)
+    ]
+
+
+def _baseline_allotment_reason(request: Request, allotment: AllotmentFacts, terms: TermsFacts) -> Reason:
+    requested, reference = request.requested_tpp, terms.agreement_reference
+    remaining = f"Remaining allotment {_h100e_text(allotment.remaining_tpp)} under agreement {reference}"
+    if allotment.remaining_tpp >= requested:
+        text = f"{remaining} covers the {_h100e_text(requested)} requested: the agreement's allotment applies."
+        return Reason("baseline.agreement_allotment", text)
+    text = f"{remaining} is less than the {_h100e_text(requested)} requested."
+    return Reason("baseline.agreement_allotment_exhausted", text + _shortfall(allotment.remaining_tpp, requested))
+
+
+def _baseline_licence(request: Request, facts: Facts) -> Determination | None:
+    """Step 5: D:1/D:4 and not A:5/A:6 → licence; an agreement's allotment applies as in global step 8, else case
+    by case."""
+    listed, exempt = _baseline_listed(request, facts)
+    if not listed or exempt:
+        return None
+    requirement = _baseline_requirement(request, listed)
+    terms, allotment = facts.agreement, facts.allotment
+    if terms is None or allotment is None:
+        return _decided(
+            request,
+            facts,
+            Outcome.LICENCE_REQUIRED,
+            (requirement, _baseline_case_by_case(request, facts)),
+            presumption=Presumption.CASE_BY_CASE,
+            agreement_id=terms.agreement_id if terms else None,
+        )
+    return _baseline_agreement_allotment(request, facts, requirement, terms, allotment)
+
+
+def _baseline_agreement_allotment(
+    request: Request, facts: Facts, requirement: Reason, terms: TermsFacts, allotment: AllotmentFacts
+) -> Determination:
+    """The agreement's own allotment applies: approval while it has room, with the terms' security and reporting
+    conditions; denial when exhausted or when the terms exclude the parties or the end use."""
+    reasons = (
+        requirement,
+        *_baseline_terms_reasons(request, terms),
+        _baseline_allotment_reason(request, allotment, terms),
+    )
+    return _decided(
+        request,
+        facts,
+        Outcome.LICENCE_REQUIRED,
+        reasons,
+        presumption=_presumption(reasons),
+        allotment=allotment,
+        conditions=_global_conditions(terms, []),
+        agreement_id=terms.agreement_id,
+        requires_allotment=True,
+    )
+
+
+def _baseline_no_requirement(request: Request, facts: Facts) -> Determination:
+    """Step 6: everywhere else no licence is required for these items."""
+    listed, exempt = _baseline_listed(request, facts)
+    if listed:
+        where = (
+            f"{request.destination} is in Country Group {'/'.join(listed)} but also in {'/'.join(exempt)}, which "
+            "the requirement excludes"
+        )
+    else:
+        where = f"{request.destination} is in none of Country Groups D:1, D:4 or D:5 and is not Macau"
+    text = f"{where} on {_on(request)}: no licence is required under the baseline controls ({BASELINE_RULE})."
+    return _decided(request, facts, Outcome.NO_LICENCE_REQUIRED, [Reason("baseline.no_requirement", text)])
+
+
 Step = Callable[[Request, Facts], Determination | None]
 
 _COMMON_STEPS: tuple[Step, ...] = (_not_controlled, _embargoed, _united_states, _restricted)
 _REGIME_STEPS: dict[str, tuple[Step, ...]] = {
     TIERED: (_tiered_aia, _lpp, _tiered_tier1, _tiered_allocation),
+    BASELINE: (_baseline_licence, _baseline_no_requirement),
     GLOBAL: (_lpp, _global_no_agreement, _global_terms),
 }

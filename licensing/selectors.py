@@ -194,7 +194,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
     codes = {request.destination, *request.end_user_hq, *headquarters}
     tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
-    source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
+    source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
     return engine.Facts(
         policy=_policy_facts(policy),

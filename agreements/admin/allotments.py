@@ -27,8 +27,12 @@ def in_h100e(heading: str) -> str:
     return format_html("{}<br>H100e", heading)
 
 
-# Which allotments each regime draws on (SPEC § 3.2 step 6, § 3.3 step 7).
-REGIME_SOURCE = {PolicyKind.TIERED: AllotmentSource.TIER_ALLOCATION, PolicyKind.GLOBAL: AllotmentSource.AGREEMENT}
+# Which allotments each regime draws on (SPEC § 3.2 step 8, § 3.3 step 5, § 3.4 step 8).
+REGIME_SOURCE = {
+    PolicyKind.TIERED: AllotmentSource.TIER_ALLOCATION,
+    PolicyKind.BASELINE: AllotmentSource.AGREEMENT,  # § 3.3 step 5: an agreement's allotment where one applies
+    PolicyKind.GLOBAL: AllotmentSource.AGREEMENT,
+}
 SOURCE_HEADINGS = {
     AllotmentSource.TIER_ALLOCATION: "Tier 2 allocations",
     AllotmentSource.AGREEMENT: "Agreement allotments",

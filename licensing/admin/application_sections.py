@@ -157,6 +157,8 @@ class ApplicationSectionsMixin:
             return "Not determined yet (determined on submission)."
         outcome = result["outcome"].replace("_", " ")
         presumption = f", presumption of {result['presumption']}" if result.get("presumption") else ""
+        if result.get("presumption") == "case_by_case":
+            presumption = ", reviewed case by case"
         requested = tpp_and_h100e(result.get("requested_tpp") or 0)
         return f"{outcome}{presumption} — {result.get('regime', '')} regime; requested {requested}"
 

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from agreements.api.serializers import PolicyPreviewQuerySerializer
 from agreements.api.views import AllotmentViewSet, CountryViewSet, MayViewPolicies
+from agreements.choices import PolicyKind
 from agreements.models import Policy
 from agreements.selectors import POLICY_PARAMETERS, policy_differences, policy_in_force
 from agreements.services import proposed_policy
@@ -85,7 +86,7 @@ class PolicyImpactView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, enum=["tiered", "global"], required=True),
+            OpenApiParameter("kind", str, enum=PolicyKind.values, required=True),
             *[OpenApiParameter(name, str, required=False) for name in POLICY_PARAMETERS],
             OpenApiParameter("page", int, required=False),
             OpenApiParameter("page_size", int, required=False),

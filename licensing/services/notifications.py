@@ -26,6 +26,11 @@ _WHY_NOT = {
 }
 
 
+def _lpp_considered(result: engine.Determination) -> bool:
+    """Whether the regime in force has licence exception LPP at all (its determination weighed it)."""
+    return any(reason.rule.endswith(".lpp") for reason in result.reasons)
+
+
 def notification_file(
     *,
     actor: Actor,
@@ -76,6 +81,8 @@ def notification_file(
         result = selectors.determine(request)
         if result.outcome != engine.Outcome.LPP_ELIGIBLE:
             restricted = [reason.text for reason in result.reasons if reason.rule in engine.RESTRICTED_RULES]
+            if not restricted and result.outcome == engine.Outcome.LICENCE_REQUIRED and not _lpp_considered(result):
+                restricted = [result.reasons[0].text]  # a regime without LPP (baseline): its requirement says why
             why = f"Apply for a licence: {restricted[0]}" if restricted else _WHY_NOT[result.outcome]
             raise NotificationRefused(why, outcome=result.outcome.value)
         notification = LppNotification.objects.create(

@@ -164,6 +164,14 @@ def switch_to_global(**parameters) -> Policy:
     return agreements_services.policy_approve(actor=None, policy=proposal)
 
 
+def switch_to_baseline(**parameters) -> Policy:
+    """The baseline regime in force from now: proposed and approved (as the system)."""
+    proposal = agreements_services.policy_propose(
+        actor=None, kind=PolicyKind.BASELINE, reason="Tiered rule rescinded: baseline controls", **parameters
+    )
+    return agreements_services.policy_approve(actor=None, policy=proposal)
+
+
 def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_TPP, **terms) -> Agreement:
     """An agreement in force since 1 January this year, its one allotment covering this year."""
     today = timezone.localdate()
