@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from agreements import selectors as agreements
@@ -19,6 +19,7 @@ from licensing.choices import (
     Eccn,
     LicenceStatus,
     PartyRole,
+    ProductKind,
     RecommendationKind,
 )
 from licensing.errors import DecisionRefused, FourEyes
@@ -31,6 +32,7 @@ from licensing.models import (
     LicenceLine,
     LppNotification,
     Product,
+    ProgrammeVersion,
     RecommendationEntry,
     Referral,
     Shipment,
@@ -57,15 +59,63 @@ class ItemRequest:
 
 
 def request_lines(items: Iterable[ItemRequest]) -> tuple[engine.Line, ...]:
-    return tuple(
-        engine.Line(
-            product_id=item.product.pk,
-            quantity=item.quantity,
-            unit_tpp=item.product.tpp,
-            controlled=item.product.is_controlled,
-            label=str(item.product),
+    return tuple(_line(item.product, item.quantity) for item in items)
+
+
+def _line(product: Product, quantity: int) -> engine.Line:
+    """A line as the engine reads it, with the chip a programme's criteria are tested on (a system's chip)."""
+    system = product.kind == ProductKind.SYSTEM
+    chip = product.chip if system and product.chip is not None else product
+    return engine.Line(
+        product_id=product.pk,
+        quantity=quantity,
+        unit_tpp=product.tpp,
+        controlled=product.is_controlled,
+        label=str(product),
+        chip_id=chip.pk,
+        chip_tpp=chip.chip_tpp,
+        chip_bandwidth_gbps=chip.dram_bandwidth_gbps,
+        chips_per_unit=(product.chips_per_system or 1) if system else 1,
+    )
+
+
+def programmes_in_force(on: datetime.date) -> list[engine.ProgrammeFacts]:
+    """Every licence-review programme version in force on a date, as the engine reads it."""
+    versions = (
+        ProgrammeVersion.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=on), effective_from__lte=on
         )
-        for item in items
+        .select_related("programme")
+        .prefetch_related("named_products", "certifications")
+    )
+    return [programme_facts(version) for version in versions]
+
+
+def programme_facts(version: ProgrammeVersion) -> engine.ProgrammeFacts:
+    programme = version.programme
+    return engine.ProgrammeFacts(
+        id=programme.pk,
+        version_id=version.pk,
+        version=version.version,
+        name=programme.name,
+        citation=programme.citation,
+        effective_from=version.effective_from,
+        destinations=frozenset(version.destinations),
+        presumption=engine.Presumption(version.presumption),
+        min_tpp=version.min_tpp,
+        max_tpp=version.max_tpp,
+        max_bandwidth_gbps=version.max_dram_bandwidth_gbps,
+        min_bandwidth_gbps=version.min_dram_bandwidth_gbps,
+        named_products=frozenset(product.pk for product in version.named_products.all()),
+        brings_into_scope=version.brings_into_scope,
+        exports_from_us_only=version.exports_from_us_only,
+        certifications=tuple(
+            engine.CertificationFacts(id=c.pk, code=c.code, text=c.text) for c in version.certifications.all()
+        ),
+        conditions=tuple(version.conditions),
+        shipment_evidence=version.shipment_evidence,
+        us_volume_ratio_percent=version.us_volume_ratio_percent,
+        per_customer_cap_units=version.per_customer_cap_units,
     )
 
 
@@ -191,7 +241,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
     _refuse_unclassified(request)
     proposal, policy = policy, policy or agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
-    codes = {request.destination, *request.end_user_hq, *headquarters}
+    codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
     tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.AGREEMENT if policy.kind == PolicyKind.GLOBAL else AllotmentSource.TIER_ALLOCATION
@@ -213,6 +263,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         groups=agreements.groups_on(codes, on),
         us_countries=agreements.countries_counting_as_us(codes),
         headquarters=tuple(sorted(headquarters)),
+        programmes=tuple(programmes_in_force(on)),
     )
 
 
@@ -310,6 +361,7 @@ def application_request(
         skip_lpp=skip_lpp,
         consignee_party=consignee.party_id if consignee else None,
         hq_party_ids=tuple(dict.fromkeys(p.party_id for p in (consignee, *end_users) if p is not None)),
+        export_from=application.export_from_id or engine.UNITED_STATES,
     )
 
 
