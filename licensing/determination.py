@@ -567,7 +567,7 @@ def _scope_in_reasons(request: Request, facts: Facts) -> list[Reason]:
             programme = _cited(by_id[line.scoped_in_by])
             text = (
                 f"{line.label or f'Product {line.product_id}'} is below 3A090.a, but {programme} brings it into scope "
-                f" for {request.destination}: a licence is required."
+                f"for {request.destination}: a licence is required."
             )
             reasons.append(Reason("programme.scope_in", text))
     return reasons

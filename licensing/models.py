@@ -416,6 +416,9 @@ class Shipment(models.Model):
     shipped_on = models.DateField()
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField()
+    # Until documents arrive (the casework issue): the reference of the evidence the licence's programme asks of
+    # each shipment, e.g. the third-party test report's number.
+    evidence_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["licence", "shipped_on", "id"]

@@ -27,6 +27,7 @@ from licensing.models import (
     Application,
     ApplicationLine,
     ApplicationParty,
+    CertificationAffirmation,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -505,8 +506,12 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
     )
     return (
         Application.objects.restrict(user, "view")
-        .select_related("licence", *shown_to_staff)
+        .select_related("licence", "programme_version__programme", *shown_to_staff)
         .prefetch_related(
+            Prefetch(
+                "affirmations",
+                queryset=CertificationAffirmation.objects.select_related("certification", "affirmed_by"),
+            ),
             Prefetch("parties", queryset=ApplicationParty.objects.order_by("id")),
             Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip").order_by("id")),
             Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at")),
@@ -518,7 +523,7 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
 def licences_for_listing(user: Actor) -> QuerySet[Licence]:
     return (
         Licence.objects.restrict(user, "view")
-        .select_related("application", "organisation")
+        .select_related("application", "organisation", "programme_version__programme")
         .prefetch_related(
             Prefetch("lines", queryset=LicenceLine.objects.select_related("product").order_by("id")),
             Prefetch(
@@ -529,6 +534,16 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
             ),
         )
     )
+
+
+def shipment_still_needs(shipment: Shipment) -> list[str]:
+    """What a shipment still owes its licence's programme: the per-shipment evidence, until a reference is given
+    (documents, and officers accepting them, come with the casework issue). Reads the licence's programme version,
+    which `licences_for_listing` joins."""
+    version = shipment.licence.programme_version
+    if version is None or not version.shipment_evidence or shipment.evidence_reference:
+        return []
+    return [version.shipment_evidence]
 
 
 def notifications_for_listing(user: Actor) -> QuerySet[LppNotification]:
