@@ -156,6 +156,12 @@ def check_per_customer_cap(
         )
 
 
+def lock_organisation(organisation_id: int) -> None:
+    """Approvals for one exporter under a ratio are decided one after the other: the organisation row is the lock
+    (taken after the application's, before any allotment's)."""
+    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+
+
 def check_programme_approval(
     application: Application, result: engine.Determination, request: engine.Request, now: datetime.datetime
 ) -> ProgrammeVersion | None:
@@ -164,7 +170,7 @@ def check_programme_approval(
         return None
     check_certifications(application, result)
     version = ProgrammeVersion.objects.select_related("programme").get(pk=result.programme.version_id)
-    Organisation.objects.select_for_update().filter(pk=application.organisation_id).first()
+    lock_organisation(application.organisation_id)
     chips = requested_chips(request, result)
     check_us_volume_ratio(application, version, chips, now)
     check_per_customer_cap(application, version, chips, request)
