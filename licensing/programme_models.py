@@ -60,7 +60,7 @@ class ProgrammeVersion(models.Model):
     )
     exports_from_us_only = models.BooleanField(default=False)
     presumption = models.CharField(max_length=16, choices=Presumption.choices)
-    conditions = models.JSONField(default=list, help_text="Licence conditions, one text each.")
+    conditions = models.JSONField(default=list, blank=True, help_text="Licence conditions, one text each.")
     shipment_evidence = models.TextField(blank=True, help_text="Evidence each shipment needs (empty: none).")
     us_volume_ratio_percent = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT

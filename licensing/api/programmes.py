@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from licensing.api.fields import resolve_products
 from licensing.choices import LevyBasis, Presumption
-from licensing.models import Programme, ProgrammeVersion, UsSalesReport
+from licensing.models import Product, Programme, ProgrammeVersion, UsSalesReport
 from licensing.services import programmes as services
 from portal.api.permissions import ActionPermissions, CanView, HasPermission
 
@@ -38,8 +38,8 @@ class ProgrammeVersionSerializer(serializers.Serializer):
     min_dram_bandwidth_gbps = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, required=False, allow_null=True
     )
-    named_products = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list, max_length=50
+    named_products = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Product.objects.filter(is_active=True), required=False, help_text="Catalogue ids."
     )
     brings_into_scope = serializers.BooleanField(required=False, default=False)
     exports_from_us_only = serializers.BooleanField(required=False, default=False)
@@ -55,14 +55,6 @@ class ProgrammeVersionSerializer(serializers.Serializer):
     levy_basis = serializers.ChoiceField(choices=LevyBasis.choices, required=False, allow_blank=True, default="")
     per_customer_cap_units = serializers.IntegerField(**COUNT)
     notes = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
-
-    def validate_named_products(self, ids):
-        return [item["product"] for item in resolve_products([{"product": pk, "quantity": 1} for pk in ids])]
-
-    def to_representation(self, version):
-        data = super().to_representation(version)
-        data["named_products"] = [product.pk for product in version.named_products.all()]
-        return data
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
