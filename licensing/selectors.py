@@ -536,6 +536,15 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
     )
 
 
+def certifications_to_affirm(application: Application) -> tuple[engine.CertificationFacts, ...]:
+    """What submitting this draft now would ask the exporter to affirm: the certifications of the programme its
+    determination applies (none when no programme applies or it cannot be determined yet)."""
+    try:
+        return determine(application_request(application, at=timezone.now())).certifications
+    except ValidationError:
+        return ()
+
+
 def shipment_still_needs(shipment: Shipment) -> list[str]:
     """What a shipment still owes its licence's programme: the per-shipment evidence, until a reference is given
     (documents, and officers accepting them, come with the casework issue). Reads the licence's programme version,

@@ -133,7 +133,10 @@ def application_update(*, actor: Actor, application: Application, **changes: Any
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "edit", actor=actor) as change:
-            for name in ("destination", "export_from", "end_use_category", "end_use"):
+            if "export_from" in changes:
+                origin = changes["export_from"]
+                application.export_from_id = origin.code if origin else engine.UNITED_STATES
+            for name in ("destination", "end_use_category", "end_use"):
                 if name in changes:
                     setattr(application, name, changes[name])
             application.full_clean(exclude=["created_by", "organisation"])

@@ -45,6 +45,7 @@
     const consignee = value("consignee_name");
     if (!value("destination") || !consignee || items.length === 0) return null;
     const body = { destination: value("destination"), consignee, items, end_use_category: value("end_use_category") || "other" };
+    if (value("export_from")) body.export_from = value("export_from");
     if (endUsers.length) {
       body.end_users = endUsers.map((r) => r.name);
       body.end_user_hq = endUsers.map((r) => r.hq_country).filter(Boolean);
@@ -68,6 +69,20 @@
     const reasons = document.createElement("ul");
     result.reasons.forEach((r) => reasons.appendChild(text("li", r.text)));
     preview.appendChild(reasons);
+    if (result.programme) {
+      preview.appendChild(text("h3", "Licence-review programme"));
+      preview.appendChild(text("p", `${result.programme.name} (${result.programme.citation}), version ${result.programme.version}`));
+      if (result.certifications.length) {
+        preview.appendChild(text("p", "You affirm these certifications when you submit:"));
+        const certifications = document.createElement("ul");
+        certifications.className = "certifications";
+        result.certifications.forEach((c) => certifications.appendChild(text("li", c.text)));
+        preview.appendChild(certifications);
+      }
+      if (result.programme.shipment_evidence) {
+        preview.appendChild(text("p", `Each shipment needs: ${result.programme.shipment_evidence}`));
+      }
+    }
     if (result.conditions.length) {
       preview.appendChild(text("h3", "Conditions an approval would carry"));
       const conditions = document.createElement("ul");
