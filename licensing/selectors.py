@@ -536,6 +536,15 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
     )
 
 
+def controlled_product_ids(application: Application) -> set[int]:
+    """The lines that count on a submitted application, as its frozen determination says (3A090.a/4A090.a, and
+    those a programme brought into scope); for a draft or an older determination, the catalogue's ECCN."""
+    frozen = application.determination or {}
+    if "controlled_products" in frozen:
+        return set(frozen["controlled_products"])
+    return {line.product_id for line in application.lines.all() if line.product.is_controlled}
+
+
 def certifications_to_affirm(application: Application) -> tuple[engine.CertificationFacts, ...]:
     """What submitting this draft now would ask the exporter to affirm: the certifications of the programme its
     determination applies (none when no programme applies or it cannot be determined yet)."""

@@ -113,7 +113,9 @@ class LineSerializer(serializers.Serializer):
     tpp = serializers.SerializerMethodField()
 
     def get_tpp(self, line) -> int:
-        return line.quantity * line.product.tpp if line.product.is_controlled else 0
+        """0 for a line that stays on the application for information only (SPEC § 3)."""
+        controlled = line.product_id in selectors.controlled_product_ids(line.application)
+        return line.quantity * line.product.tpp if controlled else 0
 
 
 class InfoRequestSerializer(serializers.Serializer):
