@@ -63,7 +63,8 @@
   function render(result) {
     preview.replaceChildren();
     preview.appendChild(text("p", result.outcome.replace(/_/g, " "), `outcome outcome-${result.outcome}`));
-    if (result.presumption) preview.appendChild(text("p", `Presumption of ${result.presumption}`));
+    if (result.presumption === "case_by_case") preview.appendChild(text("p", "Reviewed case by case"));
+    else if (result.presumption) preview.appendChild(text("p", `Presumption of ${result.presumption}`));
     preview.appendChild(text("p", `Requested: ${result.requested_h100e} H100e (${result.requested_tpp.toLocaleString("en")} TPP)`));
     if (result.allotment) preview.appendChild(text("p", `Allotment remaining before this request: ${result.allotment.remaining_h100e} H100e`));
     const reasons = document.createElement("ul");
