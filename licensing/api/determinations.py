@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
-from agreements.models import Party
+from agreements.models import Party, Policy
 from agreements.selectors import party_resolve
 from licensing import determination as engine
 from licensing import selectors
@@ -106,4 +106,10 @@ class DeterminationView(APIView):
     def post(self, request):
         serializer = DeterminationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(selectors.determine(serializer.to_request(request.user)).as_dict())
+        question = serializer.to_request(request.user)
+        try:
+            return Response(selectors.determine(question).as_dict())
+        except Policy.DoesNotExist as error:
+            raise serializers.ValidationError(
+                {"at": f"No policy was in force at {question.at.isoformat()}."}
+            ) from error

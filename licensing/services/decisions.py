@@ -32,12 +32,6 @@ def _check_four_eyes(application: Application, actor: Actor) -> None:
         raise getattr(first, "error", DecisionRefused)(str(first))
 
 
-def _controlled_products(application: Application, now: datetime.datetime) -> set[int]:
-    """The lines that count, as the determination says: 3A090.a/4A090.a, and those a programme brings into scope."""
-    request = selectors.application_request(application, at=now, skip_lpp=True)
-    return set(selectors.determine(request).controlled_products)
-
-
 def _approved_quantities(
     application: Application, items: list[dict[str, Any]] | None, controlled: set[int]
 ) -> dict[int, int]:
@@ -105,7 +99,9 @@ def application_approve(
         with changing_status(application, "approve", actor=actor) as change:
             _check_four_eyes(application, actor)
             now = timezone.now()
-            approved = _approved_quantities(application, items, _controlled_products(application, now))
+            # The lines that count as the frozen determination says (3A090.a/4A090.a and those a programme brought
+            # into scope); the re-determination below licenses only those still controlled now.
+            approved = _approved_quantities(application, items, selectors.controlled_product_ids(application))
             request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
             result = selectors.determine(request)
             _refuse_unless_licensable(result)

@@ -108,3 +108,10 @@ def test_the_h20_before_the_requirement_was_not_controlled(exporter):
 def test_an_end_user_headquartered_in_russia_keeps_the_china_export_presumed_denied(exporter):
     result = ask(exporter, destination="CN", product="H200 SXM", quantity=100, end_user_hq=["RU"])
     assert (result["presumption"], result["programme"]) == ("denial", None)
+
+
+def test_an_instant_before_any_policy_is_a_clear_400(exporter):
+    body = {"destination": "CN", "items": [{"product": product_id("H20"), "quantity": 1}], "consignee": "X"}
+    response = exporter.post("/api/v1/determinations/", body | {"at": "2001-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 400
+    assert "No policy was in force" in str(response.json()["at"])
