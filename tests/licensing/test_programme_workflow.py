@@ -220,3 +220,17 @@ def test_a_re_export_from_singapore_needs_no_certification_and_a_justification_t
     with pytest.raises(ValidationError, match="justification"):
         services.application_approve(actor=approver, application=application)
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.UNDER_REVIEW
+
+
+def test_a_per_customer_cap_counts_every_exporter_s_licences_to_that_customer(officer, approver):
+    """Off by default (the reported 75,000 is unconfirmed); set, it binds across exporters."""
+    ProgrammeVersion.objects.filter(programme__citation=CHINA_RULE).update(per_customer_cap_units=150)
+    acme, northwind = make_user("exporter"), make_user("exporter", organisation="Northwind Servers Ltd")
+    for exporter in (acme, northwind):
+        h200 = Product.objects.get(name="H200 SXM")
+        us_sales_report_file(actor=exporter, product=h200, quarter=this_quarter(), units=1000)
+    services.application_approve(actor=approver, application=filed(acme, officer, 100))
+    with pytest.raises(DecisionRefused) as refused:
+        services.application_approve(actor=approver, application=filed(northwind, officer, 51))
+    message = str(refused.value)
+    assert "caps each customer at 150 chips" in message and "100 licensed" in message and "At most 50 more" in message
