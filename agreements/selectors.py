@@ -128,6 +128,15 @@ def groups_on(codes: list[str] | set[str] | tuple[str, ...], on: datetime.date) 
     return {code: frozenset(found) for code, found in groups.items()}
 
 
+def countries_in_groups(groups: set[str] | frozenset[str], on: datetime.date) -> set[str]:
+    """Every country in any of the EAR Country Groups on a date."""
+    return set(
+        CountryGroupMembership.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gt=on), group__in=set(groups), effective_from__lte=on
+        ).values_list("country_id", flat=True)
+    )
+
+
 def country_groups_on(code: str, on: datetime.date) -> frozenset[str]:
     """The groups of country `code` on a date."""
     return groups_on([code], on)[code]

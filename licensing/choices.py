@@ -62,3 +62,17 @@ class LicenceStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
     EXPIRED = "expired", "Expired"
     EXHAUSTED = "exhausted", "Exhausted"
+
+
+class Presumption(models.TextChoices):
+    """A programme's review policy (SPEC § 2 Programme): the presumption its covered exports are reviewed with."""
+
+    DENIAL = "denial", "Presumption of denial"
+    CASE_BY_CASE = "case_by_case", "Case by case"
+
+
+class LevyBasis(models.TextChoices):
+    """What a programme's percentage is owed on (an obligation of the licences it issues under)."""
+
+    REVENUE_SHARE = "revenue_share", "Share of the related revenue"
+    DUTY = "duty", "Duty on the chips"

@@ -7,7 +7,7 @@ Every quantity is an integer of TPP; H100e appears in texts only.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -47,8 +47,18 @@ class Line:
     product_id: int
     quantity: int
     unit_tpp: int
-    controlled: bool
+    controlled: bool  # 3A090.a/4A090.a (or unclassified); a programme may bring a line into scope besides
     label: str = ""
+    # The chip a programme's criteria are tested on (SPEC § 3.1 step 4): the product itself, or a system's chip.
+    chip_id: int | None = None
+    chip_tpp: int | None = None
+    chip_bandwidth_gbps: int | None = None
+    chips_per_unit: int = 1
+    scoped_in_by: int | None = None  # the programme (id) whose scope-in rule made the line controlled
+
+    @property
+    def chips(self) -> int:
+        return self.quantity * self.chips_per_unit
 
     @property
     def tpp(self) -> int:
@@ -70,6 +80,7 @@ class Request:
     # on the request itself (and those of parties without a register entry).
     consignee_party: int | None = None
     hq_party_ids: tuple[int, ...] = ()
+    export_from: str = UNITED_STATES
 
     @property
     def requested_tpp(self) -> int:
@@ -133,6 +144,56 @@ class Facts:
     # Of the destination and headquarters countries, those that are the United States (its territories included)
     us_countries: frozenset[str] = frozenset({UNITED_STATES})
     headquarters: tuple[str, ...] = ()  # of the request's registered parties and their ultimate parents
+    programmes: tuple["ProgrammeFacts", ...] = ()  # versions in force at `at`
+
+
+@dataclass(frozen=True)
+class CertificationFacts:
+    id: int
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    """A licence-review programme version in force (SPEC § 2 Programme). Destinations are country codes and
+    Country Groups; the criteria are tested on a line's chip (`covers_chip`)."""
+
+    id: int  # the programme
+    version_id: int
+    version: int
+    name: str
+    citation: str
+    effective_from: date
+    destinations: frozenset[str]
+    presumption: Presumption
+    min_tpp: int | None = None
+    max_tpp: int | None = None  # exclusive
+    max_bandwidth_gbps: int | None = None  # exclusive
+    min_bandwidth_gbps: int | None = None
+    named_products: frozenset[int] = frozenset()
+    brings_into_scope: bool = False
+    exports_from_us_only: bool = False
+    certifications: tuple[CertificationFacts, ...] = ()
+    conditions: tuple[str, ...] = ()
+    shipment_evidence: str = ""
+    us_volume_ratio_percent: Decimal | None = None
+    per_customer_cap_units: int | None = None
+
+    def covers_chip(self, line: Line) -> bool:
+        if line.chip_id is not None and line.chip_id in self.named_products:
+            return True
+        bounds = (self.min_tpp, self.max_tpp, self.max_bandwidth_gbps, self.min_bandwidth_gbps)
+        if all(bound is None for bound in bounds):
+            return not self.named_products  # no criteria at all: every chip
+        tpp, bandwidth = line.chip_tpp, line.chip_bandwidth_gbps
+        checks = (
+            (self.min_tpp, lambda bound: tpp is not None and tpp >= bound),
+            (self.max_tpp, lambda bound: tpp is not None and tpp < bound),
+            (self.max_bandwidth_gbps, lambda bound: bandwidth is not None and bandwidth < bound),
+            (self.min_bandwidth_gbps, lambda bound: bandwidth is not None and bandwidth >= bound),
+        )
+        return all(check(bound) for bound, check in checks if bound is not None)
 
 
 # The answer
@@ -156,10 +217,17 @@ class Determination:
     conditions: tuple[str, ...]
     agreement_id: int | None = None
     requires_allotment: bool = False
+    programme: ProgrammeFacts | None = None
+    export_from: str = UNITED_STATES
+    controlled_products: tuple[int, ...] = ()  # 3A090.a/4A090.a lines and those a programme brought into scope
 
     @property
     def requested_h100e(self) -> Decimal:
         return h100e(self.requested_tpp)
+
+    @property
+    def certifications(self) -> tuple[CertificationFacts, ...]:
+        return self.programme.certifications if self.programme else ()
 
     def as_dict(self) -> dict:
         """JSON-ready, the shape of POST /api/v1/determinations/ and of an application's frozen copy."""
@@ -173,6 +241,25 @@ class Determination:
             "allotment": self._allotment_dict(),
             "conditions": list(self.conditions),
             "agreement": self.agreement_id,
+            "export_from": self.export_from,
+            "programme": self._programme_dict(),
+            "certifications": [{"id": c.id, "code": c.code, "text": c.text} for c in self.certifications],
+            "controlled_products": list(self.controlled_products),
+        }
+
+    def _programme_dict(self) -> dict | None:
+        programme = self.programme
+        if programme is None:
+            return None
+        return {
+            "id": programme.id,
+            "name": programme.name,
+            "citation": programme.citation,
+            "version": programme.version,
+            "version_id": programme.version_id,
+            "presumption": programme.presumption.value,
+            "conditions": list(programme.conditions),
+            "shipment_evidence": programme.shipment_evidence,
         }
 
     def _allotment_dict(self) -> dict | None:
@@ -225,9 +312,11 @@ BAND_REQUIREMENTS: tuple[BandRequirement, ...] = (
 
 
 def determine(request: Request, facts: Facts) -> Determination:
-    """Apply SPEC § 3 in order; the first step with an answer decides."""
+    """Apply SPEC § 3 in order; the first step with an answer decides. Lines a programme in force brings into
+    scope count as controlled from step 1 on."""
     if facts.policy.kind not in _REGIME_STEPS:
         raise ValueError(f"Unknown regime {facts.policy.kind!r}.")
+    request = scoped_in(request, facts)
     for step in (*_COMMON_STEPS, *_REGIME_STEPS[facts.policy.kind]):
         determination = step(request, facts)
         if determination is not None:
@@ -262,6 +351,7 @@ def _decided(
     conditions: tuple[str, ...] = (),
     agreement_id: int | None = None,
     requires_allotment: bool = False,
+    programme: ProgrammeFacts | None = None,
 ) -> Determination:
     return Determination(
         outcome=outcome,
@@ -274,6 +364,9 @@ def _decided(
         conditions=conditions,
         agreement_id=agreement_id,
         requires_allotment=requires_allotment,
+        programme=programme,
+        export_from=request.export_from,
+        controlled_products=tuple(line.product_id for line in request.lines if line.controlled),
     )
 
 
@@ -310,7 +403,10 @@ def _on(request: Request) -> str:
 def _not_controlled(request: Request, facts: Facts) -> Determination | None:
     if any(line.controlled for line in request.lines):
         return None
-    text = "No line is controlled under 3A090.a or 4A090.a: no licence, notification or allotment is involved."
+    text = (
+        "No line is controlled under 3A090.a or 4A090.a, and no licence-review programme in force brings one into "
+        "scope here: no licence, notification or allotment is involved."
+    )
     return _decided(request, facts, Outcome.NOT_CONTROLLED, [Reason("common.not_controlled", text)])
 
 
@@ -363,28 +459,148 @@ def _restricted_hq(request: Request, facts: Facts) -> list[str]:
     ]
 
 
-def _restricted(request: Request, facts: Facts) -> Determination | None:
-    """Step 4: Tier 3 (tiered regime) or D:5/Macau (other regimes) → licence required, presumption of denial,
-    no allotment (programmes, which may soften this, are another step's)."""
+def _restricted_reasons(request: Request, facts: Facts, restricted_hq: list[str]) -> list[Reason]:
     tiered = facts.policy.kind == TIERED
     prefix, where = ("common.tier3", "Tier 3") if tiered else ("common.d5", "Country Group D:5 or Macau")
     reasons = []
     if _restricted_destination(request, facts):
         text = (
             f"{request.destination} is in {where} on {_on(request)}: a licence is required, reviewed with a "
-            "presumption of denial; no allotment is drawn."
+            "presumption of denial unless a licence-review programme covers the export; no allotment is drawn."
         )
         reasons.append(Reason(f"{prefix}_destination", text))
-    restricted = _restricted_hq(request, facts)
-    if restricted:
+    if restricted_hq:
         text = (
-            f"An end user is headquartered in {where} ({', '.join(restricted)}) on {_on(request)}: a licence is "
+            f"An end user is headquartered in {where} ({', '.join(restricted_hq)}) on {_on(request)}: a licence is "
             "required wherever it is located, reviewed with a presumption of denial."
         )
         reasons.append(Reason(f"{prefix}_end_user_hq", text))
-    if not reasons:
+    return reasons
+
+
+def _restricted(request: Request, facts: Facts) -> Determination | None:
+    """Step 4: Tier 3 (tiered regime) or D:5/Macau (other regimes) → licence required, presumption of denial,
+    no allotment — unless a programme in force covers the export, which gives its own presumption, conditions and
+    certifications. A line a programme brought into scope is decided here too."""
+    restricted_hq = _restricted_hq(request, facts)
+    reasons = _restricted_reasons(request, facts, restricted_hq)
+    scoped = [line for line in request.lines if line.scoped_in_by is not None]
+    if not reasons and not scoped:
         return None
-    return _decided(request, facts, Outcome.LICENCE_REQUIRED, reasons, presumption=Presumption.DENIAL)
+    reasons = [*_scope_in_reasons(request, facts), *reasons]
+    programme = applicable_programme(request, facts, restricted_hq)
+    if programme is None:
+        reasons += _not_covered_reasons(request, facts)
+        return _decided(request, facts, Outcome.LICENCE_REQUIRED, reasons, presumption=Presumption.DENIAL)
+    reasons.append(_programme_reason(request, programme))
+    return _decided(
+        request,
+        facts,
+        Outcome.LICENCE_REQUIRED,
+        reasons,
+        presumption=programme.presumption,
+        conditions=programme.conditions,
+        programme=programme,
+    )
+
+
+# Licence-review programmes (SPEC § 2 Programme, § 3.1 steps 1 and 4)
+
+
+def _in_destinations(programme: ProgrammeFacts, facts: Facts, country: str) -> bool:
+    return country in programme.destinations or bool(facts.groups.get(country, frozenset()) & programme.destinations)
+
+
+def _origin_ok(programme: ProgrammeFacts, request: Request, facts: Facts) -> bool:
+    return not programme.exports_from_us_only or _is_us(facts, request.export_from)
+
+
+def _latest_first(programmes: Iterable[ProgrammeFacts]) -> list[ProgrammeFacts]:
+    return sorted(programmes, key=lambda programme: (programme.effective_from, programme.id), reverse=True)
+
+
+def scoped_in(request: Request, facts: Facts) -> Request:
+    """Step 1's notion of controlled: a line below 3A090.a is controlled when a programme in force for this
+    destination (and export origin) brings its chip into scope."""
+    scoping = _latest_first(
+        programme
+        for programme in facts.programmes
+        if programme.brings_into_scope
+        and _in_destinations(programme, facts, request.destination)
+        and _origin_ok(programme, request, facts)
+    )
+    if not scoping:
+        return request
+    lines = []
+    for line in request.lines:
+        by = None if line.controlled else next((p for p in scoping if p.covers_chip(line)), None)
+        lines.append(replace(line, controlled=True, scoped_in_by=by.id) if by else line)
+    return replace(request, lines=tuple(lines))
+
+
+def _covers(programme: ProgrammeFacts, request: Request, facts: Facts, restricted_hq: list[str]) -> bool:
+    """Destination (and every restricted headquarters), export origin, and the chip of every controlled line. A
+    programme that brings items into scope covers only those it brought in: it never softens the presumption for
+    3A090.a items."""
+    if not _in_destinations(programme, facts, request.destination) or not _origin_ok(programme, request, facts):
+        return False
+    if any(not _in_destinations(programme, facts, country) for country in restricted_hq):
+        return False
+    controlled = [line for line in request.lines if line.controlled]
+    if programme.brings_into_scope and any(line.scoped_in_by != programme.id for line in controlled):
+        return False
+    return bool(controlled) and all(programme.covers_chip(line) for line in controlled)
+
+
+def applicable_programme(request: Request, facts: Facts, restricted_hq: list[str]) -> ProgrammeFacts | None:
+    """Of the programmes covering the export, the one that brought a line into scope, else the latest."""
+    covering = _latest_first(p for p in facts.programmes if _covers(p, request, facts, restricted_hq))
+    scoping = {line.scoped_in_by for line in request.lines if line.scoped_in_by is not None}
+    return next((p for p in covering if p.id in scoping), covering[0] if covering else None)
+
+
+def _cited(programme: ProgrammeFacts) -> str:
+    return f"{programme.name} ({programme.citation}, version {programme.version} from {programme.effective_from})"
+
+
+def _scope_in_reasons(request: Request, facts: Facts) -> list[Reason]:
+    by_id = {programme.id: programme for programme in facts.programmes}
+    reasons = []
+    for line in request.lines:
+        if line.scoped_in_by is not None:
+            programme = _cited(by_id[line.scoped_in_by])
+            text = (
+                f"{line.label or f'Product {line.product_id}'} is below 3A090.a, but {programme} brings it into scope "
+                f"for {request.destination}: a licence is required."
+            )
+            reasons.append(Reason("programme.scope_in", text))
+    return reasons
+
+
+def _programme_reason(request: Request, programme: ProgrammeFacts) -> Reason:
+    review = "case by case" if programme.presumption == Presumption.CASE_BY_CASE else "with a presumption of denial"
+    origin = f", exported from {request.export_from}" if programme.exports_from_us_only else ""
+    text = f"{_cited(programme)} covers this export to {request.destination}{origin}: it is reviewed {review}."
+    if programme.certifications:
+        text += f" The exporter affirms its {len(programme.certifications)} certifications at submission."
+    return Reason(f"programme.{programme.presumption.value}", text)
+
+
+def _not_covered_reasons(request: Request, facts: Facts) -> list[Reason]:
+    """Why a programme for this destination does not soften the presumption: origin, or a line's chip."""
+    reasons = []
+    for programme in _latest_first(facts.programmes):
+        if not _in_destinations(programme, facts, request.destination) or programme.brings_into_scope:
+            continue
+        if not _origin_ok(programme, request, facts):
+            why = f"the items are exported from {request.export_from}, not the United States (a re-export)"
+        else:
+            outside = [line.label for line in request.lines if line.controlled and not programme.covers_chip(line)]
+            if not outside:
+                continue
+            why = f"{_joined(outside)} {'is' if len(outside) == 1 else 'are'} outside its product criteria"
+        reasons.append(Reason("programme.not_covered", f"{_cited(programme)} does not apply: {why}."))
+    return reasons
 
 
 # Licence exception LPP (tiered step 6, global step 5)

@@ -128,6 +128,9 @@ class Application(models.Model):
     status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
     acn = models.CharField("application control number", max_length=7, unique=True, null=True, blank=True)
     destination = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    export_from = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", default="US", help_text="Where the items leave from."
+    )
     end_use_category = models.CharField(max_length=24, choices=EndUseCategory.choices)
     end_use = models.TextField("specific end use")
     # Frozen on submission.
@@ -138,6 +141,14 @@ class Application(models.Model):
     determination = models.JSONField(null=True, blank=True)
     requested_tpp = models.BigIntegerField(default=0)
     allotment = models.ForeignKey(Allotment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    programme_version = models.ForeignKey(
+        "licensing.ProgrammeVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text="The licence-review programme its determination applied at submission.",
+    )
     consignee_key = models.CharField(max_length=200, blank=True, help_text="Normalised ultimate consignee.")
     # The 90-day clock: due 90 days after registration, pushed back by time spent waiting for the exporter.
     due_at = models.DateTimeField(null=True, blank=True)
@@ -347,6 +358,12 @@ class Licence(models.Model):
     valid_until = models.DateField()
     allotment = models.ForeignKey(Allotment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reserved_tpp = models.BigIntegerField(default=0, help_text="Drawn from the allotment on approval.")
+    programme_version = models.ForeignKey(
+        "licensing.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="licences"
+    )
+    # What the licence owes under its programme (issue 13 turns these into tracked obligations):
+    # [{"kind": "shipment_evidence", "text": ...}, {"kind": "revenue_share", "basis": "duty", "percent": "25.00"}]
+    obligations = models.JSONField(default=list, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
     status_reason = models.TextField(blank=True)
@@ -399,6 +416,9 @@ class Shipment(models.Model):
     shipped_on = models.DateField()
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField()
+    # Until documents arrive (the casework issue): the reference of the evidence the licence's programme asks of
+    # each shipment, e.g. the third-party test report's number.
+    evidence_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["licence", "shipped_on", "id"]
@@ -473,3 +493,36 @@ class LppConsigneeYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id} {self.year}"
+
+
+# The programme models live in their own module (this one is long enough); importing them here registers them.
+from licensing.programme_models import (  # noqa: E402
+    CertificationAffirmation,
+    Programme,
+    ProgrammeCertification,
+    ProgrammeVersion,
+    UsSalesReport,
+)
+
+__all__ = [
+    "Application",
+    "ApplicationLine",
+    "ApplicationParty",
+    "CertificationAffirmation",
+    "InfoRequest",
+    "Licence",
+    "LicenceLine",
+    "LppConsigneeYear",
+    "LppNotification",
+    "LppNotificationLine",
+    "NumberSequence",
+    "Product",
+    "Programme",
+    "ProgrammeCertification",
+    "ProgrammeVersion",
+    "RecommendationEntry",
+    "Referral",
+    "Shipment",
+    "ShipmentLine",
+    "UsSalesReport",
+]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from agreements import selectors as agreements
@@ -19,6 +19,7 @@ from licensing.choices import (
     Eccn,
     LicenceStatus,
     PartyRole,
+    ProductKind,
     RecommendationKind,
 )
 from licensing.errors import DecisionRefused, FourEyes
@@ -26,11 +27,13 @@ from licensing.models import (
     Application,
     ApplicationLine,
     ApplicationParty,
+    CertificationAffirmation,
     InfoRequest,
     Licence,
     LicenceLine,
     LppNotification,
     Product,
+    ProgrammeVersion,
     RecommendationEntry,
     Referral,
     Shipment,
@@ -57,15 +60,63 @@ class ItemRequest:
 
 
 def request_lines(items: Iterable[ItemRequest]) -> tuple[engine.Line, ...]:
-    return tuple(
-        engine.Line(
-            product_id=item.product.pk,
-            quantity=item.quantity,
-            unit_tpp=item.product.tpp,
-            controlled=item.product.is_controlled,
-            label=str(item.product),
+    return tuple(_line(item.product, item.quantity) for item in items)
+
+
+def _line(product: Product, quantity: int) -> engine.Line:
+    """A line as the engine reads it, with the chip a programme's criteria are tested on (a system's chip)."""
+    system = product.kind == ProductKind.SYSTEM
+    chip = product.chip if system and product.chip is not None else product
+    return engine.Line(
+        product_id=product.pk,
+        quantity=quantity,
+        unit_tpp=product.tpp,
+        controlled=product.is_controlled,
+        label=str(product),
+        chip_id=chip.pk,
+        chip_tpp=chip.chip_tpp,
+        chip_bandwidth_gbps=chip.dram_bandwidth_gbps,
+        chips_per_unit=(product.chips_per_system or 1) if system else 1,
+    )
+
+
+def programmes_in_force(on: datetime.date) -> list[engine.ProgrammeFacts]:
+    """Every licence-review programme version in force on a date, as the engine reads it."""
+    versions = (
+        ProgrammeVersion.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=on), effective_from__lte=on
         )
-        for item in items
+        .select_related("programme")
+        .prefetch_related("named_products", "certifications")
+    )
+    return [programme_facts(version) for version in versions]
+
+
+def programme_facts(version: ProgrammeVersion) -> engine.ProgrammeFacts:
+    programme = version.programme
+    return engine.ProgrammeFacts(
+        id=programme.pk,
+        version_id=version.pk,
+        version=version.version,
+        name=programme.name,
+        citation=programme.citation,
+        effective_from=version.effective_from,
+        destinations=frozenset(version.destinations),
+        presumption=engine.Presumption(version.presumption),
+        min_tpp=version.min_tpp,
+        max_tpp=version.max_tpp,
+        max_bandwidth_gbps=version.max_dram_bandwidth_gbps,
+        min_bandwidth_gbps=version.min_dram_bandwidth_gbps,
+        named_products=frozenset(product.pk for product in version.named_products.all()),
+        brings_into_scope=version.brings_into_scope,
+        exports_from_us_only=version.exports_from_us_only,
+        certifications=tuple(
+            engine.CertificationFacts(id=c.pk, code=c.code, text=c.text) for c in version.certifications.all()
+        ),
+        conditions=tuple(version.conditions),
+        shipment_evidence=version.shipment_evidence,
+        us_volume_ratio_percent=version.us_volume_ratio_percent,
+        per_customer_cap_units=version.per_customer_cap_units,
     )
 
 
@@ -191,7 +242,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
     _refuse_unclassified(request)
     proposal, policy = policy, policy or agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
-    codes = {request.destination, *request.end_user_hq, *headquarters}
+    codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
     tiers = agreements.tiers_on(codes, on)
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
@@ -213,6 +264,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         groups=agreements.groups_on(codes, on),
         us_countries=agreements.countries_counting_as_us(codes),
         headquarters=tuple(sorted(headquarters)),
+        programmes=tuple(programmes_in_force(on)),
     )
 
 
@@ -310,6 +362,7 @@ def application_request(
         skip_lpp=skip_lpp,
         consignee_party=consignee.party_id if consignee else None,
         hq_party_ids=tuple(dict.fromkeys(p.party_id for p in (consignee, *end_users) if p is not None)),
+        export_from=application.export_from_id or engine.UNITED_STATES,
     )
 
 
@@ -453,8 +506,12 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
     )
     return (
         Application.objects.restrict(user, "view")
-        .select_related("licence", *shown_to_staff)
+        .select_related("licence", "programme_version__programme", *shown_to_staff)
         .prefetch_related(
+            Prefetch(
+                "affirmations",
+                queryset=CertificationAffirmation.objects.select_related("certification", "affirmed_by"),
+            ),
             Prefetch("parties", queryset=ApplicationParty.objects.order_by("id")),
             Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip").order_by("id")),
             Prefetch("info_requests", queryset=InfoRequest.objects.order_by("asked_at")),
@@ -466,7 +523,7 @@ def applications_for_listing(user: Actor) -> QuerySet[Application]:
 def licences_for_listing(user: Actor) -> QuerySet[Licence]:
     return (
         Licence.objects.restrict(user, "view")
-        .select_related("application", "organisation")
+        .select_related("application", "organisation", "programme_version__programme")
         .prefetch_related(
             Prefetch("lines", queryset=LicenceLine.objects.select_related("product").order_by("id")),
             Prefetch(
@@ -477,6 +534,34 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
             ),
         )
     )
+
+
+def controlled_product_ids(application: Application) -> set[int]:
+    """The lines that count on a submitted application, as its frozen determination says (3A090.a/4A090.a, and
+    those a programme brought into scope); for a draft or an older determination, the catalogue's ECCN."""
+    frozen = application.determination or {}
+    if "controlled_products" in frozen:
+        return set(frozen["controlled_products"])
+    return {line.product_id for line in application.lines.all() if line.product.is_controlled}
+
+
+def certifications_to_affirm(application: Application) -> tuple[engine.CertificationFacts, ...]:
+    """What submitting this draft now would ask the exporter to affirm: the certifications of the programme its
+    determination applies (none when no programme applies or it cannot be determined yet)."""
+    try:
+        return determine(application_request(application, at=timezone.now())).certifications
+    except ValidationError:
+        return ()
+
+
+def shipment_still_needs(shipment: Shipment) -> list[str]:
+    """What a shipment still owes its licence's programme: the per-shipment evidence, until a reference is given
+    (documents, and officers accepting them, come with the casework issue). Reads the licence's programme version,
+    which `licences_for_listing` joins."""
+    version = shipment.licence.programme_version
+    if version is None or not version.shipment_evidence or shipment.evidence_reference:
+        return []
+    return [version.shipment_evidence]
 
 
 def notifications_for_listing(user: Actor) -> QuerySet[LppNotification]:

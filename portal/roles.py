@@ -33,7 +33,21 @@ _CASE_READ = [
     "licensing.view_shipment",
     "licensing.view_lppnotification",
 ]
-_STAFF_READ = [*_POLICY_SIDE_READ, *_CASE_READ, "licensing.view_product", "portal.view_auditevent"]
+# Licence-review programmes are reference data every role reads (exporters see what they must certify).
+_PROGRAMME_READ = [
+    "licensing.view_programme",
+    "licensing.view_programmeversion",
+    "licensing.view_programmecertification",
+]
+_STAFF_READ = [
+    *_POLICY_SIDE_READ,
+    *_CASE_READ,
+    *_PROGRAMME_READ,
+    "licensing.view_certificationaffirmation",
+    "licensing.view_ussalesreport",
+    "licensing.view_product",
+    "portal.view_auditevent",
+]
 # The party register (SPEC § 2): staff see all of it, correct entries and merge duplicates.
 _REGISTER_STAFF = ["agreements.view_party", "agreements.change_party", "agreements.merge_party"]
 
@@ -42,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.file_application",
         "licensing.file_notification",
         "licensing.report_shipment",
+        "licensing.file_us_sales_report",
+        *_PROGRAMME_READ,
         "agreements.view_party",
         "agreements.add_party",
     ],
@@ -52,9 +68,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.decide_application",
         "licensing.manage_licence",
     ],
-    Role.AGENCY_REVIEWER: ["licensing.review_referral", "licensing.view_application", "licensing.view_referral"],
+    Role.AGENCY_REVIEWER: [
+        "licensing.review_referral",
+        "licensing.view_application",
+        "licensing.view_referral",
+        *_PROGRAMME_READ,
+    ],
     Role.NEGOTIATOR: [
         *_POLICY_SIDE_READ,
+        *_PROGRAMME_READ,
         "licensing.view_product",
         "agreements.negotiate_agreement",
         "agreements.add_agreement",
@@ -70,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.change_tiermembership",
         "agreements.maintain_country_groups",
         "licensing.maintain_catalogue",
+        "licensing.manage_programme",
         "licensing.add_product",
         "licensing.change_product",
         "auth.view_user",

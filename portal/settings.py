@@ -183,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "licensing.choices.ApplicationStatus",
         "LicenceStatusEnum": "licensing.choices.LicenceStatus",
         "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "ProgrammePresumptionEnum": "licensing.choices.Presumption",
+        "PresumptionEnum": ["approval", "denial", "case_by_case"],
     },
 }
 

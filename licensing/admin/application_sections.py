@@ -133,9 +133,12 @@ class ApplicationSectionsMixin:
     def lines_table(self, application):
         lines = ApplicationLine.objects.filter(application=application).select_related("product__chip")
         rows = []
+        controlled = selectors.controlled_product_ids(application)
         for line in lines:
             tpp = line.product.tpp
             eccn = line.product.eccn if line.product.is_controlled else "not controlled (for information only)"
+            if line.product_id in controlled and not line.product.is_controlled:
+                eccn = f"{line.product.eccn}, brought into scope by a licence-review programme"
             rows.append(
                 (
                     str(line.product),

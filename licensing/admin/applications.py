@@ -16,6 +16,7 @@ from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
 from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
 from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
+from licensing.admin.programmes import ProgrammeFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Licence, Referral
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
@@ -55,6 +56,7 @@ class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHist
         ReferredAgencyFilter,
         ("destination", InScopeRelatedFilter),
         ("officer", InScopeRelatedFilter),
+        ProgrammeFilter,
     ]
     list_select_related = ["organisation", "destination", "officer"]
     search_fields = ["acn", "organisation__name"]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from licensing import selectors
 from licensing.choices import Recommendation
 from licensing.models import Application
 from portal.admin_workflow import ActionForm
@@ -95,7 +96,8 @@ class ApproveForm(ActionForm):
 
     def __init__(self, *args, record: Application, **kwargs):
         super().__init__(*args, record=record, **kwargs)
-        self.controlled_lines = [line for line in record.lines.all() if line.product.is_controlled]
+        controlled = selectors.controlled_product_ids(record)
+        self.controlled_lines = [line for line in record.lines.all() if line.product_id in controlled]
         quantity_fields = {
             self.field_name(line): forms.IntegerField(
                 label=f"{line.product} — approved quantity",

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
-from agreements.models import Party
+from agreements.models import Party, Policy
 from agreements.selectors import party_resolve
 from licensing import determination as engine
 from licensing import selectors
@@ -22,6 +22,8 @@ class DeterminationRequestSerializer(serializers.Serializer):
     end_users = serializers.ListField(child=PartyField(allow_name=True), required=False, max_length=50)
     end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, max_length=50)
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, default=EndUseCategory.OTHER)
+    export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
+    at = serializers.DateTimeField(required=False, help_text="The instant to determine at (default now).")
 
     def validate_items(self, items: list[dict]) -> list[dict]:
         return resolve_products(items)
@@ -44,9 +46,10 @@ class DeterminationRequestSerializer(serializers.Serializer):
             end_users=tuple(party.name for party in end_users) or (consignee.name,),
             end_user_hq=tuple(dict.fromkeys(declared)),
             end_use_category=data["end_use_category"],
-            at=timezone.now(),
+            at=data.get("at") or timezone.now(),
             consignee_party=consignee.pk,
             hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
+            export_from=data["export_from"].code if data.get("export_from") else engine.UNITED_STATES,
         )
 
 
@@ -61,6 +64,23 @@ class AllotmentRefSerializer(serializers.Serializer):
     remaining_h100e = serializers.CharField()
 
 
+class ProgrammeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    citation = serializers.CharField()
+    version = serializers.IntegerField()
+    version_id = serializers.IntegerField()
+    presumption = serializers.ChoiceField(choices=[p.value for p in engine.Presumption])
+    conditions = serializers.ListField(child=serializers.CharField())
+    shipment_evidence = serializers.CharField(allow_blank=True)
+
+
+class CertificationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    text = serializers.CharField()
+
+
 class DeterminationSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[o.value for o in engine.Outcome])
     presumption = serializers.ChoiceField(choices=[p.value for p in engine.Presumption], allow_null=True)
@@ -71,6 +91,12 @@ class DeterminationSerializer(serializers.Serializer):
     allotment = AllotmentRefSerializer(allow_null=True)
     conditions = serializers.ListField(child=serializers.CharField())
     agreement = serializers.IntegerField(allow_null=True)
+    export_from = serializers.CharField()
+    programme = ProgrammeRefSerializer(allow_null=True, help_text="The licence-review programme that applies.")
+    certifications = CertificationRefSerializer(many=True, help_text="What the exporter affirms at submission.")
+    controlled_products = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Lines that count: 3A090.a/4A090.a or brought into scope."
+    )
 
 
 class DeterminationView(APIView):
@@ -80,4 +106,10 @@ class DeterminationView(APIView):
     def post(self, request):
         serializer = DeterminationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(selectors.determine(serializer.to_request(request.user)).as_dict())
+        question = serializer.to_request(request.user)
+        try:
+            return Response(selectors.determine(question).as_dict())
+        except Policy.DoesNotExist as error:
+            raise serializers.ValidationError(
+                {"at": f"No policy was in force at {question.at.isoformat()}."}
+            ) from error

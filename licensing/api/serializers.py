@@ -68,6 +68,7 @@ class LineInputSerializer(ItemSerializer):
 
 class ApplicationWriteSerializer(serializers.Serializer):
     destination = CountryCodeField()
+    export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices)
     end_use = serializers.CharField(max_length=4000)
     parties = PartiesInputSerializer()
@@ -112,7 +113,9 @@ class LineSerializer(serializers.Serializer):
     tpp = serializers.SerializerMethodField()
 
     def get_tpp(self, line) -> int:
-        return line.quantity * line.product.tpp if line.product.is_controlled else 0
+        """0 for a line that stays on the application for information only (SPEC § 3)."""
+        controlled = line.product_id in selectors.controlled_product_ids(line.application)
+        return line.quantity * line.product.tpp if controlled else 0
 
 
 class InfoRequestSerializer(serializers.Serializer):
@@ -139,12 +142,32 @@ def _parties(application: Application) -> dict:
     }
 
 
+class ProgrammeVersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="programme_id")
+    name = serializers.CharField(source="programme.name")
+    citation = serializers.CharField(source="programme.citation")
+    version = serializers.IntegerField()
+
+
+class AffirmationSerializer(serializers.Serializer):
+    certification = serializers.IntegerField(source="certification_id")
+    code = serializers.CharField(source="certification.code")
+    text = serializers.CharField(source="certification.text")
+    affirmed_by = serializers.CharField(source="affirmed_by.username")
+    affirmed_at = serializers.DateTimeField()
+
+
 class ExporterApplicationSerializer(serializers.ModelSerializer):
     destination = serializers.CharField(source="destination_id")
+    export_from = serializers.CharField(source="export_from_id")
     parties = serializers.SerializerMethodField()
     items = LineSerializer(source="lines", many=True)
     info_requests = InfoRequestSerializer(many=True)
     licence = serializers.SerializerMethodField()
+    programme = ProgrammeVersionRefSerializer(
+        source="programme_version", allow_null=True, help_text="The programme that applied at submission."
+    )
+    affirmations = AffirmationSerializer(many=True, help_text="The certifications affirmed at submission.")
 
     class Meta:
         model = Application
@@ -153,11 +176,14 @@ class ExporterApplicationSerializer(serializers.ModelSerializer):
             "acn",
             "status",
             "destination",
+            "export_from",
             "end_use_category",
             "end_use",
             "parties",
             "items",
             "determination",
+            "programme",
+            "affirmations",
             "submitted_at",
             "decision_reason",
             "info_requests",
@@ -269,6 +295,16 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+class SubmitSerializer(serializers.Serializer):
+    certifications = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of the programme's certifications the exporter affirms (the determination lists them).",
+    )
+
+
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=8000)
 
@@ -312,6 +348,11 @@ class LicenceLineSerializer(serializers.ModelSerializer):
 class ShipmentSerializer(serializers.Serializer):
     shipped_on = serializers.DateField()
     items = serializers.SerializerMethodField()
+    evidence_reference = serializers.CharField()
+    still_needs = serializers.SerializerMethodField(help_text="Evidence the licence's programme still awaits.")
+
+    def get_still_needs(self, shipment) -> list[str]:
+        return selectors.shipment_still_needs(shipment)
 
     def get_items(self, shipment) -> list[dict]:
         return [{"product": line.licence_line.product_id, "quantity": line.quantity} for line in shipment.lines.all()]
@@ -323,6 +364,8 @@ class LicenceSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.name")
     lines = LicenceLineSerializer(many=True)
     shipments = ShipmentSerializer(many=True)
+    programme = ProgrammeVersionRefSerializer(source="programme_version", allow_null=True)
+    obligations = serializers.ListField(child=serializers.DictField(), help_text="What the licence owes.")
 
     class Meta:
         model = Licence
@@ -338,6 +381,8 @@ class LicenceSerializer(serializers.ModelSerializer):
             "valid_until",
             "reserved_tpp",
             "issued_at",
+            "programme",
+            "obligations",
             "lines",
             "shipments",
         ]
@@ -345,6 +390,9 @@ class LicenceSerializer(serializers.ModelSerializer):
 
 class ShipmentInputSerializer(serializers.Serializer):
     shipped_on = serializers.DateField()
+    evidence_reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="E.g. the third-party test report's."
+    )
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
 
     def validate_items(self, items):

@@ -5,6 +5,7 @@ from licensing.api import views
 from licensing.api.determinations import DeterminationView
 from licensing.api.impact import AllotmentDemandViewSet, CountryDemandViewSet, PolicyImpactView, ProposalImpactView
 from licensing.api.parties import PartyFilingsViewSet
+from licensing.api.programmes import ProgrammeViewSet, UsSalesReportViewSet
 
 router = SimpleRouter()
 router.register("countries", CountryDemandViewSet, basename="country")
@@ -14,6 +15,8 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("licences", views.LicenceViewSet, basename="licence")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("us-sales-reports", UsSalesReportViewSet, basename="us-sales-report")
 
 urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),

@@ -136,10 +136,10 @@ class ApplicationViewSet(
         application = service(actor=request.user, application=self.get_object(), **body)
         return Response(self.represent(self.get_queryset().get(pk=application.pk)))
 
-    @extend_schema(request=None, responses=s.ExporterApplicationSerializer)
+    @extend_schema(request=s.SubmitSerializer, responses=s.ExporterApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._run(request, None, services.application_submit)
+        return self._run(request, s.SubmitSerializer, services.application_submit)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.ExporterApplicationSerializer)
     @action(detail=True, methods=["post"])

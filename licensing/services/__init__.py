@@ -17,6 +17,7 @@ from licensing.services.licences import (
     shipment_report,
 )
 from licensing.services.notifications import notification_file
+from licensing.services.programmes import programme_amend, programme_create, us_sales_report_file
 from licensing.services.review import (
     application_agency_recommend,
     application_recommend,
@@ -27,6 +28,9 @@ from licensing.services.review import (
 )
 
 __all__ = [
+    "programme_amend",
+    "programme_create",
+    "us_sales_report_file",
     "application_agency_recommend",
     "application_approve",
     "application_create",

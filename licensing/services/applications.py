@@ -14,7 +14,7 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import PartyRole
 from licensing.errors import NoLicenceRequired, NotControlled
-from licensing.models import Application, ApplicationLine, ApplicationParty
+from licensing.models import Application, ApplicationLine, ApplicationParty, CertificationAffirmation
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
@@ -105,8 +105,9 @@ def application_create(
     end_use: str,
     parties: dict[str, Any],
     items: list[dict[str, Any]],
+    export_from: Country | None = None,
 ) -> Application:
-    """A draft application for the actor's organisation."""
+    """A draft application for the actor's organisation (exported from the US unless `export_from` says)."""
     organisation_id = user_organisation_id(actor)
     if organisation_id is None or not allowed(actor, APPLICATION.get("edit").permission):
         raise PermissionDenied("Only an exporter of an organisation files applications.")
@@ -115,6 +116,7 @@ def application_create(
             organisation_id=organisation_id,
             created_by=actor,
             destination=destination,
+            export_from_id=export_from.code if export_from else engine.UNITED_STATES,
             end_use_category=end_use_category,
             end_use=end_use.strip(),
         )
@@ -131,6 +133,9 @@ def application_update(*, actor: Actor, application: Application, **changes: Any
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "edit", actor=actor) as change:
+            if "export_from" in changes:
+                origin = changes["export_from"]
+                application.export_from_id = origin.code if origin else engine.UNITED_STATES
             for name in ("destination", "end_use_category", "end_use"):
                 if name in changes:
                     setattr(application, name, changes[name])
@@ -149,13 +154,46 @@ def application_update(*, actor: Actor, application: Application, **changes: Any
 def _summary(application: Application) -> dict[str, Any]:
     return {
         "destination": application.destination_id,
+        "export_from": application.export_from_id,
         "end_use_category": application.end_use_category,
         "items": [{"product": line.product_id, "quantity": line.quantity} for line in application.lines.all()],
     }
 
 
-def application_submit(*, actor: Actor, application: Application) -> Application:
-    """Freeze the application and its determination, give it an ACN and start the 90-day clock."""
+def _affirm(
+    application: Application,
+    result: engine.Determination,
+    certifications: list[int],
+    actor: Actor,
+    now: datetime.datetime,
+) -> list[int]:
+    """Record the exporter's affirmation of every certification of the programme that applies (SPEC § 4 v2
+    Submit): who, when, and which text (the certification row of that programme version). Missing → 400 naming
+    them, before anything is written."""
+    required = result.certifications
+    given = set(certifications)
+    missing = [c for c in required if c.id not in given]
+    if missing:
+        assert result.programme is not None
+        listed = "; ".join(f"[{c.id}] {c.text}" for c in missing)
+        raise ValidationError(
+            {
+                "certifications": f"{result.programme.name} ({result.programme.citation}) requires the exporter to "
+                f"affirm each of its certifications; not affirmed: {listed}"
+            }
+        )
+    CertificationAffirmation.objects.bulk_create(
+        CertificationAffirmation(application=application, certification_id=c.id, affirmed_by=actor, affirmed_at=now)
+        for c in required
+    )
+    return [c.id for c in required]
+
+
+def application_submit(
+    *, actor: Actor, application: Application, certifications: list[int] | None = None
+) -> Application:
+    """Freeze the application and its determination, give it an ACN and start the 90-day clock. Under a programme,
+    every certification it requires is affirmed (`certifications`: their ids) and recorded."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "submit", actor=actor) as change:
@@ -165,6 +203,8 @@ def application_submit(*, actor: Actor, application: Application) -> Application
                 raise NotControlled("Not controlled: no licence or notification is needed for these items.")
             if result.outcome == engine.Outcome.NO_LICENCE_REQUIRED:
                 raise NoLicenceRequired(f"No licence is required for this export: {result.reasons[-1].text}")
+            affirmed = _affirm(application, result, certifications or [], actor, now)
+            application.programme_version_id = result.programme.version_id if result.programme else None
             application.acn = next_acn()
             application.submitted_by, application.submitted_at = actor, now
             application.due_at = now + datetime.timedelta(days=REVIEW_DAYS)
@@ -178,6 +218,8 @@ def application_submit(*, actor: Actor, application: Application) -> Application
                 "outcome": result.outcome.value,
                 "requested_tpp": result.requested_tpp,
             }
+            if result.programme is not None:
+                change.payload |= {"programme": result.programme.citation, "certifications_affirmed": affirmed}
     return application
 
 

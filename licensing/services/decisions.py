@@ -15,9 +15,10 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import Recommendation
 from licensing.errors import DecisionRefused
-from licensing.models import Application, Licence, LicenceLine
+from licensing.models import Application, Licence, LicenceLine, ProgrammeVersion
 from licensing.services.applications import lock_application
 from licensing.services.numbers import next_licence_number
+from licensing.services.programmes_approval import check_programme_approval, programme_obligations
 from licensing.services.status import changing_status
 from portal.permissions import Actor
 from portal.services import audit_record
@@ -31,18 +32,20 @@ def _check_four_eyes(application: Application, actor: Actor) -> None:
         raise getattr(first, "error", DecisionRefused)(str(first))
 
 
-def _approved_quantities(application: Application, items: list[dict[str, Any]] | None) -> dict[int, int]:
+def _approved_quantities(
+    application: Application, items: list[dict[str, Any]] | None, controlled: set[int]
+) -> dict[int, int]:
     """Product id → approved quantity: at most the requested quantity, controlled lines only."""
     requested = {line.product_id: line for line in application.lines.all()}
     if items is None:
-        return {pid: line.quantity for pid, line in requested.items() if line.product.is_controlled}
+        return {pid: line.quantity for pid, line in requested.items() if pid in controlled}
     approved: dict[int, int] = {}
     for item in items:
         product, quantity = item["product"], item["quantity"]
         line = requested.get(product.pk)
         if line is None:
             raise ValidationError({"items": f"{product} is not on this application."})
-        if not product.is_controlled:
+        if product.pk not in controlled:
             raise ValidationError({"items": f"{product} is not controlled: it is never approved or drawn."})
         if quantity > line.quantity:
             raise ValidationError(
@@ -96,7 +99,9 @@ def application_approve(
         with changing_status(application, "approve", actor=actor) as change:
             _check_four_eyes(application, actor)
             now = timezone.now()
-            approved = _approved_quantities(application, items)
+            # The lines that count as the frozen determination says (3A090.a/4A090.a and those a programme brought
+            # into scope); the re-determination below licenses only those still controlled now.
+            approved = _approved_quantities(application, items, selectors.controlled_product_ids(application))
             request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
             result = selectors.determine(request)
             _refuse_unless_licensable(result)
@@ -105,7 +110,8 @@ def application_approve(
                 raise ValidationError(
                     {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
                 )
-            licence = _issue_licence(application, actor, result, request, conditions or [], now)
+            version = check_programme_approval(application, result, request, now)
+            licence = _issue_licence(application, actor, result, request, conditions or [], now, version)
             application.decided_by, application.decided_at = actor, now
             change.payload = {
                 "licence": licence.number,
@@ -126,6 +132,7 @@ def _issue_licence(
     request: engine.Request,
     extra_conditions: list[str],
     now: datetime.datetime,
+    version: ProgrammeVersion | None = None,
 ) -> Licence:
     number = next_licence_number(now.year)
     validity = agreements_selectors.policy_in_force(now).licence_validity_days
@@ -139,6 +146,8 @@ def _issue_licence(
         valid_until=now.date() + datetime.timedelta(days=validity),
         allotment_id=result.allotment_id,
         reserved_tpp=result.requested_tpp if result.allotment_id is not None else 0,
+        programme_version=version,
+        obligations=programme_obligations(version),
         issued_by=actor,
         issued_at=now,
     )
@@ -148,14 +157,20 @@ def _issue_licence(
                 licence=licence, product_id=line.product_id, unit_tpp=line.unit_tpp, approved_quantity=line.quantity
             )
             for line in request.lines
-            if line.controlled
+            if line.product_id in result.controlled_products
         ]
     )
     audit_record(
         actor=actor,
         verb="licence.issued",
         target=licence,
-        payload={"application": application.acn, "reserved_tpp": licence.reserved_tpp, "conditions": conditions},
+        payload={
+            "application": application.acn,
+            "reserved_tpp": licence.reserved_tpp,
+            "conditions": conditions,
+            "programme": version.programme.citation if version else None,
+            "obligations": licence.obligations,
+        },
     )
     return licence
 

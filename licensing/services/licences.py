@@ -23,23 +23,31 @@ def lock_licence(actor: Actor | None, licence_id: int) -> Licence:
 
 
 def shipment_report(
-    *, actor: Actor, licence: Licence, shipped_on: datetime.date, items: list[dict[str, Any]]
+    *,
+    actor: Actor,
+    licence: Licence,
+    shipped_on: datetime.date,
+    items: list[dict[str, Any]],
+    evidence_reference: str = "",
 ) -> Shipment:
-    """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted."""
+    """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted.
+    `evidence_reference` names the evidence the licence's programme asks of each shipment (e.g. a test report)."""
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
         if licence.status == LicenceStatus.SUSPENDED:
             raise ShipmentRefused(f"Licence {licence.number} is suspended: it takes no shipments until reinstated.")
         payload = {"shipped_on": shipped_on.isoformat(), "items": {str(k): v for k, v in _counts(items).items()}}
+        if evidence_reference.strip():
+            payload["evidence_reference"] = evidence_reference.strip()
         with changing_status(licence, "ship", actor=actor, payload=payload):
-            shipment, lines = _record_shipment(licence, actor, shipped_on, items)
+            shipment, lines = _record_shipment(licence, actor, shipped_on, items, evidence_reference.strip())
         if all(line.remaining_quantity == 0 for line in lines):
             set_status(licence, "exhaust", actor=None)
     return shipment
 
 
 def _record_shipment(
-    licence: Licence, actor: Actor, shipped_on: datetime.date, items: list[dict[str, Any]]
+    licence: Licence, actor: Actor, shipped_on: datetime.date, items: list[dict[str, Any]], evidence_reference: str
 ) -> tuple[Shipment, list[LicenceLine]]:
     """The shipment and its lines, never beyond what a line has left; with the licence's lines as they now stand."""
     if not licence.valid_from <= shipped_on <= licence.valid_until:
@@ -50,7 +58,11 @@ def _record_shipment(
         raise ValidationError({"shipped_on": "A shipment is reported once made: the date cannot be in the future."})
     lines = {line.product_id: line for line in licence.lines.select_related("product")}
     shipment = Shipment.objects.create(
-        licence=licence, shipped_on=shipped_on, reported_by=actor, reported_at=timezone.now()
+        licence=licence,
+        shipped_on=shipped_on,
+        reported_by=actor,
+        reported_at=timezone.now(),
+        evidence_reference=evidence_reference,
     )
     for item in _merge(items):
         line = lines.get(item["product"].pk)

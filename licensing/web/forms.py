@@ -28,6 +28,13 @@ class ProductField(forms.ModelChoiceField):
 
 class ApplicationForm(forms.Form):
     destination = CountryField(label="Destination country")
+    export_from = CountryField(
+        label="Exported from",
+        initial="US",
+        required=False,
+        empty_label="United States (US)",
+        help_text="Where the items leave from. A programme may cover exports from the United States only.",
+    )
     end_use_category = forms.ChoiceField(label="End-use category", choices=EndUseCategory.choices)
     end_use = forms.CharField(label="Specific end use", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     consignee_name = forms.CharField(label="Ultimate consignee: name", max_length=200)
@@ -91,6 +98,12 @@ class ShipmentForm(forms.Form):
     """The date and, for each licensed line, how many units left in this shipment."""
 
     shipped_on = forms.DateField(label="Shipped on", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    evidence_reference = forms.CharField(
+        label="Evidence reference",
+        max_length=200,
+        required=False,
+        help_text="The reference of the evidence the licence's programme asks of each shipment (e.g. the test report).",
+    )
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,3 +139,11 @@ class NotificationForm(forms.Form):
     end_user_hq = CountryField(label="End user's headquarters country")
     product = ProductField(label="Product")
     quantity = forms.IntegerField(label="Quantity (units)", min_value=1, max_value=MAX_QUANTITY)
+
+
+class UsSalesReportForm(forms.Form):
+    product = ProductField(label="Product")
+    quarter = forms.RegexField(
+        label="Calendar quarter", regex=r"^\d{4}Q[1-4]$", max_length=6, help_text="For example 2026Q3."
+    )
+    units = forms.IntegerField(label="Units sold to US customers", min_value=0, max_value=100_000_000)

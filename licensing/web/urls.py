@@ -15,4 +15,5 @@ urlpatterns = [
     path("licences/", views.licence_list, name="licences"),
     path("licences/<str:number>/", views.licence_detail, name="licence"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("us-sales/", views.us_sales_reports, name="us_sales_reports"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from agreements.units import h100e
 from licensing import selectors, services
 from licensing.choices import ApplicationStatus, PartyRole
-from licensing.models import Application
+from licensing.models import Application, UsSalesReport
 from licensing.web.forms import (
     AnswerForm,
     ApplicationForm,
@@ -21,6 +21,7 @@ from licensing.web.forms import (
     LineFormSet,
     NotificationForm,
     ShipmentForm,
+    UsSalesReportForm,
 )
 from licensing.web.timeline import exporter_timeline
 from portal.permissions import allowed
@@ -94,6 +95,7 @@ def _service_arguments(form, end_users, lines) -> dict:
     users = [f.cleaned_data for f in end_users if f.cleaned_data and not f.cleaned_data.get("DELETE")]
     return {
         "destination": form.cleaned_data["destination"],
+        "export_from": form.cleaned_data["export_from"],
         "end_use_category": form.cleaned_data["end_use_category"],
         "end_use": form.cleaned_data["end_use"],
         "parties": form.parties(users),
@@ -135,6 +137,7 @@ def _initial(application):
     purchaser = next((p for p in parties if p.role == PartyRole.PURCHASER), None)
     initial = {
         "destination": application.destination_id,
+        "export_from": application.export_from_id,
         "end_use_category": application.end_use_category,
         "end_use": application.end_use,
         "consignee_name": consignee.name,
@@ -173,6 +176,9 @@ def application_detail(request, pk):
             "answer_form": AnswerForm(),
             "requested_h100e": h100e(application.requested_tpp),
             "licence": getattr(application, "licence", None),
+            "to_affirm": selectors.certifications_to_affirm(application)
+            if "submit" in _can(application, request.user)
+            else (),
         },
     )
 
@@ -199,7 +205,17 @@ def _application_action(service: Callable, success: str, form_class=None):
     return view
 
 
-application_submit = _application_action(services.application_submit, "Submitted. Your ACN is shown below.")
+@exporter_required
+@require_POST
+def application_submit(request, pk):
+    """Submit, with the certifications ticked on the page (each one the programme requires is a checkbox)."""
+    application = get_object_or_404(Application.objects.restrict(request.user, "view"), pk=pk)
+    certifications = [int(value) for value in request.POST.getlist("certifications") if value.isdigit()]
+    if _attempt(request, services.application_submit, application=application, certifications=certifications):
+        messages.success(request, "Submitted. Your ACN is shown below.")
+    return redirect("exporter:application", pk=pk)
+
+
 application_withdraw = _application_action(services.application_withdraw, "Application withdrawn.")
 application_respond = _application_action(services.application_respond, "Answer sent; review resumes.", AnswerForm)
 
@@ -226,12 +242,39 @@ def licence_detail(request, number):
             licence=licence,
             shipped_on=form.cleaned_data["shipped_on"],
             items=form.items(),
+            evidence_reference=form.cleaned_data.get("evidence_reference", ""),
         )
         if shipment is not None:
             messages.success(request, "Shipment recorded.")
             return redirect("exporter:licence", number=number)
-    context = {"licence": licence, "lines": lines, "form": form, "can": _can(licence, request.user)}
+    shipments = [(shipment, selectors.shipment_still_needs(shipment)) for shipment in licence.shipments.all()]
+    context = {
+        "licence": licence,
+        "lines": lines,
+        "form": form,
+        "can": _can(licence, request.user),
+        "shipments": shipments,
+    }
     return render(request, "exporter/licence_detail.html", context)
+
+
+# US-sales reports (the base of a programme's US-volume ratio)
+
+
+@exporter_required
+def us_sales_reports(request):
+    if not allowed(request.user, "licensing.file_us_sales_report"):
+        raise PermissionDenied("Only exporters attest US sales.")
+    form = UsSalesReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = _attempt(request, services.us_sales_report_file, form=form, **form.cleaned_data)
+        if report is not None:
+            messages.success(
+                request, f"Attested: {report.units:,} × {report.product} sold to US customers in {report.period}."
+            )
+            return redirect("exporter:us_sales_reports")
+    reports = UsSalesReport.objects.restrict(request.user, "view").select_related("product", "attested_by")
+    return render(request, "exporter/us_sales_reports.html", {"form": form, "reports": reports[:200]})
 
 
 # LPP notifications

@@ -45,6 +45,7 @@
     const consignee = value("consignee_name");
     if (!value("destination") || !consignee || items.length === 0) return null;
     const body = { destination: value("destination"), consignee, items, end_use_category: value("end_use_category") || "other" };
+    if (value("export_from")) body.export_from = value("export_from");
     if (endUsers.length) {
       body.end_users = endUsers.map((r) => r.name);
       body.end_user_hq = endUsers.map((r) => r.hq_country).filter(Boolean);
@@ -62,12 +63,27 @@
   function render(result) {
     preview.replaceChildren();
     preview.appendChild(text("p", result.outcome.replace(/_/g, " "), `outcome outcome-${result.outcome}`));
-    if (result.presumption) preview.appendChild(text("p", `Presumption of ${result.presumption}`));
+    if (result.presumption === "case_by_case") preview.appendChild(text("p", "Reviewed case by case"));
+    else if (result.presumption) preview.appendChild(text("p", `Presumption of ${result.presumption}`));
     preview.appendChild(text("p", `Requested: ${result.requested_h100e} H100e (${result.requested_tpp.toLocaleString("en")} TPP)`));
     if (result.allotment) preview.appendChild(text("p", `Allotment remaining before this request: ${result.allotment.remaining_h100e} H100e`));
     const reasons = document.createElement("ul");
     result.reasons.forEach((r) => reasons.appendChild(text("li", r.text)));
     preview.appendChild(reasons);
+    if (result.programme) {
+      preview.appendChild(text("h3", "Licence-review programme"));
+      preview.appendChild(text("p", `${result.programme.name} (${result.programme.citation}), version ${result.programme.version}`));
+      if (result.certifications.length) {
+        preview.appendChild(text("p", "You affirm these certifications when you submit:"));
+        const certifications = document.createElement("ul");
+        certifications.className = "certifications";
+        result.certifications.forEach((c) => certifications.appendChild(text("li", c.text)));
+        preview.appendChild(certifications);
+      }
+      if (result.programme.shipment_evidence) {
+        preview.appendChild(text("p", `Each shipment needs: ${result.programme.shipment_evidence}`));
+      }
+    }
     if (result.conditions.length) {
       preview.appendChild(text("h3", "Conditions an approval would carry"));
       const conditions = document.createElement("ul");

@@ -15,16 +15,21 @@ from licensing.models import (
     Application,
     ApplicationLine,
     ApplicationParty,
+    CertificationAffirmation,
     InfoRequest,
     Licence,
     LicenceLine,
     LppNotification,
     NumberSequence,
     Product,
+    Programme,
+    ProgrammeCertification,
+    ProgrammeVersion,
     RecommendationEntry,
     Referral,
     Shipment,
     ShipmentLine,
+    UsSalesReport,
 )
 from portal.models import AuditEvent
 from tests.factories import make_user
@@ -203,6 +208,7 @@ def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_
 WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine)
 WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
+WATCHED += (Programme, ProgrammeVersion, ProgrammeCertification, CertificationAffirmation, UsSalesReport)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (

@@ -748,6 +748,10 @@ def test_as_dict_is_the_api_shape():
         "allotment": {"id": 7, "remaining_tpp": TIER2_ALLOCATION, "remaining_h100e": "49898.94"},
         "conditions": [],
         "agreement": None,
+        "export_from": "US",
+        "programme": None,
+        "certifications": [],
+        "controlled_products": [1],
     }
     assert [reason["rule"] for reason in data["reasons"]] == ["tiered.lpp", "tiered.allocation"]
     assert all(set(reason) == {"rule", "text"} for reason in data["reasons"])

@@ -58,9 +58,17 @@ def test_1700_h100_needs_a_licence_drawing_on_the_tier2_allocation(exporter, h10
     assert "tiered.allocation" in [reason["rule"] for reason in result["reasons"]]
 
 
-def test_any_controlled_item_to_macau_needs_a_licence_with_denial(exporter, h100):
-    result = ask(exporter, destination="mo", items=[{"product": h100, "quantity": 1}], consignee="Anyone")
+def test_a_controlled_item_to_macau_beyond_any_programme_needs_a_licence_with_denial(exporter):
+    # The H100 and H200 are reviewed case by case since 2026-01-15 (FR Doc 2026-00789); a B200 is beyond that rule.
+    b200 = Product.objects.get(name="B200").pk
+    result = ask(exporter, destination="mo", items=[{"product": b200, "quantity": 1}], consignee="Anyone")
     assert (result["outcome"], result["presumption"], result["allotment"]) == ("licence_required", "denial", None)
+
+
+def test_an_h100_re_exported_to_macau_needs_a_licence_with_denial(exporter, h100):
+    items = [{"product": h100, "quantity": 1}]
+    result = ask(exporter, destination="mo", items=items, consignee="Anyone", export_from="SG")
+    assert (result["outcome"], result["presumption"], result["programme"]) == ("licence_required", "denial", None)
 
 
 def test_an_end_user_headquartered_in_china_needs_a_licence_with_denial_anywhere(exporter, h100):

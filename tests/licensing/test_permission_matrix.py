@@ -18,6 +18,8 @@ from rest_framework.test import APIClient
 
 from agreements import services as agreements_services
 from licensing import services
+from licensing.models import Programme
+from licensing.services.programmes import us_sales_report_file
 from portal.models import AuditEvent
 from tests.factories import make_user
 from tests.licensing import factories as f
@@ -152,6 +154,24 @@ def w_nothing():
 def w_proposal():
     proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Proposed", lpp_threshold_tpp=0)
     return {"app": f.submitted(mine()), "proposal": proposal}
+
+
+def w_programme():
+    return {"programme": Programme.objects.get(citation="FR Doc 2026-00789")}
+
+
+def w_us_sales():
+    quarter = f"{timezone.localdate().year}Q1"
+    h200 = f.product("H200 SXM")
+    return {
+        "report": us_sales_report_file(actor=mine(), product=h200, quarter=quarter, units=1000),
+        "theirs": us_sales_report_file(actor=theirs(), product=h200, quarter=quarter, units=10),
+    }
+
+
+def _programme_body(w):
+    version = {"effective_from": "2027-01-01", "destinations": ["CN"], "max_tpp": 10_000, "presumption": "denial"}
+    return {"name": "Test programme", "citation": "FR Doc 2027-00001", "version": version}
 
 
 def app_url(suffix: str = "") -> Callable[[dict], str]:
@@ -342,6 +362,33 @@ CASES = {
         expect(200),
         body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
     ),
+    # Licence-review programmes (reference data every role reads) and US-sales reports
+    "GET programmes/": Case("get", lambda w: "/api/v1/programmes/", w_nothing, expect(200)),
+    "POST programmes/": Case(
+        "post", lambda w: "/api/v1/programmes/", w_nothing, expect(403, policy_admin=201), body=_programme_body
+    ),
+    "GET programmes/{id}/": Case("get", lambda w: f"/api/v1/programmes/{w['programme'].pk}/", w_programme, expect(200)),
+    "PATCH programmes/{id}/": Case(
+        "patch",
+        lambda w: f"/api/v1/programmes/{w['programme'].pk}/",
+        w_programme,
+        expect(403, policy_admin=200),
+        body=lambda w: {"source": "Corrected source note."},
+    ),
+    "GET us-sales-reports/": Case(
+        "get",
+        lambda w: "/api/v1/us-sales-reports/",
+        w_us_sales,
+        expect(200, agency=403, agency_other=403, negotiator=403),
+        listed={EXPORTER: {"report"}, EXPORTER_OTHER: {"theirs"}, **dict.fromkeys(STAFF, {"report", "theirs"})},
+    ),
+    "POST us-sales-reports/": Case(
+        "post",
+        lambda w: "/api/v1/us-sales-reports/",
+        w_nothing,
+        expect(403, exporter=201, exporter_other=201),
+        body=lambda w: {"product": f.product("H200 SXM").pk, "quarter": f"{timezone.localdate().year}Q1", "units": 5},
+    ),
     # Users and roles (portal; policy_admin only — tests/portal/test_users_api.py has the escalation cases)
     "GET users/": Case("get", lambda w: "/api/v1/users/", w_user, expect(403, policy_admin=200)),
     "POST users/": Case(
@@ -398,10 +445,11 @@ def test_permission_matrix(endpoint, role, status):
         assert seen == expected
 
 
+PUBLIC_RECORDS = {"GET programmes/{id}/"}  # reference data: every role reads every programme
 OUT_OF_SCOPE = [
     pytest.param(name, role, id=f"{name} as {role}")
     for name, case in CASES.items()
-    if "{" in name
+    if "{" in name and name not in PUBLIC_RECORDS
     for role in (EXPORTER_OTHER, AGENCY_OTHER)
 ]
 
@@ -453,6 +501,9 @@ ROUTES = {
     "policy-impact": ("GET policy/impact/",),
     "policy-proposal-impact": ("GET policy/{id}/impact/",),
     "determination": ("POST determinations/",),
+    "programme-list": ("GET programmes/", "POST programmes/"),
+    "programme-detail": ("GET programmes/{id}/", "PATCH programmes/{id}/"),
+    "us-sales-report-list": ("GET us-sales-reports/", "POST us-sales-reports/"),
     "user-list": ("GET users/", "POST users/"),
     "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
 }

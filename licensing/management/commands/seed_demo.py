@@ -12,7 +12,7 @@ from agreements import services as agreements
 from agreements.models import Agreement, Country
 from agreements.units import tpp_from_h100e
 from licensing import services
-from licensing.models import Application, LppNotification, Product
+from licensing.models import Application, LppNotification, Product, UsSalesReport
 from portal.choices import Role
 from portal.services import portal_user_upsert
 
@@ -118,6 +118,8 @@ class Command(BaseCommand):
             self._cases(users)
         if not LppNotification.objects.exists():
             self._notifications(users)
+        if not UsSalesReport.objects.exists():
+            self._china_rule(users["exporter"])
         self.stdout.write(self.style.SUCCESS(f"Demo world ready; every demo password is {DEMO_PASSWORD!r}."))
 
     def _agreements(self, negotiator) -> None:
@@ -224,6 +226,23 @@ class Command(BaseCommand):
         )
         services.licence_revoke(
             actor=approver, licence=revoked.licence, reason="End user found to front for a listed entity."
+        )
+
+    def _china_rule(self, exporter) -> None:
+        """The H200 walkthrough's start (FR Doc 2026-00789): attested US sales, and a draft to China whose
+        submission asks for the rule's four certifications."""
+        h200, china = Product.objects.get(name="H200 SXM"), Country.objects.get(code="CN")
+        today = timezone.localdate()
+        quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+        services.us_sales_report_file(actor=exporter, product=h200, quarter=quarter, units=1000)
+        party = {"name": "Lotus Compute", "address": "8 Zhangjiang Road, Shanghai", "country": china}
+        services.application_create(
+            actor=exporter,
+            destination=china,
+            end_use_category="commercial_datacenter",
+            end_use="Inference service for a commercial cloud",
+            parties={"ultimate_consignee": party, "end_users": [{**party, "hq_country": china}]},
+            items=[{"product": h200, "quantity": 400, "unit_price_usd": Decimal("30000")}],
         )
 
     def _notifications(self, users) -> None:
