@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, Prefetch, QuerySet, Sum, When
 from django.utils import timezone
 
+from agreements import deal_selectors
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, PolicyKind, Tier
 from agreements.models import Agreement, Allotment, Party, Policy
@@ -107,8 +108,9 @@ def _policy_facts(policy: Policy) -> engine.PolicyFacts:
     )
 
 
-def _terms_facts(agreement: Agreement, on: datetime.date) -> engine.TermsFacts:
-    terms = agreements.terms_in_force(agreement, on)
+def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFacts:
+    terms = agreements.terms_in_force(agreement, at.date())
+    overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
     return engine.TermsFacts(
         agreement_id=agreement.pk,
         agreement_reference=agreement.reference,
@@ -121,6 +123,7 @@ def _terms_facts(agreement: Agreement, on: datetime.date) -> engine.TermsFacts:
         excluded_end_users=frozenset(engine.normalise_name(name) for name in terms.excluded_end_users),
         security_conditions=tuple(terms.security_conditions),
         reporting_cadence=terms.get_reporting_cadence_display() if terms.reporting_cadence else "",
+        overdue_milestones=tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue),
     )
 
 
@@ -135,6 +138,10 @@ def _allotment_facts(
         committed_tpp=allotment.committed_tpp,
         period_start=allotment.period_start,
         period_end=allotment.period_end,
+        party_caps=tuple(
+            engine.PartyCapFacts(cap.party.pk, cap.party.name, cap.capacity_tpp, cap.committed_tpp)
+            for cap in deal_selectors.cap_usage([allotment.pk])
+        ),
     )
 
 
@@ -200,7 +207,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         policy=_policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
-        agreement=_terms_facts(agreement, on) if agreement else None,
+        agreement=_terms_facts(agreement, at) if agreement else None,
         allotment=(
             _allotment_facts(allotment, at)
             if proposal is None
@@ -310,6 +317,7 @@ def application_request(
         skip_lpp=skip_lpp,
         consignee_party=consignee.party_id if consignee else None,
         hq_party_ids=tuple(dict.fromkeys(p.party_id for p in (consignee, *end_users) if p is not None)),
+        end_user_parties=tuple(dict.fromkeys(p.party_id for p in end_users if p.party_id is not None)),
     )
 
 

@@ -47,6 +47,7 @@ class DeterminationRequestSerializer(serializers.Serializer):
             at=timezone.now(),
             consignee_party=consignee.pk,
             hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
+            end_user_parties=tuple(dict.fromkeys(party.pk for party in end_users if party.pk is not None)),
         )
 
 
