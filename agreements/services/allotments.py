@@ -9,9 +9,8 @@ from django.db.models import Case, Sum, When
 from django.utils import timezone
 
 from agreements.choices import AllotmentSource, LedgerKind
-from agreements.errors import AllotmentExhausted
 from agreements.deal_selectors import cap_usage, survivors_of
-from agreements.errors import PartyCapExhausted
+from agreements.errors import AllotmentExhausted, PartyCapExhausted
 from agreements.models import (
     Agreement,
     Allotment,
