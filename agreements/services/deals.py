@@ -18,12 +18,14 @@ from portal.permissions import Actor
 from portal.services import audit_record
 
 
-def cap_party(actor: Actor | None, agreement: Agreement, party: Party | PartyRef | int) -> Party:
+def cap_party(actor: Actor | None, agreement: Agreement, party: Party | PartyRef | int | str | dict) -> Party:
     """A capped party: a register entry (by id, any live party: negotiators name the partner's companies), or
     inline details matched in the register — located in the partner country unless given — or entered in it."""
     if isinstance(party, Party):
         return party
-    ref = PartyRef(id=party) if isinstance(party, int) else party
+    ref = PartyRef.coerce(party)
+    if ref is None:
+        raise ValidationError({"allotments": "Name the capped party: its register id or its details."})
     resolved = party_services.party_file(
         actor=actor,
         ref=ref,
