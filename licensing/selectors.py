@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from agreements import deal_selectors
 from agreements import selectors as agreements
-from agreements.choices import AllotmentSource, PolicyKind, Tier
-from agreements.models import Agreement, Allotment, Party, Policy
+from agreements.choices import AllotmentSource, LedgerKind, PolicyKind, Tier
+from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
@@ -543,3 +543,30 @@ def _proposed_determination(request: engine.Request, proposal: Policy) -> dict:
             "period_end": facts.allotment.period_end.isoformat(),
         }
     return answer
+
+
+def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int | None], int]:
+    """(allotment id, None) → TPP shipped under the licences drawing on it; (allotment id, party id) → the part
+    shipped under licences whose draw was for that party (consignee or end user, merges followed). Three queries."""
+    shipped = (
+        ShipmentLine.objects.filter(shipment__licence__allotment_id__in=allotment_ids)
+        .values("shipment__licence__allotment_id", "shipment__licence__number")
+        .annotate(tpp=Sum(F("quantity") * F("licence_line__unit_tpp")))
+    )
+    by_licence = {
+        (row["shipment__licence__allotment_id"], row["shipment__licence__number"]): row["tpp"] for row in shipped
+    }
+    totals: dict[tuple[int, int | None], int] = {}
+    for (allotment_id, _), tpp in by_licence.items():
+        totals[(allotment_id, None)] = totals.get((allotment_id, None), 0) + tpp
+    draws = LedgerEntryParty.objects.filter(
+        entry__kind=LedgerKind.RESERVE,
+        entry__allotment_id__in=allotment_ids,
+        entry__reference__in={number for _, number in by_licence},
+    ).values_list("entry__allotment_id", "entry__reference", "party_id")
+    draws = list(draws)
+    live = deal_selectors.survivors_of({party_id for _, _, party_id in draws})
+    for allotment_id, number, party_id in {(a, n, live[p]) for a, n, p in draws}:
+        key = (allotment_id, party_id)
+        totals[key] = totals.get(key, 0) + by_licence.get((allotment_id, number), 0)
+    return totals

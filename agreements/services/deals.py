@@ -159,7 +159,8 @@ def milestone_record(
         if milestone.waived_at is not None:
             raise ValidationError({"detail": f"{milestone} was waived: nothing more is recorded against it."})
         before = milestone_snapshot(milestone)
-        milestone.delivered_usd, milestone.verified_usd = delivered_usd, verified_usd
+        cents = Decimal("0.01")
+        milestone.delivered_usd, milestone.verified_usd = delivered_usd.quantize(cents), verified_usd.quantize(cents)
         fully = verified_usd >= milestone.amount_usd
         if fully and milestone.verified_at is None:
             milestone.verified_at, milestone.verified_by = timezone.now(), actor
