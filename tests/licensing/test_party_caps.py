@@ -128,3 +128,28 @@ def test_baseline_holds_the_party_to_its_cap_where_the_agreement_allotment_appli
 
     assert result.presumption == "denial"
     assert any(r.rule == "baseline.party_cap_exhausted" for r in result.reasons)
+
+
+def test_performance_shows_what_was_shipped_per_period_and_capped_party(global_caps, client_for):
+    exporter = make_user("exporter")
+    approver = make_user("approving_official")
+    application = f.recommended(exporter, destination="QA", consignee="Falcon Compute", quantity=1_000)
+    licence = services.application_approve(actor=approver, application=application).licence
+    services.shipment_report(
+        actor=exporter,
+        licence=licence,
+        shipped_on=licence.valid_from,
+        items=[{"product": f.product(), "quantity": 400}],
+    )
+
+    response = client_for("negotiator").get(f"/api/v1/agreements/{global_caps.pk}/performance/")
+
+    assert response.status_code == 200, response.json()
+    whole, falcon = response.json()["periods"]
+    assert (whole["committed_h100e"], whole["shipped_h100e"]) == ("1000.00", "400.00")
+    assert falcon["party"]["name"] == "Falcon Compute"
+    assert (falcon["committed_h100e"], falcon["shipped_h100e"], falcon["remaining_h100e"]) == (
+        "1000.00",
+        "400.00",
+        "1000.00",
+    )
