@@ -27,7 +27,13 @@ def survivors_of(party_ids: Iterable[int]) -> dict[int, int]:
     result = {pk: pk for pk in party_ids}
     pending = set(result)
     for _ in range(MAX_PARENT_CHAIN):
-        merged = dict(Party.objects.filter(pk__in=pending, merged_into__isnull=False).values_list("pk", "merged_into"))
+        merged: dict[int, int] = {
+            pk: into
+            for pk, into in Party.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
+                "pk", "merged_into"
+            )
+            if into is not None
+        }
         if not merged:
             break
         for original, current in result.items():
@@ -41,12 +47,11 @@ def party_committed(allotment_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """(allotment id, live party id) → TPP that party's draws hold on the allotment (reserve − release), counting
     every draw it was the ultimate consignee or an end user of, and those of parties since merged into it."""
     signed = Case(When(entry__kind=LedgerKind.RESERVE, then=F("entry__tpp")), default=-F("entry__tpp"))
-    rows = (
+    rows = list(
         LedgerEntryParty.objects.filter(entry__allotment_id__in=list(allotment_ids))
         .values("entry__allotment_id", "party_id")
         .annotate(net=Coalesce(Sum(signed), 0))
     )
-    rows = list(rows)
     live = survivors_of({row["party_id"] for row in rows})
     committed: dict[tuple[int, int], int] = defaultdict(int)
     for row in rows:
@@ -72,10 +77,10 @@ def cap_usage(allotment_ids: Iterable[int], *, party_ids: Iterable[int] | None =
     """The party caps of the allotments (only those of `party_ids` if given) with each party's committed TPP.
     Two queries whatever the number of allotments (three when a capped party was merged)."""
     ids = list(allotment_ids)
-    caps = AllotmentPartyCap.objects.filter(allotment_id__in=ids).select_related("party")
+    query = AllotmentPartyCap.objects.filter(allotment_id__in=ids).select_related("party")
     if party_ids is not None:
-        caps = caps.filter(party_id__in=list(party_ids))
-    caps = list(caps.order_by("allotment_id", "party__name"))
+        query = query.filter(party_id__in=list(party_ids))
+    caps = list(query.order_by("allotment_id", "party__name"))
     if not caps:
         return []
     committed = party_committed(ids)

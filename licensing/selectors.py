@@ -559,12 +559,13 @@ def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int 
     totals: dict[tuple[int, int | None], int] = {}
     for (allotment_id, _), tpp in by_licence.items():
         totals[(allotment_id, None)] = totals.get((allotment_id, None), 0) + tpp
-    draws = LedgerEntryParty.objects.filter(
-        entry__kind=LedgerKind.RESERVE,
-        entry__allotment_id__in=allotment_ids,
-        entry__reference__in={number for _, number in by_licence},
-    ).values_list("entry__allotment_id", "entry__reference", "party_id")
-    draws = list(draws)
+    draws = list(
+        LedgerEntryParty.objects.filter(
+            entry__kind=LedgerKind.RESERVE,
+            entry__allotment_id__in=allotment_ids,
+            entry__reference__in={number for _, number in by_licence},
+        ).values_list("entry__allotment_id", "entry__reference", "party_id")
+    )
     live = deal_selectors.survivors_of({party_id for _, _, party_id in draws})
     for allotment_id, number, party_id in {(a, n, live[p]) for a, n, p in draws}:
         key = (allotment_id, party_id)

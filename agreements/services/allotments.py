@@ -1,7 +1,7 @@
 """Allotments and their ledger: syncing allotments from terms and the policy, and the only two ways quota moves."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -18,6 +18,7 @@ from agreements.models import (
     LedgerEntry,
     LedgerEntryParty,
     Policy,
+    TermsPartyCap,
     TermsPeriod,
     TermsVersion,
 )
@@ -85,7 +86,7 @@ def sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, acto
     return synced
 
 
-def _caps_text(caps) -> dict[str, int]:
+def _caps_text(caps: Iterable[AllotmentPartyCap | TermsPartyCap]) -> dict[str, int]:
     return {f"{cap.party.name} ({cap.party.country_id})": cap.capacity_tpp for cap in caps}
 
 
