@@ -153,3 +153,27 @@ def test_performance_shows_what_was_shipped_per_period_and_capped_party(global_c
         "400.00",
         "1000.00",
     )
+
+
+@pytest.mark.parametrize(
+    "consignee,presumption",
+    [
+        ({"name": "Falcon Compute", "country": "QA"}, "denial"),
+        ("Falcon Compute", "denial"),  # a bare name: located in the destination, matched in the register
+        ("Pearl Cloud", "approval"),
+    ],
+)
+def test_the_determinations_api_holds_a_capped_consignee_to_its_cap(global_caps, client_for, consignee, presumption):
+    body = {
+        "destination": "QA",
+        "consignee": consignee,
+        "items": [{"product": f.product().pk, "quantity": 2_500}],
+        "end_use_category": "commercial_datacenter",
+    }
+
+    response = client_for("exporter").post("/api/v1/determinations/", body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["presumption"] == presumption
+    if presumption == "denial":
+        assert "2,000.00 H100e remaining for it" in str(response.json()["reasons"])

@@ -154,6 +154,10 @@ def w_proposal():
     return {"app": f.submitted(mine()), "proposal": proposal}
 
 
+def w_agreement():
+    return {"agreement": f.agreement_in_force("QA")}
+
+
 def app_url(suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/api/v1/applications/{w['app'].pk}/{suffix}"
 
@@ -342,6 +346,13 @@ CASES = {
         expect(200),
         body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
     ),
+    # An agreement's performance: routed here for its shipped figures (the agreement's own scope: staff, negotiators)
+    "GET agreements/{id}/performance/": Case(
+        "get",
+        lambda w: f"/api/v1/agreements/{w['agreement'].pk}/performance/",
+        w_agreement,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
     # Users and roles (portal; policy_admin only — tests/portal/test_users_api.py has the escalation cases)
     "GET users/": Case("get", lambda w: "/api/v1/users/", w_user, expect(403, policy_admin=200)),
     "POST users/": Case(
@@ -453,6 +464,7 @@ ROUTES = {
     "policy-impact": ("GET policy/impact/",),
     "policy-proposal-impact": ("GET policy/{id}/impact/",),
     "determination": ("POST determinations/",),
+    "agreement-performance": ("GET agreements/{id}/performance/",),
     "user-list": ("GET users/", "POST users/"),
     "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
 }
