@@ -5,6 +5,12 @@ class AllotmentExhausted(DomainError):
     code = "allotment_exhausted"
 
 
+class PartyCapExhausted(AllotmentExhausted):
+    """A draw beyond what remains of a named party's cap inside an allotment (SPEC § 2 "Terms v2")."""
+
+    code = "party_cap_exhausted"
+
+
 class TermsLocked(DomainError):
     code = "terms_locked"
 

@@ -342,6 +342,14 @@ class LedgerEntry(models.Model):
     kind = models.CharField(max_length=8, choices=LedgerKind.choices)
     tpp = models.BigIntegerField()
     consignee = models.CharField(max_length=200, help_text="Normalised ultimate consignee name.")
+    party = models.ForeignKey(
+        "Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The ultimate consignee in the party register (empty: drawn before the register, unmatched).",
+    )
     reference = models.CharField(max_length=80, help_text="What drew or released: e.g. licence number.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField()
@@ -404,3 +412,30 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country_id})"
+
+
+# The binding parts of terms v2 (party caps, investment milestones) and the parties of each draw.
+from agreements.deal_models import (  # noqa: E402
+    AllotmentPartyCap,
+    InvestmentMilestone,
+    LedgerEntryParty,
+    TermsPartyCap,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementStatusChange",
+    "Allotment",
+    "AllotmentPartyCap",
+    "Country",
+    "CountryGroupMembership",
+    "InvestmentMilestone",
+    "LedgerEntry",
+    "LedgerEntryParty",
+    "Party",
+    "Policy",
+    "TermsPartyCap",
+    "TermsPeriod",
+    "TermsVersion",
+    "TierMembership",
+]

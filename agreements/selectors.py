@@ -331,11 +331,15 @@ def allotment_usage(
     return usage
 
 
+# What a terms version is shown with: its periods with their party caps, and the milestones it set.
+TERMS_PREFETCH = ("periods__party_caps__party", "milestones__terms", "milestones__verified_by", "milestones__waived_by")
+
+
 def agreements_for_display(agreements: QuerySet[Agreement], *, history: bool) -> QuerySet[Agreement]:
     """What the agreement serializers show, in a constant number of queries: the newest terms version with its
     periods, whether it is in force now, and (detail) the status history."""
     newer = TermsVersion.objects.filter(agreement=OuterRef("agreement"), version__gt=OuterRef("version"))
-    newest = TermsVersion.objects.filter(~Exists(newer)).select_related("created_by").prefetch_related("periods")
+    newest = TermsVersion.objects.filter(~Exists(newer)).select_related("created_by").prefetch_related(*TERMS_PREFETCH)
     in_force = agreements_in_force(timezone.now()).filter(pk=OuterRef("pk"))
     agreements = agreements.annotate(in_force_now=Exists(in_force)).prefetch_related(
         Prefetch("terms_versions", queryset=newest, to_attr="newest_terms")

@@ -81,6 +81,14 @@ class Request:
     consignee_party: int | None = None
     hq_party_ids: tuple[int, ...] = ()
     export_from: str = UNITED_STATES
+    # The end users' register entries themselves (no parents): with the consignee's, the parties a cap may bind.
+    end_user_parties: tuple[int, ...] = ()
+
+    @property
+    def party_ids(self) -> frozenset[int]:
+        """The parties an agreement's party caps are matched against: the consignee and every end user."""
+        ids = (self.consignee_party, *self.end_user_parties)
+        return frozenset(pk for pk in ids if pk is not None)
 
     @property
     def requested_tpp(self) -> int:
@@ -103,12 +111,27 @@ class PolicyFacts:
 
 
 @dataclass(frozen=True)
+class PartyCapFacts:
+    """A named party's cap inside an agreement's allotment, and what that party's draws hold of it."""
+
+    party_id: int
+    name: str
+    capacity_tpp: int
+    committed_tpp: int
+
+    @property
+    def remaining_tpp(self) -> int:
+        return max(self.capacity_tpp - self.committed_tpp, 0)
+
+
+@dataclass(frozen=True)
 class AllotmentFacts:
     id: int | None  # None: hypothetical (a Tier 2 period a proposed policy would open)
     capacity_tpp: int  # effective capacity: the caller has applied any G2G uplift
     committed_tpp: int
     period_start: date
     period_end: date
+    party_caps: tuple[PartyCapFacts, ...] = ()
 
     @property
     def remaining_tpp(self) -> int:
@@ -128,6 +151,15 @@ class TermsFacts:
     excluded_end_users: frozenset[str]  # normalised with normalise_name
     security_conditions: tuple[str, ...]
     reporting_cadence: str
+    # Investment milestones past due at `at` and, as recorded then, neither verified nor waived
+    overdue_milestones: tuple["MilestoneFacts", ...] = ()
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    description: str
+    amount_usd: Decimal
+    due_on: date
 
 
 @dataclass(frozen=True)
@@ -287,6 +319,9 @@ DENIAL_RULES = RESTRICTED_RULES | frozenset(
         "baseline.excluded_end_user",
         "baseline.end_use_not_permitted",
         "baseline.agreement_allotment_exhausted",
+        "global.party_cap_exhausted",
+        "baseline.party_cap_exhausted",
+        "terms.investment_overdue",
     }
 )
 
@@ -360,7 +395,7 @@ def _decided(
         regime=facts.policy.kind,
         requested_tpp=request.requested_tpp,
         allotment_id=allotment.id if allotment else None,
-        allotment_remaining_tpp=allotment.remaining_tpp if allotment else None,
+        allotment_remaining_tpp=_remaining_for(request, allotment) if allotment else None,
         conditions=conditions,
         agreement_id=agreement_id,
         requires_allotment=requires_allotment,
@@ -368,6 +403,45 @@ def _decided(
         export_from=request.export_from,
         controlled_products=tuple(line.product_id for line in request.lines if line.controlled),
     )
+
+
+def _capped(request: Request, allotment: AllotmentFacts) -> list[PartyCapFacts]:
+    """The caps of the allotment on the request's own parties (the named party itself, not its parent's group)."""
+    return [cap for cap in allotment.party_caps if cap.party_id in request.party_ids]
+
+
+def _remaining_for(request: Request, allotment: AllotmentFacts) -> int:
+    """The allotment's remaining, and no more than each capped party's cap less its committed draws."""
+    return min([allotment.remaining_tpp, *(cap.remaining_tpp for cap in _capped(request, allotment))])
+
+
+def _cap_reasons(request: Request, allotment: AllotmentFacts, reference: str, regime: str) -> list[Reason]:
+    reasons = []
+    requested = request.requested_tpp
+    for cap in _capped(request, allotment):
+        held = (
+            f'"{cap.name}" is capped at {_h100e_text(cap.capacity_tpp)} of this allotment by agreement {reference} '
+            f"and holds {_h100e_text(cap.committed_tpp)}: {_h100e_text(cap.remaining_tpp)} remaining for it"
+        )
+        if cap.remaining_tpp >= requested:
+            reasons.append(Reason(f"{regime}.party_cap", f"{held} covers the {_h100e_text(requested)} requested."))
+        else:
+            text = f"{held} is less than the {_h100e_text(requested)} requested."
+            reasons.append(Reason(f"{regime}.party_cap_exhausted", text + _shortfall(cap.remaining_tpp, requested)))
+    return reasons
+
+
+def _milestone_reasons(terms: TermsFacts) -> list[Reason]:
+    """SPEC § 3.4 step 7: an investment milestone past due and neither verified nor waived → denial, naming it."""
+    return [
+        Reason(
+            "terms.investment_overdue",
+            f'Investment milestone "{m.description}" (USD {m.amount_usd:,.2f}) of agreement '
+            f"{terms.agreement_reference} was due on {m.due_on} and is neither verified nor waived: the agreement's "
+            "new draws are refused until a negotiator records it verified or waives it.",
+        )
+        for m in terms.overdue_milestones
+    ]
 
 
 def _presumption(reasons: tuple[Reason, ...]) -> Presumption:
@@ -803,8 +877,10 @@ def _global_terms(request: Request, facts: Facts) -> Determination:
     reasons = (
         *_lpp_notes(request, facts),
         *_party_reasons(request, terms),
+        *_milestone_reasons(terms),
         *_band_reasons(request, facts, exceeded, terms),
         _global_allotment_reason(request, facts, terms),
+        *(_cap_reasons(request, facts.allotment, terms.agreement_reference, GLOBAL) if facts.allotment else ()),
     )
     return _decided(
         request,
@@ -861,7 +937,11 @@ def _baseline_case_by_case(request: Request, facts: Facts) -> Reason:
 def _baseline_terms_reasons(request: Request, terms: TermsFacts) -> list[Reason]:
     """Excluded end users and permitted end uses bind wherever an agreement's own allotment applies (SPEC § 3.1)."""
     return [
-        Reason(reason.rule.replace("global.", "baseline.", 1), reason.text) for reason in _party_reasons(request, terms)
+        *(
+            Reason(reason.rule.replace("global.", "baseline.", 1), reason.text)
+            for reason in _party_reasons(request, terms)
+        ),
+        *_milestone_reasons(terms),
     ]
 
 
@@ -904,6 +984,7 @@ def _baseline_agreement_allotment(
         requirement,
         *_baseline_terms_reasons(request, terms),
         _baseline_allotment_reason(request, allotment, terms),
+        *_cap_reasons(request, allotment, terms.agreement_reference, BASELINE),
     )
     return _decided(
         request,

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from agreements import deal_selectors
 from agreements import selectors as agreements
-from agreements.choices import AllotmentSource, PolicyKind, Tier
-from agreements.models import Agreement, Allotment, Party, Policy
+from agreements.choices import AllotmentSource, LedgerKind, PolicyKind, Tier
+from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
@@ -158,8 +159,9 @@ def _policy_facts(policy: Policy) -> engine.PolicyFacts:
     )
 
 
-def _terms_facts(agreement: Agreement, on: datetime.date) -> engine.TermsFacts:
-    terms = agreements.terms_in_force(agreement, on)
+def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFacts:
+    terms = agreements.terms_in_force(agreement, at.date())
+    overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
     return engine.TermsFacts(
         agreement_id=agreement.pk,
         agreement_reference=agreement.reference,
@@ -172,6 +174,7 @@ def _terms_facts(agreement: Agreement, on: datetime.date) -> engine.TermsFacts:
         excluded_end_users=frozenset(engine.normalise_name(name) for name in terms.excluded_end_users),
         security_conditions=tuple(terms.security_conditions),
         reporting_cadence=terms.get_reporting_cadence_display() if terms.reporting_cadence else "",
+        overdue_milestones=tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue),
     )
 
 
@@ -186,6 +189,10 @@ def _allotment_facts(
         committed_tpp=allotment.committed_tpp,
         period_start=allotment.period_start,
         period_end=allotment.period_end,
+        party_caps=tuple(
+            engine.PartyCapFacts(cap.party.pk, cap.party.name, cap.capacity_tpp, cap.committed_tpp)
+            for cap in deal_selectors.cap_usage([allotment.pk])
+        ),
     )
 
 
@@ -251,7 +258,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         policy=_policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
-        agreement=_terms_facts(agreement, on) if agreement else None,
+        agreement=_terms_facts(agreement, at) if agreement else None,
         allotment=(
             _allotment_facts(allotment, at)
             if proposal is None
@@ -363,6 +370,7 @@ def application_request(
         consignee_party=consignee.party_id if consignee else None,
         hq_party_ids=tuple(dict.fromkeys(p.party_id for p in (consignee, *end_users) if p is not None)),
         export_from=application.export_from_id or engine.UNITED_STATES,
+        end_user_parties=tuple(dict.fromkeys(p.party_id for p in end_users if p.party_id is not None)),
     )
 
 
@@ -620,3 +628,31 @@ def _proposed_determination(request: engine.Request, proposal: Policy) -> dict:
             "period_end": facts.allotment.period_end.isoformat(),
         }
     return answer
+
+
+def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int | None], int]:
+    """(allotment id, None) → TPP shipped under the licences drawing on it; (allotment id, party id) → the part
+    shipped under licences whose draw was for that party (consignee or end user, merges followed). Three queries."""
+    shipped = (
+        ShipmentLine.objects.filter(shipment__licence__allotment_id__in=allotment_ids)
+        .values("shipment__licence__allotment_id", "shipment__licence__number")
+        .annotate(tpp=Sum(F("quantity") * F("licence_line__unit_tpp")))
+    )
+    by_licence = {
+        (row["shipment__licence__allotment_id"], row["shipment__licence__number"]): row["tpp"] for row in shipped
+    }
+    totals: dict[tuple[int, int | None], int] = {}
+    for (allotment_id, _), tpp in by_licence.items():
+        totals[(allotment_id, None)] = totals.get((allotment_id, None), 0) + tpp
+    draws = list(
+        LedgerEntryParty.objects.filter(
+            entry__kind=LedgerKind.RESERVE,
+            entry__allotment_id__in=allotment_ids,
+            entry__reference__in={number for _, number in by_licence},
+        ).values_list("entry__allotment_id", "entry__reference", "party_id")
+    )
+    live = deal_selectors.survivors_of({party_id for _, _, party_id in draws})
+    for allotment_id, number, party_id in {(a, n, live[p]) for a, n, p in draws}:
+        key = (allotment_id, party_id)
+        totals[key] = totals.get(key, 0) + by_licence.get((allotment_id, number), 0)
+    return totals

@@ -18,7 +18,10 @@ _POLICY_SIDE_READ = [
     "agreements.view_agreementstatuschange",
     "agreements.view_termsversion",
     "agreements.view_termsperiod",
+    "agreements.view_termspartycap",
+    "agreements.view_investmentmilestone",
     "agreements.view_allotment",
+    "agreements.view_allotmentpartycap",
     "agreements.view_ledgerentry",
     "agreements.view_allotment_usage",
 ]

@@ -15,6 +15,7 @@ from agreements.admin.agreement_actions import ACTIONS
 from agreements.admin.amendments import AmendmentViewMixin
 from agreements.admin.display import CountryFilter, add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
+from agreements.admin.performance import PerformanceViewMixin
 from agreements.admin.service_form import ServiceFormMixin
 from agreements.choices import TERMS_EDITABLE_STATUSES, AgreementStatus, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
@@ -61,11 +62,29 @@ def in_force_today(agreement: Agreement) -> bool:
 
 
 def schedule_html(periods) -> str:
-    rows = [(p.period_start, p.period_end, tpp_and_h100e(p.capacity_tpp)) for p in periods]
+    rows = [(p.period_start, p.period_end, tpp_and_h100e(p.capacity_tpp), _caps_html(p)) for p in periods]
     if not rows:
         return format_html("<p>{}</p>", "No allotment periods.")
     return format_html(
-        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>{} – {}: {}</li>", rows)
+        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>{} – {}: {}{}</li>", rows)
+    )
+
+
+def _caps_html(period) -> str:
+    caps = [(cap.party.name, cap.party.country_id, tpp_and_h100e(cap.capacity_tpp)) for cap in period.party_caps.all()]
+    if not caps:
+        return ""
+    return format_html(
+        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>cap for {} ({}): {}</li>", caps)
+    )
+
+
+def milestones_html(milestones) -> str:
+    rows = [(m.due_on, m.description, f"USD {m.amount_usd:,}", m.us_site or "US site not named") for m in milestones]
+    if not rows:
+        return "None"
+    return format_html(
+        '<ul style="margin:0;padding-left:1.2em">{}</ul>', format_html_join("", "<li>due {}: {}, {} ({})</li>", rows)
     )
 
 
@@ -87,6 +106,7 @@ class TermsVersionInline(ReadOnlyAdminMixin, admin.StackedInline):
         ("version", "effective_from"),
         "reason",
         "schedule",
+        "milestones",
         "lpp_threshold",
         ("government_assurances", "site_visits_accepted"),
         ("investment", "revenue_share"),
@@ -100,11 +120,16 @@ class TermsVersionInline(ReadOnlyAdminMixin, admin.StackedInline):
     readonly_fields = flatten_fieldsets([(None, {"fields": fields})])
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agreement", "created_by").prefetch_related("periods")
+        queryset = super().get_queryset(request).select_related("agreement", "created_by")
+        return queryset.prefetch_related("periods__party_caps__party", "milestones")
 
     @admin.display(description="Allotment schedule")
     def schedule(self, terms):
         return schedule_html(terms.periods.all())
+
+    @admin.display(description="Investment milestones set")
+    def milestones(self, terms):
+        return milestones_html(terms.milestones.all())
 
     @admin.display(description="LPP threshold")
     def lpp_threshold(self, terms):
@@ -148,7 +173,14 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
+class AgreementAdmin(
+    WorkflowActionsMixin,
+    PerformanceViewMixin,
+    AmendmentViewMixin,
+    ServiceFormMixin,
+    AuditHistoryMixin,
+    admin.ModelAdmin,
+):
     form = AgreementForm
     workflow = AGREEMENT
     workflow_actions = ACTIONS
@@ -265,8 +297,10 @@ class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin,
         terms = None
         if form.terms_changed() or "valid_from" in changes:
             terms = form.terms_payload()
-            if "schedule" not in form.changed_data:
-                del terms["allotments"]  # leave the periods as they are
+            if "schedule" not in form.changed_data and "party_caps" not in form.changed_data:
+                del terms["allotments"]  # leave the periods (and their caps) as they are
+            if "investment_milestones" not in form.changed_data:
+                del terms["investment_milestones"]  # leave the milestones (and what is recorded on them) alone
         if changes or terms is not None:
             return services.agreement_update(actor=request.user, agreement=obj, terms=terms, **changes)
         return obj
@@ -312,7 +346,8 @@ class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin,
         return sentence
 
     def related_links(self, request, agreement) -> list[tuple[str, str]]:
-        return [("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else []
+        links = [("Deal performance", self.performance_url(agreement))]
+        return links + ([("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else [])
 
     def record_label(self, agreement) -> str:
         return agreement.reference

@@ -56,6 +56,7 @@ class AmendmentViewMixin:
             return HttpResponseRedirect(change_url)
         latest = selectors.current_terms(agreement)
         initial = {**terms_initial(latest), "effective_from": max(timezone.localdate(), latest.effective_from)}
+        initial["investment_milestones"] = []  # an amendment adds milestones; the earlier ones stay binding
         form = AmendmentForm(request.POST if request.method == "POST" else None, initial=initial)
         if form.is_valid():
             try:

@@ -34,9 +34,17 @@ TERMS_FIELDSETS = [
     (
         "Allotment schedule",
         {
-            "fields": ["schedule"],
+            "fields": ["schedule", "party_caps"],
             "description": "The capacity the partner country may receive per period. When the agreement enters "
-            "into force these periods become its allotments.",
+            "into force these periods become its allotments, with their party caps.",
+        },
+    ),
+    (
+        "Investment milestones",
+        {
+            "fields": ["investment_milestones"],
+            "description": "Reciprocal investment the partner delivers in the United States. A milestone past due "
+            "and neither verified nor waived turns the agreement's new draws to denial.",
         },
     ),
     (
@@ -55,6 +63,16 @@ TERMS_FIELDSETS = [
         },
     ),
 ]
+CAPS_HELP = (
+    "One cap per line: <code>period start | party | cap</code>. The party is <code>#id</code> from the party "
+    "register, or <code>name, country code</code> (matched in the register, else entered; the partner country if "
+    "no code). The cap is in TPP, or whole H100e when followed by <code>H100e</code>. Example:<br>"
+    "<code>2026-01-01 | G42, AE | 20,000 H100e</code>"
+)
+MILESTONES_HELP = (
+    "One milestone per line: <code>due date | amount USD | description | US site</code>. Example:<br>"
+    "<code>2026-11-30 | 500,000,000 | First US data-centre phase | Phoenix, AZ</code>"
+)
 _LINE = re.compile(r"^(\S+)\s+(\S+)\s+([\d,_ ]+?)\s*(tpp|h100e)?$", re.IGNORECASE)
 
 
@@ -110,6 +128,112 @@ class ScheduleField(forms.CharField):
         return {"period_start": period_start, "period_end": period_end, "capacity_tpp": capacity}
 
 
+def _amount(text: str, unit_allowed: bool = True) -> tuple[str, str | None]:
+    match = re.fullmatch(r"([\d,_ .]+?)\s*(tpp|h100e)?", text.strip(), re.IGNORECASE)
+    if not match or (match.group(2) and not unit_allowed):
+        raise ValidationError("write the amount as a number" + (", then TPP or H100e." if unit_allowed else "."))
+    return re.sub(r"[,_ ]", "", match.group(1)), match.group(2)
+
+
+class _PipeLinesField(forms.CharField):
+    """Lines of `|`-separated cells, each line cleaned by `parse`; errors name the line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "vLargeTextField", "spellcheck": "false"})
+    cells: tuple[int, int] = (3, 3)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[dict[str, Any]]:
+        rows, errors = [], []
+        for number, raw in enumerate(str(value or "").splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            cells = [cell.strip() for cell in line.split("|")]
+            try:
+                if not self.cells[0] <= len(cells) <= self.cells[1]:
+                    raise ValidationError(f"write {self.cells[0]} cells separated by |.")
+                rows.append(self.parse(cells))
+            except ValidationError as exc:
+                errors.append(ValidationError(f"Line {number} ({raw.strip()}): {exc.messages[0]}"))
+        if errors:
+            raise ValidationError(errors)
+        return rows
+
+    def parse(self, cells: list[str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("dates are written YYYY-MM-DD, e.g. 2026-01-01.") from None
+
+
+class PartyCapsField(_PipeLinesField):
+    """Party caps as text: `period start | #id or name, CC | cap [TPP|H100e]`."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{cap['period_start']} | #{cap['party'].pk} {cap['party'].name}, {cap['party'].country_id} | "
+                f"{cap['capacity_tpp']:,}  ({h100e(cap['capacity_tpp']):,} H100e)".replace("  (", " TPP (", 1)
+                for cap in value
+            )
+        return value
+
+    def parse(self, cells: list[str]) -> dict[str, Any]:
+        start, party_text, cap_text = cells
+        cap_text = re.sub(r"\(.*\)$", "", cap_text).strip()  # the H100e shown beside a TPP figure
+        amount, unit = _amount(cap_text)
+        capacity = int(amount.split(".")[0]) if amount.replace(".", "").isdigit() else 0
+        if unit and unit.lower() == "h100e":
+            capacity = tpp_from_h100e(capacity)
+        if capacity <= 0:
+            raise ValidationError("the cap must be more than zero.")
+        if party_text.startswith("#"):
+            party: Any = int(re.match(r"#(\d+)", party_text).group(1)) if re.match(r"#\d+", party_text) else None
+            if party is None:
+                raise ValidationError("write the register id as #17.")
+        else:
+            name, _, country = party_text.rpartition(",")
+            if not name or not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
+                name, country = party_text, ""
+            party = {"name": name.strip(), **({"country": country.strip().upper()} if country.strip() else {})}
+        return {"period_start": _date(start), "party": party, "capacity_tpp": capacity}
+
+
+class MilestonesField(_PipeLinesField):
+    """Investment milestones as text: `due date | amount USD | description | US site`."""
+
+    cells = (3, 4)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{m['due_on']} | {m['amount_usd']:,} | {m['description']} | {m.get('us_site', '')}".rstrip(" |")
+                for m in value
+            )
+        return value
+
+    def parse(self, cells: list[str]) -> dict[str, Any]:
+        due, amount_text, description, *site = cells
+        amount, _ = _amount(amount_text, unit_allowed=False)
+        try:
+            amount_usd = Decimal(amount)
+        except ArithmeticError:
+            raise ValidationError("write the amount in USD, e.g. 500,000,000.") from None
+        return {
+            "due_on": _date(due),
+            "amount_usd": amount_usd.quantize(Decimal("0.01")),
+            "description": description,
+            "us_site": site[0] if site else "",
+        }
+
+
 class LinesField(forms.CharField):
     """A list of short texts, one per line."""
 
@@ -130,6 +254,8 @@ class TermsFields(forms.Form):
     """The negotiated terms of one version, as the services take them."""
 
     schedule = ScheduleField(label="Allotment schedule")
+    party_caps = PartyCapsField(label="Party caps", help_text=CAPS_HELP)
+    investment_milestones = MilestonesField(label="Investment milestones", help_text=MILESTONES_HELP)
     lpp_threshold_tpp = forms.IntegerField(
         label="LPP threshold override (TPP)",
         required=False,
@@ -168,14 +294,37 @@ class TermsFields(forms.Form):
     def clean_reciprocal_investment_usd(self):
         return self.cleaned_data["reciprocal_investment_usd"] or Decimal(0)
 
+    def clean(self):
+        cleaned = super().clean()
+        starts = {p["period_start"] for p in cleaned.get("schedule") or []}
+        for cap in cleaned.get("party_caps") or []:
+            if cap["period_start"] not in starts:
+                self.add_error("party_caps", f"No period of the schedule starts on {cap['period_start']}.")
+                break
+        return cleaned
+
     def terms_payload(self) -> dict[str, Any]:
-        """The terms as `agreement_create`, `agreement_update` and `amendment_create` take them."""
+        """The terms as `agreement_create`, `agreement_update` and `amendment_create` take them: each period with
+        its party caps, and the milestones typed (the service replaces a draft's, or adds an amendment's)."""
         payload = {name: self.cleaned_data[name] for name in selectors.TERMS_FIELDS}
-        payload["allotments"] = self.cleaned_data["schedule"]
+        caps = self.cleaned_data.get("party_caps") or []
+        payload["allotments"] = [
+            {
+                **period,
+                "party_caps": [
+                    {"party": cap["party"], "capacity_tpp": cap["capacity_tpp"]}
+                    for cap in caps
+                    if cap["period_start"] == period["period_start"]
+                ],
+            }
+            for period in self.cleaned_data["schedule"]
+        ]
+        payload["investment_milestones"] = self.cleaned_data.get("investment_milestones") or []
         return payload
 
     def terms_changed(self) -> bool:
-        return any(name in self.changed_data for name in (*selectors.TERMS_FIELDS, "schedule"))
+        names = (*selectors.TERMS_FIELDS, "schedule", "party_caps", "investment_milestones")
+        return any(name in self.changed_data for name in names)
 
 
 def terms_initial(terms: TermsVersion) -> dict[str, Any]:
@@ -184,6 +333,15 @@ def terms_initial(terms: TermsVersion) -> dict[str, Any]:
     initial["schedule"] = [
         {"period_start": p.period_start, "period_end": p.period_end, "capacity_tpp": p.capacity_tpp}
         for p in terms.periods.all()
+    ]
+    initial["party_caps"] = [
+        {"period_start": p.period_start, "party": cap.party, "capacity_tpp": cap.capacity_tpp}
+        for p in terms.periods.all()
+        for cap in p.party_caps.all()
+    ]
+    initial["investment_milestones"] = [
+        {"due_on": m.due_on, "amount_usd": m.amount_usd, "description": m.description, "us_site": m.us_site}
+        for m in terms.milestones.all()
     ]
     return initial
 

@@ -1,8 +1,12 @@
 """Fields shared by every API that takes a country (agreements, determinations, applications, notifications)."""
 
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import Country
+from agreements.units import h100e
 
 
 class CountryCodeField(serializers.SlugRelatedField):
@@ -21,3 +25,26 @@ class CountryCodeField(serializers.SlugRelatedField):
         if not isinstance(data, str) or len(data.strip()) != 2:
             self.fail("invalid")
         return super().to_internal_value(data.strip().upper())
+
+
+MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "example": "3.00"})
+class H100eField(serializers.ReadOnlyField):
+    """A TPP integer shown as H100-equivalents, to two decimals (derived, never stored)."""
+
+    def to_representation(self, tpp: int) -> str:
+        return str(h100e(tpp))
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know (a read-only `status`, a typo) instead of
+    silently ignoring them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                raise serializers.ValidationError({name: ["Not a field that can be set here."] for name in unknown})
+        return super().to_internal_value(data)

@@ -5,7 +5,13 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.api.fields import CountryCodeField
+from agreements.api.deal_serializers import (
+    MilestoneInputSerializer,
+    MilestoneSerializer,
+    PartyCapInputSerializer,
+    PartyCapSerializer,
+)
+from agreements.api.fields import MAX_TPP, CountryCodeField, H100eField, StrictSerializer
 from agreements.choices import AgreementStatus, AllotmentSource, EndUseCategory, PolicyKind, ReportingCadence
 from agreements.models import (
     Agreement,
@@ -17,7 +23,6 @@ from agreements.models import (
     TermsVersion,
 )
 from agreements.selectors import POLICY_PARAMETERS, TERMS_FIELDS, is_embargoed
-from agreements.units import h100e
 from portal.choices import Role
 
 
@@ -133,16 +138,6 @@ class PolicyWithdrawSerializer(serializers.Serializer):
 
 # Shared pieces
 
-MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+\.\d{2}$", "example": "3.00"})
-class H100eField(serializers.ReadOnlyField):
-    """A TPP integer shown as H100-equivalents, to two decimals (derived, never stored)."""
-
-    def to_representation(self, tpp: int) -> str:
-        return str(h100e(tpp))
-
 
 class NegotiatorField(serializers.SlugRelatedField):
     default_error_messages = {"does_not_exist": "No negotiator has the username {value}."}
@@ -152,18 +147,6 @@ class NegotiatorField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", queryset=queryset, **kwargs)
 
 
-class StrictSerializer(serializers.Serializer):
-    """An input serializer that refuses fields it does not know (a read-only `status`, a typo) instead of
-    silently ignoring them."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
-            if unknown:
-                raise serializers.ValidationError({name: ["Not a field that can be set here."] for name in unknown})
-        return super().to_internal_value(data)
-
-
 # Agreements and their terms: input
 
 
@@ -171,6 +154,9 @@ class PeriodInputSerializer(StrictSerializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     capacity_tpp = serializers.IntegerField(min_value=1, max_value=MAX_TPP, help_text="Capacity in TPP (> 0).")
+    party_caps = PartyCapInputSerializer(
+        many=True, required=False, max_length=50, help_text="Named parties' shares of this period's capacity."
+    )
 
 
 class TermsInputSerializer(StrictSerializer):
@@ -195,6 +181,13 @@ class TermsInputSerializer(StrictSerializer):
     security_conditions = serializers.ListField(child=serializers.CharField(max_length=1000), required=False)
     reporting_cadence = serializers.ChoiceField(choices=ReportingCadence.choices, allow_blank=True, required=False)
     notes = serializers.CharField(allow_blank=True, required=False, max_length=20_000)
+    investment_milestones = MilestoneInputSerializer(
+        many=True,
+        required=False,
+        max_length=100,
+        help_text="While negotiating: replaces the version's milestones. On an amendment: milestones it adds "
+        "(earlier ones stay binding until verified or waived).",
+    )
 
 
 class AgreementCreateSerializer(StrictSerializer):
@@ -249,14 +242,18 @@ class AmendmentCreateSerializer(TermsInputSerializer):
 
 class TermsPeriodSerializer(serializers.ModelSerializer):
     capacity_h100e = H100eField(source="capacity_tpp")
+    party_caps = PartyCapSerializer(many=True, read_only=True)
 
     class Meta:
         model = TermsPeriod
-        fields = ["period_start", "period_end", "capacity_tpp", "capacity_h100e"]
+        fields = ["period_start", "period_end", "capacity_tpp", "capacity_h100e", "party_caps"]
 
 
 class TermsVersionSerializer(serializers.ModelSerializer):
     allotments = TermsPeriodSerializer(many=True, read_only=True, source="periods")
+    investment_milestones = MilestoneSerializer(
+        many=True, read_only=True, source="milestones", help_text="The milestones this version set."
+    )
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Username."
     )
@@ -268,6 +265,7 @@ class TermsVersionSerializer(serializers.ModelSerializer):
             "effective_from",
             "allotments",
             *TERMS_FIELDS,
+            "investment_milestones",
             "reason",
             "created_by",
             "created_at",
@@ -368,7 +366,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "kind", "tpp", "h100e", "consignee", "reference", "created_at", "actor"]
+        fields = ["id", "kind", "tpp", "h100e", "consignee", "party", "reference", "created_at", "actor"]
         read_only_fields = fields
 
 

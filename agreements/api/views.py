@@ -257,7 +257,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @staticmethod
     def _versions(agreement: Agreement) -> QuerySet[TermsVersion]:
-        return agreement.terms_versions.select_related("created_by").prefetch_related("periods")
+        return agreement.terms_versions.select_related("created_by").prefetch_related(*selectors.TERMS_PREFETCH)
 
     @extend_schema(responses=TermsVersionSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])

@@ -95,6 +95,7 @@ def agreement_create(
             values=terms_values(None, terms),
             periods=terms.get("allotments", []),
             actor=actor,
+            milestones=terms.get("investment_milestones"),
         )
         audit_record(
             actor=actor,
@@ -128,7 +129,9 @@ def agreement_update(
             terms = terms or {}
             current = current_terms(agreement)
             payload["before"] = terms_snapshot(current)
-            payload["after"] = terms_snapshot(rewrite_terms(current, terms, effective_from=agreement.valid_from))
+            payload["after"] = terms_snapshot(
+                rewrite_terms(current, terms, effective_from=agreement.valid_from, actor=actor)
+            )
         audit_record(actor=actor, verb="agreement.changed", target=agreement, payload=payload)
     return agreement
 
@@ -279,6 +282,7 @@ def amendment_create(
             periods=schedule_of(latest) if periods is None else periods,
             actor=actor,
             reason=reason.strip(),
+            milestones=terms.get("investment_milestones"),
         )
         audit_record(
             actor=actor,

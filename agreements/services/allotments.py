@@ -1,6 +1,7 @@
 """Allotments and their ledger: syncing allotments from terms and the policy, and the only two ways quota moves."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -8,8 +9,19 @@ from django.db.models import Case, Sum, When
 from django.utils import timezone
 
 from agreements.choices import AllotmentSource, LedgerKind
-from agreements.errors import AllotmentExhausted
-from agreements.models import Agreement, Allotment, LedgerEntry, Policy, TermsVersion
+from agreements.deal_selectors import cap_usage, survivors_of
+from agreements.errors import AllotmentExhausted, PartyCapExhausted
+from agreements.models import (
+    Agreement,
+    Allotment,
+    AllotmentPartyCap,
+    LedgerEntry,
+    LedgerEntryParty,
+    Policy,
+    TermsPartyCap,
+    TermsPeriod,
+    TermsVersion,
+)
 from agreements.selectors import agreements_in_force, remaining_tpp, terms_in_force, tier2_allocation_countries
 from agreements.services._permit import NEGOTIATE, SWITCH_POLICY, authorize
 from agreements.units import h100e
@@ -43,12 +55,19 @@ def sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, acto
                 terms,
             )
             allotment.save(update_fields=["period_end", "capacity_tpp", "terms", "updated_at"])
-        if created or before != allotment.capacity_tpp:
+        caps_before, caps_after = _sync_caps(allotment, period)
+        if created or before != allotment.capacity_tpp or caps_before != caps_after:
             audit_record(
                 actor=actor,
                 verb="allotment.created" if created else "allotment.updated",
                 target=allotment,
-                payload={"capacity_tpp": allotment.capacity_tpp, "before": before, "terms_version": terms.version},
+                payload={
+                    "capacity_tpp": allotment.capacity_tpp,
+                    "before": before,
+                    "terms_version": terms.version,
+                    "party_caps": caps_after,
+                    "party_caps_before": caps_before,
+                },
             )
         seen.add(allotment.pk)
         synced.append(allotment)
@@ -63,7 +82,25 @@ def sync_agreement_allotments(agreement: Agreement, terms: TermsVersion, *, acto
             dropped.capacity_tpp = 0
         dropped.terms = terms  # the version that left it out: it too is now in step
         dropped.save(update_fields=["capacity_tpp", "terms", "updated_at"])
+        dropped.party_caps.all().delete()  # capacity 0: no party may draw more on it
     return synced
+
+
+def _caps_text(caps: Iterable[AllotmentPartyCap | TermsPartyCap]) -> dict[str, int]:
+    return {f"{cap.party.name} ({cap.party.country_id})": cap.capacity_tpp for cap in caps}
+
+
+def _sync_caps(allotment: Allotment, period: TermsPeriod) -> tuple[dict[str, int], dict[str, int]]:
+    """The allotment's party caps become the period's (names → TPP, before and after, for the audit trail)."""
+    existing = list(allotment.party_caps.select_related("party"))
+    wanted = list(period.party_caps.select_related("party"))
+    before, after = _caps_text(existing), _caps_text(wanted)
+    if before != after:
+        allotment.party_caps.all().delete()
+        AllotmentPartyCap.objects.bulk_create(
+            [AllotmentPartyCap(allotment=allotment, party=cap.party, capacity_tpp=cap.capacity_tpp) for cap in wanted]
+        )
+    return before, after
 
 
 def agreement_allotments_apply_due(*, actor: Actor | None) -> int:
@@ -117,8 +154,12 @@ def allotment_reserve(
     consignee: str,
     reference: str,
     at: datetime.datetime | None = None,
+    party_id: int | None = None,
+    end_user_ids: Sequence[int] = (),
 ) -> LedgerEntry:
-    """Draw `tpp` from an allotment under a row lock; refuses (AllotmentExhausted) beyond what remains."""
+    """Draw `tpp` from an allotment under a row lock; refuses (AllotmentExhausted) beyond what remains, and
+    (PartyCapExhausted) beyond what remains of the cap of any party the draw is for — the ultimate consignee
+    `party_id` or an end user — read under the same lock, so concurrent draws never overdraw a cap either."""
     if tpp <= 0:
         raise ValidationError({"tpp": "A reservation is a positive whole number of TPP."})
     at = at or timezone.now()
@@ -131,17 +172,34 @@ def allotment_reserve(
                 f"{h100e(remaining):,} H100e ({remaining:,} TPP) remaining; {h100e(tpp):,} H100e requested.",
                 remaining_tpp=remaining,
             )
+        parties = list(dict.fromkeys(survivors_of([p for p in (party_id, *end_user_ids) if p is not None]).values()))
+        _refuse_beyond_caps(allotment, parties, tpp)
         allotment.committed_tpp += tpp
         allotment.save(update_fields=["committed_tpp", "updated_at"])
-        return LedgerEntry.objects.create(
+        entry = LedgerEntry.objects.create(
             allotment=allotment,
             kind=LedgerKind.RESERVE,
             tpp=tpp,
             consignee=consignee,
+            party_id=parties[0] if party_id is not None else None,
             reference=reference,
             actor=actor,
             created_at=timezone.now(),
         )
+        LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in parties])
+        return entry
+
+
+def _refuse_beyond_caps(allotment: Allotment, party_ids: list[int], tpp: int) -> None:
+    for cap in cap_usage([allotment.pk], party_ids=party_ids):
+        if tpp > cap.remaining_tpp:
+            raise PartyCapExhausted(
+                f"{cap.party.name} is capped at {h100e(cap.capacity_tpp):,} H100e of the {allotment.country_id} "
+                f"allotment {allotment.period_start}..{allotment.period_end} and holds "
+                f"{h100e(cap.committed_tpp):,} H100e: {h100e(cap.remaining_tpp):,} H100e "
+                f"({cap.remaining_tpp:,} TPP) remaining for it; {h100e(tpp):,} H100e requested.",
+                remaining_tpp=cap.remaining_tpp,
+            )
 
 
 def allotment_release(
@@ -162,12 +220,18 @@ def allotment_release(
             raise ValidationError({"tpp": f"{reference} holds {reserved:,} TPP; cannot release {tpp:,}."})
         allotment.committed_tpp -= tpp
         allotment.save(update_fields=["committed_tpp", "updated_at"])
-        return LedgerEntry.objects.create(
+        drawn = LedgerEntry.objects.filter(allotment=allotment, reference=reference, kind=LedgerKind.RESERVE)
+        entry = LedgerEntry.objects.create(
             allotment=allotment,
             kind=LedgerKind.RELEASE,
             tpp=tpp,
             consignee=consignee,
+            party_id=drawn.exclude(party=None).values_list("party_id", flat=True).first(),
             reference=reference,
             actor=actor,
             created_at=timezone.now(),
         )
+        # The release gives back to the parties the draw was for: their caps get the room again.
+        parties = set(LedgerEntryParty.objects.filter(entry__in=drawn).values_list("party_id", flat=True))
+        LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in sorted(parties)])
+        return entry

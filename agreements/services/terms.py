@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from agreements.choices import EndUseCategory, ReportingCadence
-from agreements.models import Agreement, TermsPeriod, TermsVersion
+from agreements.models import Agreement, TermsVersion
 from agreements.selectors import TERMS_FIELDS
+from agreements.services.deals import milestone_snapshot, replace_milestones, write_milestones, write_periods
 from portal.permissions import Actor
 
 
@@ -52,6 +53,7 @@ def write_terms(
     periods: list[dict[str, Any]],
     actor: Actor | None,
     reason: str = "",
+    milestones: list[dict[str, Any]] | None = None,
 ) -> TermsVersion:
     terms = TermsVersion(
         agreement=agreement,
@@ -63,12 +65,16 @@ def write_terms(
     )
     terms.full_clean(exclude=["agreement", "created_by"])
     terms.save()
-    TermsPeriod.objects.bulk_create([TermsPeriod(terms=terms, **period) for period in clean_schedule(periods)])
+    write_periods(actor, terms, clean_schedule(periods))
+    write_milestones(terms, milestones or [])
     return terms
 
 
-def rewrite_terms(terms: TermsVersion, changes: dict[str, Any], *, effective_from: datetime.date) -> TermsVersion:
-    """Edit a terms version in place (only while negotiating): fields and, when given, its schedule."""
+def rewrite_terms(
+    terms: TermsVersion, changes: dict[str, Any], *, effective_from: datetime.date, actor: Actor | None = None
+) -> TermsVersion:
+    """Edit a terms version in place (only while negotiating): fields and, when given, its schedule (with its
+    party caps) and its investment milestones."""
     for name, value in clean_terms(terms_values(terms, changes)).items():
         setattr(terms, name, value)
     terms.effective_from = effective_from
@@ -77,7 +83,10 @@ def rewrite_terms(terms: TermsVersion, changes: dict[str, Any], *, effective_fro
     if "allotments" in changes:
         periods = clean_schedule(changes["allotments"])
         terms.periods.all().delete()
-        TermsPeriod.objects.bulk_create([TermsPeriod(terms=terms, **period) for period in periods])
+        write_periods(actor, terms, periods)
+    if "investment_milestones" in changes:
+        replace_milestones(terms, changes["investment_milestones"])
+    getattr(terms, "_prefetched_objects_cache", {}).clear()  # the periods were rewritten: read them afresh
     return terms
 
 
@@ -89,8 +98,14 @@ def terms_values(source: TermsVersion | None, changes: dict[str, Any]) -> dict[s
 
 
 def schedule_of(terms: TermsVersion) -> list[dict[str, Any]]:
+    """The schedule as the terms writes take it: an amendment that leaves it out carries it over, caps and all."""
     return [
-        {"period_start": p.period_start, "period_end": p.period_end, "capacity_tpp": p.capacity_tpp}
+        {
+            "period_start": p.period_start,
+            "period_end": p.period_end,
+            "capacity_tpp": p.capacity_tpp,
+            "party_caps": [{"party": cap.party, "capacity_tpp": cap.capacity_tpp} for cap in p.party_caps.all()],
+        }
         for p in terms.periods.all()
     ]
 
@@ -99,8 +114,17 @@ def terms_snapshot(terms: TermsVersion) -> dict[str, Any]:
     """The version as the audit trail records it (JSON-ready)."""
     values: dict[str, Any] = {name: getattr(terms, name) for name in TERMS_FIELDS}
     values["allotments"] = [
-        {**p, "period_start": p["period_start"].isoformat(), "period_end": p["period_end"].isoformat()}
+        {
+            **p,
+            "period_start": p["period_start"].isoformat(),
+            "period_end": p["period_end"].isoformat(),
+            "party_caps": [
+                {"party": cap["party"].pk, "party_name": cap["party"].name, "capacity_tpp": cap["capacity_tpp"]}
+                for cap in p["party_caps"]
+            ],
+        }
         for p in schedule_of(terms)
     ]
+    values["investment_milestones"] = [milestone_snapshot(m) for m in terms.milestones.all()]
     values["version"], values["effective_from"] = terms.version, terms.effective_from.isoformat()
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}

@@ -1,6 +1,7 @@
 """The policy side's admin pages with the figures only licensing knows, composed here (agreements never imports
 licensing): pending demand beside allotment use (the allotment list and pages, and the dashboard of use per
-country), and the impact of a policy switch on pending applications (its confirmation page).
+country), what was shipped on an agreement's deal performance page, and the impact of a policy switch on pending
+applications (its confirmation page).
 
 Each is agreements' admin class with licensing's figures passed in explicitly; registered in its place, so the
 pages keep their addresses (admin:agreements_allotment_dashboard, admin:agreements_policy_add)."""
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
+from agreements.admin.agreements import AgreementAdmin
 from agreements.admin.allotments import (
     REGIME_SOURCE,
     SOURCE_HEADINGS,
@@ -26,7 +28,7 @@ from agreements.admin.allotments import (
 from agreements.admin.display import percent, usage_bar, whole_h100e
 from agreements.admin.policy import PolicyAdmin
 from agreements.choices import AllotmentSource
-from agreements.models import Allotment, Policy
+from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
 from licensing import selectors
@@ -137,6 +139,15 @@ class PolicySwitchAdmin(PolicyAdmin):
         return selectors.policy_impact_rows(proposal)
 
 
+class AgreementShipmentsAdmin(AgreementAdmin):
+    """Agreements, their deal performance with what was shipped per period and capped party."""
+
+    def shipped(self, agreement: Agreement) -> Mapping[tuple[int, int | None], int]:
+        return selectors.shipped_by_allotment_party(list(agreement.allotments.values_list("pk", flat=True)))
+
+
+admin.site.unregister(Agreement)
+admin.site.register(Agreement, AgreementShipmentsAdmin)
 admin.site.unregister(Allotment)
 admin.site.register(Allotment, AllotmentDemandAdmin)
 admin.site.unregister(Policy)

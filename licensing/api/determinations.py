@@ -50,6 +50,7 @@ class DeterminationRequestSerializer(serializers.Serializer):
             consignee_party=consignee.pk,
             hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
             export_from=data["export_from"].code if data.get("export_from") else engine.UNITED_STATES,
+            end_user_parties=tuple(dict.fromkeys(party.pk for party in end_users if party.pk is not None)),
         )
 
 

@@ -12,10 +12,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agreements.api.deal_views import AgreementPerformanceView
 from agreements.api.serializers import PolicyPreviewQuerySerializer
 from agreements.api.views import AllotmentViewSet, CountryViewSet, MayViewPolicies
 from agreements.choices import PolicyKind
-from agreements.models import Policy
+from agreements.models import Agreement, Policy
 from agreements.selectors import POLICY_PARAMETERS, policy_differences, policy_in_force
 from agreements.services import proposed_policy
 from licensing import selectors
@@ -125,3 +126,10 @@ class CountryDemandViewSet(_PendingDemand, CountryViewSet):
 
 class AllotmentDemandViewSet(_PendingDemand, AllotmentViewSet):
     """GET /api/v1/allotments/: agreements' view, with each allotment's pending demand."""
+
+
+class AgreementShipmentsPerformanceView(AgreementPerformanceView):
+    """GET /api/v1/agreements/{id}/performance/: agreements' view, with what was shipped per period and party."""
+
+    def shipped(self, agreement: Agreement) -> Mapping[tuple[int, int | None], int]:
+        return selectors.shipped_by_allotment_party(list(agreement.allotments.values_list("pk", flat=True)))

@@ -3,7 +3,13 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.api import views
 from licensing.api.determinations import DeterminationView
-from licensing.api.impact import AllotmentDemandViewSet, CountryDemandViewSet, PolicyImpactView, ProposalImpactView
+from licensing.api.impact import (
+    AgreementShipmentsPerformanceView,
+    AllotmentDemandViewSet,
+    CountryDemandViewSet,
+    PolicyImpactView,
+    ProposalImpactView,
+)
 from licensing.api.parties import PartyFilingsViewSet
 from licensing.api.programmes import ProgrammeViewSet, UsSalesReportViewSet
 
@@ -22,5 +28,6 @@ urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),
     path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
     path("policy/<int:pk>/impact/", ProposalImpactView.as_view(), name="policy-proposal-impact"),
+    path("agreements/<int:pk>/performance/", AgreementShipmentsPerformanceView.as_view(), name="agreement-performance"),
     *router.urls,
 ]

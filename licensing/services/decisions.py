@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
-from agreements.errors import AllotmentExhausted
+from agreements.errors import AllotmentExhausted, PartyCapExhausted
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing import selectors
@@ -78,6 +78,11 @@ def _refuse_unless_licensable(result: engine.Determination) -> None:
     remaining = result.allotment_remaining_tpp
     if result.allotment_id is not None and remaining is not None and result.requested_tpp > remaining:
         # A rule, not a presumption: no justification overrides it (the reservation re-checks under its lock).
+        cap = next((r for r in result.reasons if r.rule.endswith(".party_cap_exhausted")), None)
+        if cap is not None:
+            raise PartyCapExhausted(
+                f"Cannot approve: {cap.text} Approve less, or wait for quota to be released.", remaining_tpp=remaining
+            )
         raise AllotmentExhausted(
             f"Cannot approve: the allotment has {h100e(remaining):,} H100e ({remaining:,} TPP) remaining; "
             f"{h100e(result.requested_tpp):,} H100e requested. Approve less, or wait for quota to be released.",
@@ -187,6 +192,8 @@ def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Actor, 
         consignee=engine.normalise_name(request.consignee),
         reference=licence.number,
         at=now,
+        party_id=request.consignee_party,
+        end_user_ids=request.end_user_parties,
     )
 
 

@@ -118,8 +118,10 @@ def test_a_negotiator_creates_an_agreement_like_the_spec_example(negotiator_api)
             "period_end": "2026-12-31",
             "capacity_tpp": 1_583_200_000,
             "capacity_h100e": "100000.00",
+            "party_caps": [],
         }
     ]
+    assert terms["investment_milestones"] == []
     assert terms["security_conditions"] == ["Quarterly compute-usage reports to BIS"]
     assert [(h["from_status"], h["to_status"], h["actor"]) for h in body["status_history"]] == [
         ("", "draft", negotiator_api.user.username)

@@ -151,7 +151,7 @@ def test_the_ledger_lists_reserves_and_releases_newest_first(client_for, india):
         ("release", 100 * H100_TPP, "100.00", "L-1", official.user.username),
         ("reserve", 300 * H100_TPP, "300.00", "L-1", None),
     ]
-    assert set(entries[0]) == {"id", "kind", "tpp", "h100e", "consignee", "reference", "created_at", "actor"}
+    assert set(entries[0]) == {"id", "kind", "tpp", "h100e", "consignee", "party", "reference", "created_at", "actor"}
     row = official.get(f"{URL}{allotment.pk}/").json()
     assert row["capacity_tpp"] - row["remaining_tpp"] == 300 * H100_TPP - 100 * H100_TPP
 

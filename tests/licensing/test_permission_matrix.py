@@ -174,6 +174,10 @@ def _programme_body(w):
     return {"name": "Test programme", "citation": "FR Doc 2027-00001", "version": version}
 
 
+def w_agreement():
+    return {"agreement": f.agreement_in_force("QA")}
+
+
 def app_url(suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/api/v1/applications/{w['app'].pk}/{suffix}"
 
@@ -389,6 +393,13 @@ CASES = {
         expect(403, exporter=201, exporter_other=201),
         body=lambda w: {"product": f.product("H200 SXM").pk, "quarter": f"{timezone.localdate().year}Q1", "units": 5},
     ),
+    # An agreement's performance: routed here for its shipped figures (the agreement's own scope: staff, negotiators)
+    "GET agreements/{id}/performance/": Case(
+        "get",
+        lambda w: f"/api/v1/agreements/{w['agreement'].pk}/performance/",
+        w_agreement,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
     # Users and roles (portal; policy_admin only — tests/portal/test_users_api.py has the escalation cases)
     "GET users/": Case("get", lambda w: "/api/v1/users/", w_user, expect(403, policy_admin=200)),
     "POST users/": Case(
@@ -504,6 +515,7 @@ ROUTES = {
     "programme-list": ("GET programmes/", "POST programmes/"),
     "programme-detail": ("GET programmes/{id}/", "PATCH programmes/{id}/"),
     "us-sales-report-list": ("GET us-sales-reports/", "POST us-sales-reports/"),
+    "agreement-performance": ("GET agreements/{id}/performance/",),
     "user-list": ("GET users/", "POST users/"),
     "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
 }

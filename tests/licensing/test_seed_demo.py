@@ -53,3 +53,33 @@ def test_the_demo_policy_administrators_can_switch_the_regime_together():
     approved = clients["policy2"].post(f"/api/v1/policy/{proposal.json()['id']}/approve/")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert clients["policy"].get("/api/v1/policy/").json()["kind"] == "global"
+
+
+def test_the_demo_deals_are_the_real_ones_of_domain_section_5():
+    """UAE in chips and H100e with G42's 20 % (35,000 GB300-equivalent in 2026), Humain's 35,000 GB300 under the
+    Saudi agreement, security and quarterly reporting conditions, an investment milestone."""
+    import datetime
+
+    from agreements.models import Allotment, TermsPartyCap
+    from agreements.selectors import terms_in_force
+    from agreements.units import tpp_from_h100e
+    from licensing.models import Product
+
+    call_command("seed_demo")
+    gb300 = Product.objects.get(name="GB300 (Blackwell Ultra GPU)").tpp
+    uae = Agreement.objects.get(reference="G2G-AE-2025")
+    caps = {
+        a.period_start.year: (a.capacity_tpp, {c.party.name: c.capacity_tpp for c in a.party_caps.all()})
+        for a in Allotment.objects.filter(agreement=uae)
+    }
+    yearly = tpp_from_h100e(1_150_000)  # 500,000 chips × 2.3 H100e
+    assert caps == {
+        2025: (yearly, {"G42": yearly // 5}),
+        2026: (yearly, {"G42": 35_000 * gb300}),
+        2027: (yearly, {"G42": yearly // 5}),
+    }
+    terms = terms_in_force(uae, datetime.date(2026, 6, 1))
+    assert terms.reporting_cadence == "quarterly" and len(terms.security_conditions) == 3
+    assert uae.milestones.count() == 1
+    humain = TermsPartyCap.objects.get(party__name="Humain", period__terms__agreement__reference="G2G-SA-2025")
+    assert humain.capacity_tpp == 35_000 * gb300 and humain.period.period_start.year == 2026

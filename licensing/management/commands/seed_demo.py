@@ -34,15 +34,30 @@ DEMO_USERS = [
 ]
 
 
-def _yearly(years: list[int], h100e: int) -> list[dict]:
+def _yearly(years: list[int], h100e: int, caps: dict[int, list[dict]] | None = None) -> list[dict]:
     return [
         {
             "period_start": datetime.date(year, 1, 1),
             "period_end": datetime.date(year, 12, 31),
             "capacity_tpp": tpp_from_h100e(h100e),
+            "party_caps": (caps or {}).get(year, []),
         }
         for year in years
     ]
+
+
+# DOMAIN.md § 5. The UAE framework is counted in chips: up to 500,000 advanced chips a year 2025–2027, mostly
+# Blackwell at about 2.3 H100e each, so 1,150,000 H100e a year — not 500,000 H100e. G42's share is 20 % of it.
+UAE_CHIPS_A_YEAR = 500_000
+UAE_H100E_PER_CHIP = Decimal("2.3")
+UAE_H100E_A_YEAR = int(UAE_CHIPS_A_YEAR * UAE_H100E_PER_CHIP)
+G42 = {"name": "G42", "country": "AE", "hq_country": "AE", "address": "Abu Dhabi, United Arab Emirates"}
+HUMAIN = {"name": "Humain", "country": "SA", "hq_country": "SA", "address": "Riyadh, Saudi Arabia"}
+GB300 = "GB300 (Blackwell Ultra GPU)"  # the unit of Commerce's 2025-11-19 authorisations (35,000 each)
+
+
+def _g42_share(years: list[int]) -> dict[int, list[dict]]:
+    return {year: [{"party": G42, "capacity_tpp": tpp_from_h100e(UAE_H100E_A_YEAR) // 5}] for year in years}
 
 
 AGREEMENTS = [
@@ -54,18 +69,43 @@ AGREEMENTS = [
         "valid_until": datetime.date(2027, 12, 31),
         "path": ["start_negotiation", "sign", "enter_into_force"],
         "terms": {
-            "allotments": _yearly([2025, 2026, 2027], 500_000),
+            "allotments": _yearly([2025, 2026, 2027], UAE_H100E_A_YEAR, _g42_share([2025, 2026, 2027])),
             "government_assurances": True,
             "site_visits_accepted": True,
             "reciprocal_investment_usd": Decimal("1400000000000"),
+            "investment_milestones": [
+                {
+                    "description": "First UAE-financed US AI data-centre phase, at least as large and powerful as "
+                    "the UAE's first-year installations (demo amount: the framework states none)",
+                    "amount_usd": Decimal("25000000000.00"),
+                    "due_on": datetime.date(2027, 6, 30),
+                    "us_site": "to be named by the UAE",
+                }
+            ],
             "security_conditions": [
                 "No re-export, transfer or remote access for entities headquartered in Tier 3.",
                 "Security rules aligned with the United States; anti-diversion controls at every site.",
             ],
             "reporting_cadence": "quarterly",
-            "notes": "Up to 500,000 advanced chips a year 2025–2027; 20 % to G42, the rest to US hyperscalers. "
-            "The UAE invests in US data centres at least as large (White House statement, 2025-05-15).",
+            "notes": "Up to 500,000 advanced chips a year 2025–2027 (mostly Blackwell, ≈ 2.3 H100e each: 1,150,000 "
+            "H100e a year); 20 % to G42, the rest to US hyperscalers. The UAE invests in, builds or finances US data "
+            "centres at least as large and powerful (White House statement, 2025-05-15; Reuters). The USD 1.4 "
+            "trillion recorded as reciprocal investment is the UAE's overall ten-year US investment pledge, not a "
+            "data-centre commitment: the milestone tracks the data centres.",
         },
+        "amendments": [
+            {
+                "effective_from": datetime.date(2025, 11, 19),
+                "reason": "Commerce authorised G42 to buy the equivalent of 35,000 GB300 (Bloomberg, 2025-11-19): "
+                "G42's cap for 2026, the period the authorised shipments fall in; 2025 and 2027 keep the 20 % share.",
+                "gb300_caps": {2026: G42},
+                "security_conditions": [
+                    "No re-export, transfer or remote access for entities headquartered in Tier 3.",
+                    "Security rules aligned with the United States; anti-diversion controls at every site.",
+                    "The rigorous security and reporting requirements of the Commerce authorisation of 2025-11-19.",
+                ],
+            }
+        ],
     },
     {
         "country": "SA",
@@ -76,12 +116,14 @@ AGREEMENTS = [
         "path": ["start_negotiation", "sign"],
         "terms": {
             "allotments": _yearly([2026, 2027, 2028], 160_000),
+            "gb300_caps": {2026: HUMAIN},
             "government_assurances": True,
             "site_visits_accepted": False,
             "security_conditions": ["Anti-diversion commitments; no transfer to entities headquartered in Tier 3."],
             "reporting_cadence": "quarterly",
-            "notes": "First phase 18,000 GB300 for Humain; later up to 35,000 Blackwell chips each for Humain "
-            "and G42 (company announcements, Nov 2025).",
+            "notes": "First phase 18,000 GB300 for Humain; on 2025-11-19 Commerce authorised Humain and G42 each "
+            "to buy the equivalent of 35,000 GB300 (company announcements; Bloomberg): Humain's cap in 2026. "
+            "The cap binds once the agreement enters into force.",
         },
     },
     {
@@ -100,6 +142,21 @@ AGREEMENTS = [
         },
     },
 ]
+
+
+def _with_gb300_caps(periods: list[dict], caps: dict[int, dict]) -> list[dict]:
+    """The schedule with a party capped at the equivalent of 35,000 GB300 in the given years (the catalogue's
+    GB300 TPP), replacing any other cap of that party in those years."""
+    if not caps:
+        return periods
+    gb300 = Product.objects.get(name=GB300).tpp
+    changed = []
+    for period in periods:
+        party = caps.get(period["period_start"].year)
+        kept = [cap for cap in period.get("party_caps", []) if party is None or cap["party"] != party]
+        added = [{"party": party, "capacity_tpp": 35_000 * gb300}] if party else []
+        changed.append({**period, "party_caps": kept + added})
+    return changed
 
 
 class Command(BaseCommand):
@@ -126,6 +183,8 @@ class Command(BaseCommand):
         for spec in AGREEMENTS:
             if Agreement.objects.filter(reference=spec["reference"]).exists():
                 continue
+            terms = dict(spec["terms"])
+            terms["allotments"] = _with_gb300_caps(terms["allotments"], terms.pop("gb300_caps", {}))
             agreement = agreements.agreement_create(
                 actor=negotiator,
                 country=Country.objects.get(code=spec["country"]),
@@ -133,10 +192,20 @@ class Command(BaseCommand):
                 title=spec["title"],
                 valid_from=spec["valid_from"],
                 valid_until=spec["valid_until"],
-                terms=spec["terms"],
+                terms=terms,
             )
             for step in spec["path"]:
                 agreement = getattr(agreements, f"agreement_{step}")(actor=negotiator, agreement=agreement)
+            for amendment in spec.get("amendments", []):
+                changes = {k: v for k, v in amendment.items() if k not in ("effective_from", "reason", "gb300_caps")}
+                changes["allotments"] = _with_gb300_caps(terms["allotments"], amendment.get("gb300_caps", {}))
+                agreements.amendment_create(
+                    actor=negotiator,
+                    agreement=agreement,
+                    effective_from=amendment["effective_from"],
+                    reason=amendment["reason"],
+                    terms=changes,
+                )
 
     def _cases(self, users) -> None:
         exporter, exporter2 = users["exporter"], users["exporter2"]
@@ -209,7 +278,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         uae = services.application_approve(
             actor=approver,
-            application=recommend(new(exporter, "AE", "G42 Compute", [(hgx, 2_500)])),
+            application=recommend(new(exporter, "AE", "G42", [(hgx, 2_500)])),
             conditions=["Quarterly report of installed systems to BIS."],
         )
         services.shipment_report(
