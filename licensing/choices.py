@@ -62,3 +62,13 @@ class LicenceStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
     EXPIRED = "expired", "Expired"
     EXHAUSTED = "exhausted", "Exhausted"
+
+
+class ScanStatus(models.TextChoices):
+    """A document's malware scan (SPEC § 6 v2): `not_scanned` where no scanner is configured."""
+
+    NOT_SCANNED = "not_scanned", "Not scanned"
+    PENDING = "pending", "Scan pending"
+    CLEAN = "clean", "Clean"
+    INFECTED = "infected", "Infected (quarantined)"
+    ERROR = "error", "Scan failed"

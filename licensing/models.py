@@ -473,3 +473,6 @@ class LppConsigneeYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id} {self.year}"
+
+
+from licensing.document_models import Document  # noqa: E402, F401 — supporting documents, registered with the app

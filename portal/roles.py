@@ -32,8 +32,11 @@ _CASE_READ = [
     "licensing.view_licenceline",
     "licensing.view_shipment",
     "licensing.view_lppnotification",
+    "licensing.view_document",
 ]
 _STAFF_READ = [*_POLICY_SIDE_READ, *_CASE_READ, "licensing.view_product", "portal.view_auditevent"]
+# Background tasks' results (django-tasks-db's admin): staff see what failed, with its traceback (issue 14).
+_TASKS_READ = ["django_tasks_database.view_dbtaskresult"]
 # The party register (SPEC § 2): staff see all of it, correct entries and merge duplicates.
 _REGISTER_STAFF = ["agreements.view_party", "agreements.change_party", "agreements.merge_party"]
 
@@ -45,9 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_party",
         "agreements.add_party",
     ],
-    Role.LICENSING_OFFICER: [*_STAFF_READ, *_REGISTER_STAFF, "licensing.review_application"],
+    Role.LICENSING_OFFICER: [*_STAFF_READ, *_TASKS_READ, *_REGISTER_STAFF, "licensing.review_application"],
     Role.APPROVING_OFFICIAL: [
         *_STAFF_READ,
+        *_TASKS_READ,
         *_REGISTER_STAFF,
         "licensing.decide_application",
         "licensing.manage_licence",
@@ -63,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.POLICY_ADMIN: [
         *_STAFF_READ,
+        *_TASKS_READ,
         *_REGISTER_STAFF,
         "agreements.switch_policy",
         "agreements.add_policy",
