@@ -321,7 +321,8 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 # Django's Tasks API through the django-tasks backport. The database backend (django-tasks-db) by default, on
 # SQLite and PostgreSQL alike; its worker is `manage.py db_worker` (`make run` starts one beside the web server).
 # TASKS_BACKEND=rq puts the queue on Redis (django-tasks-rq; REDIS_URL, default redis://127.0.0.1:6379/0) for
-# deployments that outgrow one database-polling worker pool; its worker is `manage.py rqworker --with-scheduler`.
+# deployments that outgrow one database-polling worker pool; its worker is
+# `manage.py rqworker default --with-scheduler` (the scheduler runs retries when they fall due).
 # TASKS_BACKEND=immediate runs each task in the enqueuing process, after commit (for a one-off shell).
 # Code: portal/tasks.py (enqueue on commit, retries), licensing/tasks.py (the tasks).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
@@ -329,7 +330,7 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -337,6 +338,7 @@ else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks through this job class
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))  # a failing task runs at most this often
 TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", "30"))  # × the attempt number
 
