@@ -9,7 +9,6 @@ Scope is the parent's: an application or licence outside the caller's is a 404, 
 One serializer for every reader: a document carries no internal field (its uploader is the exporter's own).
 """
 
-from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from licensing import document_selectors
 from licensing.choices import ScanStatus
 from licensing.models import Application, Document, Licence, Shipment
 from licensing.services import documents as services
@@ -66,13 +66,6 @@ class UploadSerializer(serializers.Serializer):
     )
 
 
-def documents_of_application(application: Application, user) -> QuerySet[Document]:
-    """Every document of a case the user may see: its own, its answers', its licence's shipments'."""
-    of_case = Q(application=application) | Q(info_request__application=application)
-    of_case |= Q(shipment__licence__application=application)
-    return Document.objects.restrict(user, "view").filter(of_case).select_related("uploaded_by")
-
-
 class _DocumentsView(generics.GenericAPIView):
     serializer_class = DocumentSerializer
     queryset = Document.objects.none()  # for the schema; get_queryset scopes
@@ -107,7 +100,7 @@ class ApplicationDocumentsView(_DocumentsView):
         return generics.get_object_or_404(Application.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
 
     def get_queryset(self):
-        return documents_of_application(self.application(), self.request.user)
+        return document_selectors.documents_of_application(self.request.user, self.application())
 
     @extend_schema(responses=DocumentSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -133,11 +126,11 @@ class ShipmentDocumentsView(_DocumentsView):
         return generics.get_object_or_404(Shipment.objects.filter(licence=licence), pk=self.kwargs["pk"])
 
     def get_queryset(self):
-        return Document.objects.restrict(self.request.user, "view").filter(shipment=self.shipment())
+        return document_selectors.documents_of_shipment(self.request.user, self.shipment())
 
     @extend_schema(responses=DocumentSerializer(many=True))
     def get(self, request: Request, number: str, pk: int) -> Response:
-        return Response(DocumentSerializer(self.get_queryset().select_related("uploaded_by"), many=True).data)
+        return Response(DocumentSerializer(self.get_queryset(), many=True).data)
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: DocumentSerializer})
     def post(self, request: Request, number: str, pk: int) -> Response:
