@@ -44,6 +44,7 @@ def main(port: str) -> int:
     except KeyboardInterrupt:
         pass  # Ctrl-C reached the children too (one process group); they stop themselves
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)

@@ -132,8 +132,10 @@ def _checked(upload: UploadedFile) -> tuple[str, bytes, str]:
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "document"
     limit = settings.DOCUMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
-        size = f"{upload.size / 1024 / 1024:.1f} MB" if upload.size else "too large"
-        raise ValidationError({"file": f"{name} is {size}: the largest file accepted is {limit // 1024 // 1024} MB."})
+        size = f"{upload.size / 1024 / 1024:.2f} MB ({upload.size:,} bytes)" if upload.size else "too large"
+        raise ValidationError(
+            {"file": f"{name} is {size}: the largest file accepted is {limit // 1024 // 1024} MB ({limit:,} bytes)."}
+        )
     upload.seek(0)
     content = upload.read(limit + 1)
     if len(content) > limit:  # the size the client declared was not the size it sent
