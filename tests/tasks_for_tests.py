@@ -27,10 +27,20 @@ def always_fails(path: str) -> None:
 
 
 def run_db_worker() -> None:
-    """What `manage.py db_worker --batch` does, in this process: run every ready task, then return."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    """What `manage.py db_worker --batch` does, in this process: run every ready task, then return.
 
-    Worker(
+    The worker closes "old" connections between tasks, which inside a test's transaction (autocommit off) would
+    close the test's own connection: here it keeps it."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        _worker(db_worker.Worker)
+
+
+def _worker(worker_class) -> None:
+    worker_class(
         queue_names=["default"],
         interval=0,
         batch=True,
