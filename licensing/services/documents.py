@@ -129,7 +129,8 @@ def document_scan_failed(*, document_id: int, error: str) -> None:
 
 def _checked(upload: UploadedFile) -> tuple[str, bytes, str]:
     """The upload's name, bytes and sniffed type; a ValidationError (400) before anything is stored."""
-    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "document"
+    base = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in base if char.isprintable()).strip()[:200] or "document"  # a safe header value
     limit = settings.DOCUMENT_MAX_BYTES
     if upload.size is None or upload.size > limit:
         size = f"{upload.size / 1024 / 1024:.2f} MB ({upload.size:,} bytes)" if upload.size else "too large"

@@ -15,6 +15,7 @@ from licensing.models import (
     Application,
     ApplicationLine,
     ApplicationParty,
+    Document,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -194,7 +195,7 @@ def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_
 
 WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine)
 WATCHED += (Shipment, ShipmentLine)
-WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
+WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry, Document)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (

@@ -83,6 +83,7 @@ def test_the_owner_downloads_the_bytes_as_an_attachment_never_sniffed(client_for
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="chart.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
 
 
 def test_staff_see_an_answers_documents_but_never_a_drafts(client_for, exporter):
