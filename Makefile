@@ -27,10 +27,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
-## Run the portal on SQLite with the demo world at http://127.0.0.1:$(PORT)/
+## Run the portal on SQLite with the demo world at http://127.0.0.1:$(PORT)/, and a task worker beside it
+## (tools/run_dev.py: `manage.py db_worker` and `runserver`, plus a local clamd if installed; Ctrl-C stops all).
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python tools/run_dev.py $(PORT)
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set), with lint, types and the schema check.
 test: install

@@ -76,3 +76,13 @@ class LevyBasis(models.TextChoices):
 
     REVENUE_SHARE = "revenue_share", "Share of the related revenue"
     DUTY = "duty", "Duty on the chips"
+
+
+class ScanStatus(models.TextChoices):
+    """A document's malware scan (SPEC § 6 v2): `not_scanned` where no scanner is configured."""
+
+    NOT_SCANNED = "not_scanned", "Not scanned"
+    PENDING = "pending", "Scan pending"
+    CLEAN = "clean", "Clean"
+    INFECTED = "infected", "Infected (quarantined)"
+    ERROR = "error", "Scan failed"

@@ -23,3 +23,9 @@ class ShipmentRefused(DomainError):
 
 class NotificationRefused(DomainError):
     code = "notification_refused"
+
+
+class DocumentRefused(DomainError):
+    """A document cannot be attached or opened now (its parent is submitted; it is quarantined or unscanned)."""
+
+    code = "document_refused"

@@ -496,6 +496,7 @@ class LppConsigneeYear(models.Model):
 
 
 # The programme models live in their own module (this one is long enough); importing them here registers them.
+from licensing.document_models import Document  # noqa: E402 — supporting documents, registered with the app
 from licensing.programme_models import (  # noqa: E402
     CertificationAffirmation,
     Programme,
@@ -509,6 +510,7 @@ __all__ = [
     "ApplicationLine",
     "ApplicationParty",
     "CertificationAffirmation",
+    "Document",
     "InfoRequest",
     "Licence",
     "LicenceLine",

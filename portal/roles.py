@@ -35,6 +35,7 @@ _CASE_READ = [
     "licensing.view_licenceline",
     "licensing.view_shipment",
     "licensing.view_lppnotification",
+    "licensing.view_document",
 ]
 # Licence-review programmes are reference data every role reads (exporters see what they must certify).
 _PROGRAMME_READ = [
@@ -51,6 +52,8 @@ _STAFF_READ = [
     "licensing.view_product",
     "portal.view_auditevent",
 ]
+# Background tasks' results (django-tasks-db's admin): staff see what failed, with its traceback (issue 14).
+_TASKS_READ = ["django_tasks_database.view_dbtaskresult"]
 # The party register (SPEC § 2): staff see all of it, correct entries and merge duplicates.
 _REGISTER_STAFF = ["agreements.view_party", "agreements.change_party", "agreements.merge_party"]
 
@@ -64,9 +67,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_party",
         "agreements.add_party",
     ],
-    Role.LICENSING_OFFICER: [*_STAFF_READ, *_REGISTER_STAFF, "licensing.review_application"],
+    Role.LICENSING_OFFICER: [*_STAFF_READ, *_TASKS_READ, *_REGISTER_STAFF, "licensing.review_application"],
     Role.APPROVING_OFFICIAL: [
         *_STAFF_READ,
+        *_TASKS_READ,
         *_REGISTER_STAFF,
         "licensing.decide_application",
         "licensing.manage_licence",
@@ -88,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.POLICY_ADMIN: [
         *_STAFF_READ,
+        *_TASKS_READ,
         *_REGISTER_STAFF,
         "agreements.switch_policy",
         "agreements.add_policy",

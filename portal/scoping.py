@@ -13,6 +13,9 @@ their membership grant:
   see only what was referred to their agency (`agency` path), and nothing without an agency;
 - holders of the model's `owner_permission` who belong to an organisation see its rows (`organisation` path);
 - everyone else, including a superuser without a role, sees nothing: roles decide, everywhere.
+
+A model that belongs to other scoped records (a document attached to an application, an answer or a shipment)
+declares `Scope(parents=(...))` instead: its rows are visible exactly when a parent at one of those paths is.
 """
 
 from __future__ import annotations
@@ -43,9 +46,13 @@ class Scope:
     owner_permission: str | None = None
     agency: str | None = None  # "<reverse relation>__<agency field>", e.g. "referrals__agency"
     agency_permission: str | None = None
+    parents: tuple[str, ...] = ()  # ORM paths to scoped parents: visible exactly where a parent is
 
     def permissions(self, model: type[models.Model], action: str = "view") -> tuple[str, ...]:
         """Every permission that opens some rows of `model` to its holder: what an API gate asks for."""
+        if self.parents:
+            parents = [_parent_model(model, path) for path in self.parents]
+            return tuple(dict.fromkeys(p for parent in parents for p in scope_of(parent).permissions(parent, action)))
         granting = (_model_permission(model, action), self.owner_permission, self.agency_permission)
         return tuple(permission for permission in granting if permission)
 
@@ -75,6 +82,11 @@ def visibility(user: Viewer | None, model: type[models.Model], action: str = "vi
         raise ValueError(f"Unknown scope action {action!r}; known: {', '.join(ACTIONS)}.")
     scope = scope_of(model)
     rows = Q(pk__in=[])
+    if scope.parents:
+        for path in scope.parents:
+            parent = _parent_model(model, path)
+            rows |= Q(**{f"{path}__in": parent._default_manager.filter(visibility(user, parent, action)).values("pk")})
+        return rows
     if is_insider(user, model):
         if not scope.insiders:
             return Q()  # every row: nothing to add to
@@ -101,6 +113,15 @@ class RestrictedQuerySet(models.QuerySet[_M]):
     def restrict(self, user: Viewer | None, action: str = "view") -> RestrictedQuerySet[_M]:
         """Only the rows `user` may `action` (see `portal.scoping`)."""
         return restrict(self, user, action)  # type: ignore[return-value]
+
+
+def _parent_model(model: type[models.Model], path: str) -> type[models.Model]:
+    for name in path.split("__"):
+        related = model._meta.get_field(name).related_model
+        if related is None or isinstance(related, str):
+            raise TypeError(f"{model._meta.label}.{name} is not a relation: {path!r} cannot name a parent.")
+        model = related
+    return model
 
 
 def _model_permission(model: type[models.Model], action: str) -> str:

@@ -318,3 +318,42 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "portal.api.schema.any_of_for_undiscriminated_shapes",
 ]
 # Server banner: gunicorn.conf.py (gunicorn writes it below Django); API data: portal.middleware (no-store).
+
+# --- Background work (SPEC § 6 v2, issue 14) ------------------------------------------------------------------
+# Django's Tasks API through the django-tasks backport. The database backend (django-tasks-db) by default, on
+# SQLite and PostgreSQL alike; its worker is `manage.py db_worker` (`make run` starts one beside the web server).
+# TASKS_BACKEND=rq puts the queue on Redis (django-tasks-rq; REDIS_URL, default redis://127.0.0.1:6379/0) for
+# deployments that outgrow one database-polling worker pool; its worker is
+# `manage.py rqworker default --with-scheduler` (the scheduler runs retries when they fall due).
+# TASKS_BACKEND=immediate runs each task in the enqueuing process, after commit (for a one-off shell).
+# Code: portal/tasks.py (enqueue on commit, retries), licensing/tasks.py (the tasks).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate.")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks through this job class
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))  # a failing task runs at most this often
+TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", "30"))  # × the attempt number
+
+# --- Documents and malware scanning (SPEC § 2, § 4 and § 6 v2, issue 14) -----------------------------------------
+# Files go through Django's storage API: the file system under MEDIA_ROOT by default (never served as static
+# files; downloads go through the API's scoped view). DOCUMENT_MAX_BYTES: the largest upload (20 MB).
+# A malware scanner is ClamAV's daemon: CLAMD_SOCKET (a Unix socket path) or CLAMD_HOST and CLAMD_PORT (TCP).
+# With one configured, uploads are "pending" until scanned and only their uploader may open them until "clean";
+# with none, they are "not scanned" and whoever sees their parent may open them.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"  # nothing is served here: documents are downloaded through /api/v1/documents/{id}/
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT_SECONDS = int(os.environ.get("CLAMD_TIMEOUT_SECONDS", "60"))

@@ -61,3 +61,10 @@ def client_for(api):
         return client
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded documents go to a folder of the test's own, never the project's media/ (issue 14)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CLAMD_SOCKET = settings.CLAMD_HOST = ""  # no scanner unless a test starts one

@@ -15,6 +15,7 @@ from licensing import selectors, services
 from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
 from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
+from licensing.admin.documents import CaseDocumentsMixin
 from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
 from licensing.admin.programmes import ProgrammeFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
@@ -33,7 +34,9 @@ ACN_SHAPE = re.compile(r"[A-Z]\d{6}")
 
 
 @admin.register(Application)
-class ApplicationAdmin(WorkflowActionsMixin, ApplicationSectionsMixin, AuditHistoryMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    CaseDocumentsMixin, WorkflowActionsMixin, ApplicationSectionsMixin, AuditHistoryMixin, admin.ModelAdmin
+):
     change_form_template = "admin/licensing/application/change_form.html"
     workflow = APPLICATION
     workflow_actions = ACTIONS

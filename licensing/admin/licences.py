@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from agreements.units import tpp_and_h100e
 from licensing import services
 from licensing.admin import display
+from licensing.admin.documents import CaseDocumentsMixin
 from licensing.admin.filters import InScopeRelatedFilter
 from licensing.admin.forms import LicenceReasonForm
 from licensing.choices import LicenceStatus
@@ -127,7 +128,7 @@ class ShipmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Licence)
-class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
+class LicenceAdmin(CaseDocumentsMixin, WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
     change_form_template = "admin/licensing/licence/change_form.html"
     workflow = LICENCE
     workflow_actions = ACTIONS

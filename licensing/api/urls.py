@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.api import views
 from licensing.api.determinations import DeterminationView
+from licensing.api.documents import ApplicationDocumentsView, DocumentDownloadView, ShipmentDocumentsView
 from licensing.api.impact import (
     AgreementShipmentsPerformanceView,
     AllotmentDemandViewSet,
@@ -29,5 +30,12 @@ urlpatterns = [
     path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
     path("policy/<int:pk>/impact/", ProposalImpactView.as_view(), name="policy-proposal-impact"),
     path("agreements/<int:pk>/performance/", AgreementShipmentsPerformanceView.as_view(), name="agreement-performance"),
+    path("applications/<int:pk>/documents/", ApplicationDocumentsView.as_view(), name="application-documents"),
+    path(
+        "licences/<str:number>/shipments/<int:pk>/documents/",
+        ShipmentDocumentsView.as_view(),
+        name="shipment-documents",
+    ),
+    path("documents/<int:pk>/", DocumentDownloadView.as_view(), name="document-download"),
     *router.urls,
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licensing.web import views
+from licensing.web import documents, views
 
 app_name = "exporter"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("licences/<str:number>/", views.licence_detail, name="licence"),
     path("notifications/", views.notification_list, name="notifications"),
     path("us-sales/", views.us_sales_reports, name="us_sales_reports"),
+    path("applications/<int:pk>/documents/", documents.application_document_upload, name="application_documents"),
+    path(
+        "licences/<str:number>/shipments/<int:pk>/documents/",
+        documents.shipment_document_upload,
+        name="shipment_documents",
+    ),
 ]

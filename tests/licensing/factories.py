@@ -16,6 +16,7 @@ from licensing.models import (
     ApplicationLine,
     ApplicationParty,
     CertificationAffirmation,
+    Document,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -209,6 +210,7 @@ WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, R
 WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
 WATCHED += (Programme, ProgrammeVersion, ProgrammeCertification, CertificationAffirmation, UsSalesReport)
+WATCHED += (Document,)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (

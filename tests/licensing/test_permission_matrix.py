@@ -196,6 +196,7 @@ class Case:
     # For lists: which of the world's records each role sees (keys of the world), by role; others see none.
     listed: dict[str, set[str]] = field(default_factory=dict)
     key: str = "id"
+    format: str = "json"  # "multipart" for uploads
 
 
 def _item(name="H100 SXM", quantity=1):
@@ -420,6 +421,86 @@ CASES = {
 }
 
 
+# Supporting documents (issue 14): scoped like their parent; uploads are the exporter's own.
+
+
+def w_shipment():
+    exporter = mine()
+    licence = f.licence(exporter)
+    shipment = services.shipment_report(
+        actor=exporter,
+        licence=licence,
+        shipped_on=timezone.localdate(),
+        items=[{"product": f.product(), "quantity": 1}],
+    )
+    return {"licence": licence, "shipment": shipment}
+
+
+def w_document():
+    """A document attached to a draft, then sent, reviewed and answered by Defense: Defense's reviewers see it."""
+    from licensing.services.documents import document_attach_to_application
+
+    exporter, officer = mine(), make_user("licensing_officer")
+    app = f.draft(exporter)
+    document = document_attach_to_application(actor=exporter, application=app, upload=_pdf()["file"])
+    services.application_submit(actor=exporter, application=app)
+    services.application_start_review(actor=officer, application=app)
+    services.application_refer(actor=officer, application=app, agencies=[REFERRED_AGENCY])
+    reviewer = make_user("agency_reviewer", agency=REFERRED_AGENCY)
+    services.application_agency_recommend(actor=reviewer, application=app, recommendation="approve", rationale="Ok.")
+    return {"app": app, "document": document}
+
+
+def _pdf(w=None):
+    from tests.licensing.documents import PDF, upload
+
+    return {"file": upload("chart.pdf", PDF)}
+
+
+def shipment_documents_url(w):
+    return f"/api/v1/licences/{w['licence'].number}/shipments/{w['shipment'].pk}/documents/"
+
+
+CASES.update(
+    {
+        "GET applications/{id}/documents/": Case(
+            "get",
+            app_url("documents/"),
+            w_after_referral,
+            expect(200, exporter_other=404, agency_other=404, negotiator=403),
+        ),
+        "POST applications/{id}/documents/": Case(
+            "post",
+            app_url("documents/"),
+            w_draft,
+            expect(403, exporter=201, exporter_other=404),
+            _pdf,
+            format="multipart",
+        ),
+        "GET licences/{number}/shipments/{id}/documents/": Case(
+            "get",
+            shipment_documents_url,
+            w_shipment,
+            expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403),
+        ),
+        "POST licences/{number}/shipments/{id}/documents/": Case(
+            "post",
+            shipment_documents_url,
+            w_shipment,
+            expect(403, exporter=201, exporter_other=404),
+            _pdf,
+            format="multipart",
+        ),
+        "GET documents/{id}/": Case(
+            "get",
+            lambda w: f"/api/v1/documents/{w['document'].pk}/",
+            w_document,
+            expect(200, exporter_other=404, agency_other=404, negotiator=403),
+        ),
+    }
+)
+
+
 def client_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
@@ -442,7 +523,7 @@ def test_permission_matrix(endpoint, role, status):
     body = case.body(world) if case.body else None
     before = f.db_state()
 
-    response = getattr(client, case.method)(case.url(world), body, format="json")
+    response = getattr(client, case.method)(case.url(world), body, format=case.format)
 
     assert response.status_code == status, response.content
     if status >= 400:
@@ -473,8 +554,8 @@ def test_out_of_scope_records_answer_exactly_like_missing_ones(endpoint, role):
     client = client_as(USERS[role]())
     body = case.body(world) if case.body else None
     ghosts = dict.fromkeys(world, SimpleNamespace(pk=99_999_999, number="G2G-1999-999999"))
-    real = getattr(client, case.method)(case.url(world), body, format="json")
-    missing = getattr(client, case.method)(case.url(ghosts), body, format="json")
+    real = getattr(client, case.method)(case.url(world), body, format=case.format)
+    missing = getattr(client, case.method)(case.url(ghosts), body, format=case.format)
     assert real.status_code in (403, 404)
     assert (real.status_code, real.json()) == (missing.status_code, missing.json())
 
@@ -518,6 +599,12 @@ ROUTES = {
     "agreement-performance": ("GET agreements/{id}/performance/",),
     "user-list": ("GET users/", "POST users/"),
     "user-detail": ("GET users/{id}/", "PATCH users/{id}/"),
+    "application-documents": ("GET applications/{id}/documents/", "POST applications/{id}/documents/"),
+    "shipment-documents": (
+        "GET licences/{number}/shipments/{id}/documents/",
+        "POST licences/{number}/shipments/{id}/documents/",
+    ),
+    "document-download": ("GET documents/{id}/",),
 }
 
 

@@ -1,0 +1,50 @@
+"""The case side's background tasks (portal/tasks.py: enqueued on commit, retried, idempotent).
+
+- `scan_document`: stream a pending document to clamd and record the verdict. Run again (a retry, a second
+  worker) on a document already decided, it does nothing; when clamd stays unreachable through every attempt,
+  the document is marked "scan failed" and stays closed to all but its uploader.
+
+The daily jobs stay management commands (expire_licences, expire_agreements, apply_amendments), run by cron:
+see docs/architecture.md, "Background work".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from licensing.choices import ScanStatus
+from licensing.models import Document
+from licensing.services import documents as document_services
+from portal import clamd
+from portal.tasks import retried_task
+
+logger = logging.getLogger("licensing.tasks")
+
+
+def _scan_gave_up(document_id: int) -> None:
+    document_services.document_scan_failed(document_id=document_id, error="clamd did not answer after every attempt")
+
+
+def _chunks(document: Document) -> Iterator[bytes]:
+    with document.file.open("rb") as handle:
+        yield from iter(lambda: handle.read(clamd.CHUNK_BYTES), b"")
+
+
+@retried_task(on_give_up=_scan_gave_up)
+def scan_document(document_id: int) -> str:
+    """Scan one pending document with clamd; its new scan status."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None or document.scan_status != ScanStatus.PENDING:
+        return document.scan_status if document else "missing"
+    verdict = clamd.scan_stream(_chunks(document))  # ScannerUnavailable: retried
+    document = document_services.document_record_scan(document_id=document_id, verdict=verdict) or document
+    logger.info(
+        "Scanned document %s (%s, sha256 %s): %s%s",
+        document.pk,
+        document.name,
+        document.sha256[:12],
+        document.scan_status,
+        f" — {document.scan_detail}" if document.scan_detail else "",
+    )
+    return str(document.scan_status)
