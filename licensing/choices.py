@@ -62,3 +62,18 @@ class LicenceStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
     EXPIRED = "expired", "Expired"
     EXHAUSTED = "exhausted", "Exhausted"
+
+
+class Outcome(models.TextChoices):
+    """What the determination engine answers (licensing.determination), in the words every page shows."""
+
+    NOT_CONTROLLED = "not_controlled", "Not controlled"
+    PROHIBITED = "prohibited", "Prohibited"
+    NO_LICENCE_REQUIRED = "no_licence_required", "No licence required"
+    LPP_ELIGIBLE = "lpp_eligible", "Eligible for licence exception LPP"
+    LICENCE_REQUIRED = "licence_required", "Licence required"
+
+
+class Presumption(models.TextChoices):
+    APPROVAL = "approval", "Presumption of approval"
+    DENIAL = "denial", "Presumption of denial"

@@ -21,6 +21,7 @@ from agreements.choices import PolicyStatus
 from agreements.models import Policy
 from agreements.workflow import POLICY, SWITCH_POLICY
 from portal.admin import AuditHistoryMixin
+from portal.admin_widgets import LabelledSplitDateTime
 from portal.permissions import allowed
 from portal.refusals import REFUSALS, refusal_text
 
@@ -80,6 +81,7 @@ class PolicyForm(forms.ModelForm):
         for name in ("lpp_threshold_tpp", "tier2_allocation_tpp", "licence_validity_days", "grace_days"):
             self.fields[name].label = selectors.POLICY_LABELS[name]
         self.fields["effective_from"].required = False
+        self.fields["effective_from"].widget = LabelledSplitDateTime(label="Effective from")
 
     def clean_effective_from(self):
         effective_from = self.cleaned_data["effective_from"]

@@ -17,6 +17,7 @@ from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
 from portal.admin_workflow import WorkflowAction, WorkflowActionsMixin
+from portal.display import when
 
 ACTIONS = {
     action.name: action
@@ -123,7 +124,7 @@ class ShipmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="Reported")
     def reported(self, shipment):
-        return f"{shipment.reported_at:%Y-%m-%d %H:%M} UTC"
+        return when(shipment.reported_at)
 
 
 @admin.register(Licence)
@@ -213,7 +214,7 @@ class LicenceAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="Issued")
     def issued(self, licence):
-        return f"{licence.issued_at:%Y-%m-%d %H:%M} UTC by {licence.issued_by.get_username()}"
+        return f"{when(licence.issued_at)} by {licence.issued_by.get_username()}"
 
     @admin.display(description="Drawn from the allotment")
     def reservation(self, licence):

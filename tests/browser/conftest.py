@@ -75,3 +75,13 @@ def shoot():
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return save
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The axe results of every page the browser tests checked: 0 serious/critical is the bar."""
+    from tests.browser.axe import RESULTS, summary_lines
+
+    if RESULTS:
+        terminalreporter.section(f"axe-core: {len(RESULTS)} page checks (serious/critical fail the test)")
+        for line in summary_lines():
+            terminalreporter.write_line(line)
