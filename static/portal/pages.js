@@ -9,6 +9,8 @@
     const summary = document.querySelector("[data-error-summary], .errornote");
     if (!summary) return;
     if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    // The admin autofocuses a form's first field; after a failed submit the errors come first.
+    document.querySelectorAll("[autofocus]").forEach((field) => field.removeAttribute("autofocus"));
     summary.focus();
   }
 
@@ -31,8 +33,15 @@
       if (rendered) rendered.setAttribute("aria-label", name);
     });
   }
-  window.addEventListener("load", nameAutocompletes);
+  window.addEventListener("load", () => {
+    nameAutocompletes();
+    if (!document.querySelector("select.admin-autocomplete")) return;
+    new MutationObserver(nameAutocompletes).observe(document.body, { childList: true, subtree: true });
+  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusErrors);
   else focusErrors();
+  window.addEventListener("load", () => {
+    if (document.activeElement === document.body || document.activeElement === null) focusErrors();
+  });
 })();
