@@ -46,6 +46,20 @@ class GroupedIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+# How the proposal page words its two acts (the same "What you can do now" look as every workflow panel).
+PROPOSAL_OFFERS = {
+    "approve": {
+        "help": "The second policy administrator's approval: the regime switches from its instant.",
+        "confirm": "Approve the switch? It takes effect from its instant and cannot be undone; "
+        "only a new proposal can switch back.",
+    },
+    "withdraw": {
+        "help": "The proposal is closed and never takes effect; it stays on record.",
+        "confirm": "Withdraw this proposal? It cannot be reopened.",
+    },
+}
+
+
 class PolicyForm(forms.ModelForm):
     """A proposed switch. "Effective from" left empty means from the approval; the size bands are three rows."""
 
@@ -260,6 +274,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
                     "name": transition.name,
                     "label": transition.name.capitalize(),
                     "url": self._url(transition.name, policy.pk),
+                    **PROPOSAL_OFFERS.get(transition.name, {}),
                 }
             )
         return offers

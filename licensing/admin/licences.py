@@ -46,6 +46,7 @@ ACTIONS = {
             services.licence_revoke,
             "Licence {record} revoked; its unshipped quota is released.",
             danger=True,
+            confirm="Revoke it? The licence ends for good and its unshipped quota is released.",
         ),
     ]
 }

@@ -65,6 +65,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
+@pytest.fixture(autouse=True)
+def dialogs(request):
+    """The pages ask before an act that cannot be undone (window.confirm): browser tests answer yes, and the
+    questions asked are kept for a test to check."""
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    yield asked
+
+
 @pytest.fixture
 def shoot():
     """Save a screenshot under docs/screenshots/ when SAVE_SCREENSHOTS=1 (make screenshots)."""

@@ -23,7 +23,7 @@ def sign_in(page: Page, base: str, username: str, *, admin: bool = False) -> Non
     page.get_by_role("button", name=re.compile("Sign in|Log in")).click()
 
 
-def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot):
+def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot, dialogs):
     base = live_server.url
     make_user("exporter", username="ada", organisation="Acme AI Systems Inc.")
     make_user("exporter", username="bob", organisation="Northwind Servers Ltd")
@@ -60,6 +60,8 @@ def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot):
 
     expect(page.get_by_role("heading", name=re.compile("Draft application"))).to_be_visible()
     page.get_by_role("button", name="Submit to the agency").click()
+    expect(page.get_by_role("heading", name=re.compile("Application [A-Z]"))).to_be_visible()
+    assert "frozen" in dialogs[-1]  # asked first: a submitted application cannot be changed
     application = Application.objects.get()
     assert re.fullmatch(r"[A-Z]\d{6}", application.acn)
     expect(page.get_by_role("heading", name=f"Application {application.acn} Submitted")).to_be_visible()
@@ -87,6 +89,7 @@ def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot):
     page.locator("summary", has_text="Approve").click()
     page.locator("form").filter(has=page.get_by_label("Justification")).get_by_role("button", name="Approve").click()
     expect(page.locator(".messagelist").get_by_text("approved; the licence is issued")).to_be_visible()
+    assert "allotment drawn on at once" in dialogs[-1]  # an approval asks before it issues the licence
     application.refresh_from_db()
     licence = application.licence
     assert Allotment.objects.get(pk=licence.allotment_id).committed_tpp == licence.reserved_tpp == 1800 * 15_832
@@ -98,6 +101,7 @@ def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot):
     page.get_by_label(re.compile("NVIDIA H100 SXM: units shipped")).fill("600")
     page.get_by_role("button", name="Record shipment").click()
     expect(page.get_by_text("Shipment recorded.")).to_be_visible()
+    assert "cannot be changed" in dialogs[-1]
     expect(page.locator("table").first).to_contain_text("600")
     shoot(page, "06-licence")
     assert_accessible(page, "ada: Licence after a shipment")
