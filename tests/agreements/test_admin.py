@@ -484,7 +484,7 @@ def test_the_dashboard_shows_agreement_allotments_with_the_uplift_noted(negotiat
     response = negotiator.get(DASHBOARD, {"source": "agreement"})
     [row] = response.context["rows"]
     assert row["country"].code == "AE" and agreement.reference in row["source"] and row["capacity"] == "1,000"
-    tiered = negotiator.get(DASHBOARD).context["rows"]
+    tiered = negotiator.get(DASHBOARD, {"q": "AE"}).context["rows"]  # one page of 50: find it
     uae = next(r for r in tiered if r["country"].code == "AE")
     assert uae["capacity"] == "99,798" and "uplifted" in uae["source"]  # double while the agreement is in force
 
