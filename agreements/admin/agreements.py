@@ -16,6 +16,7 @@ from agreements.admin.amendments import AmendmentViewMixin
 from agreements.admin.display import CountryFilter, add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
 from agreements.admin.service_form import ServiceFormMixin
+from agreements.admin.terms_compare import TermsCompareViewMixin
 from agreements.choices import TERMS_EDITABLE_STATUSES, AgreementStatus, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
 from agreements.units import tpp_and_h100e
@@ -148,7 +149,14 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
+class AgreementAdmin(
+    WorkflowActionsMixin,
+    AmendmentViewMixin,
+    TermsCompareViewMixin,
+    ServiceFormMixin,
+    AuditHistoryMixin,
+    admin.ModelAdmin,
+):
     form = AgreementForm
     workflow = AGREEMENT
     workflow_actions = ACTIONS
@@ -312,7 +320,10 @@ class AgreementAdmin(WorkflowActionsMixin, AmendmentViewMixin, ServiceFormMixin,
         return sentence
 
     def related_links(self, request, agreement) -> list[tuple[str, str]]:
-        return [("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else []
+        links = [("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else []
+        if agreement.terms_versions.count() > 1:
+            links.append(("Compare terms versions", self.terms_compare_url(agreement)))
+        return links
 
     def record_label(self, agreement) -> str:
         return agreement.reference

@@ -6,13 +6,17 @@ may open (a page it may not is skipped: scope is tested elsewhere); every page v
 critical axe violation. A few pages are also checked at 390 px (a phone): no sideways scroll. The session's
 summary lists every page checked (tests/browser/conftest.py)."""
 
+import io
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from agreements import services
 from agreements.models import Agreement
 from licensing.choices import ApplicationStatus as S
 from licensing.choices import LicenceStatus
@@ -29,8 +33,6 @@ STAFF = ["officer", "approver", "defense", "negotiator", "policy"]
 
 def as_user(page: Page, base: str, username: str) -> None:
     """Signed in through a Django session (the sign-in pages themselves are checked anonymously)."""
-    from django.contrib.auth.models import User
-
     client = Client()
     client.force_login(User.objects.get(username=username))
     page.context.clear_cookies()
@@ -93,6 +95,7 @@ def admin_pages() -> list[tuple[str, str]]:
         pages.append((f"Agreement ({agreement.status})", f"/admin/agreements/agreement/{agreement.pk}/change/"))
     if agreement := Agreement.objects.filter(status="in_force").first():
         pages.append(("Agreement amendment", f"/admin/agreements/agreement/{agreement.pk}/amend/"))
+        pages.append(("Compare terms", f"/admin/agreements/agreement/{agreement.pk}/terms/compare/"))
     if event := AuditEvent.objects.first():
         pages.append(("Audit event", f"/admin/portal/auditevent/{event.pk}/change/"))
     return pages
@@ -112,7 +115,7 @@ def visit_all(page: Page, base: str, who: str, pages: list[tuple[str, str]]) -> 
 
 
 def test_every_page_for_every_demo_role_has_no_serious_or_critical_axe_violation(page: Page, live_server):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
     failures: list[str] = []
 
@@ -137,7 +140,7 @@ def test_every_page_for_every_demo_role_has_no_serious_or_critical_axe_violation
 
 
 def test_the_skip_link_is_the_first_tab_stop_and_errors_take_the_focus(page: Page, live_server):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
     as_user(page, base, "exporter")
     page.goto(f"{base}/applications/")
@@ -196,7 +199,7 @@ PHONE_PAGES = {
 
 
 def test_pages_fit_a_phone_without_sideways_scroll(page: Page, live_server, shoot):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 844})
     wide = []
@@ -215,7 +218,7 @@ def test_pages_fit_a_phone_without_sideways_scroll(page: Page, live_server, shoo
 
 
 def test_the_queue_shows_its_last_column_at_1366_px(page: Page, live_server, shoot):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
     page.set_viewport_size({"width": 1366, "height": 900})
     as_user(page, live_server.url, "officer")
     page.goto(f"{live_server.url}/admin/licensing/application/")
@@ -224,5 +227,33 @@ def test_the_queue_shows_its_last_column_at_1366_px(page: Page, live_server, sho
     box, results = header.bounding_box(), page.locator(".results").bounding_box()
     assert box and results and box["x"] + box["width"] <= results["x"] + results["width"] + 1
     shoot(page, "10-admin-queue-1366px", full_page=False)
-    page.goto(f"{live_server.url}/admin/agreements/allotment/dashboard/")
+    page.goto(f"{live_server.url}/admin/agreements/allotment/dashboard/?sort=-pending")
+    assert_accessible(page, "officer: Allotment dashboard, by pending")
     shoot(page, "09-allotment-dashboard", full_page=False)
+
+    # An amendment, then the two versions side by side.
+    agreement = Agreement.objects.filter(status="in_force").first()
+    terms = agreement.terms_versions.latest("version")
+    period = terms.periods.first()
+    services.amendment_create(
+        actor=User.objects.get(username="negotiator"),
+        agreement=agreement,
+        effective_from=max(timezone.localdate(), terms.effective_from),
+        reason="Capacity raised after the first annual review",
+        terms={
+            "allotments": [
+                {
+                    "period_start": period.period_start,
+                    "period_end": period.period_end,
+                    "capacity_tpp": period.capacity_tpp * 2,
+                }
+            ],
+            "site_visits_accepted": True,
+        },
+    )
+    as_user(page, live_server.url, "negotiator")
+    page.goto(f"{live_server.url}/admin/agreements/agreement/{agreement.pk}/change/")
+    page.get_by_role("link", name="Compare terms versions").click()
+    expect(page.get_by_role("heading", name=re.compile("changes? from version 1 to version 2"))).to_be_visible()
+    assert_accessible(page, "negotiator: Compare terms, after an amendment")
+    shoot(page, "11-terms-diff")
