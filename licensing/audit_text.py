@@ -101,11 +101,8 @@ class Names:
 
 
 def what(event: AuditEvent) -> str:
-    """ "application.review_started" → "Application: review started"."""
-    entity, _, action = event.verb.partition(".")
-    if not action:
-        return entity.replace("_", " ").capitalize()
-    return f"{entity.replace('_', ' ').capitalize()}: {action.replace('_', ' ')}"
+    """What happened, in words: "Application: review started"."""
+    return display.verb(event.verb)
 
 
 def details(event: AuditEvent, names: Names | None = None) -> list[str]:

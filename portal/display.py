@@ -1,6 +1,6 @@
 """How every page writes a moment or a day: one format (portal/formats), the time zone named.
 
-The template filters `when` and `day` (portal/templatetags/portal_text.py) and the admin's display methods all
+The template filters `when` and `day` (licensing/templatetags/words.py) and the admin's display methods all
 call these, so an exporter page, the admin and a message read the same."""
 
 import datetime
@@ -26,6 +26,14 @@ def day(value: datetime.date | None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return formats.date_format(value, "DATE_FORMAT")
+
+
+def verb(recorded: str) -> str:
+    """An audit verb in words: "application.review_started" → "Application: review started"."""
+    entity, _, action = recorded.partition(".")
+    if not action:
+        return entity.replace("_", " ").capitalize()
+    return f"{entity.replace('_', ' ').capitalize()}: {action.replace('_', ' ')}"
 
 
 def parse_iso(value: object) -> datetime.datetime | datetime.date | None:
