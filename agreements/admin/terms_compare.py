@@ -49,11 +49,8 @@ def _value(name: str, value) -> str:
     return str(value)
 
 
-def _schedule(terms: TermsVersion) -> dict[str, str]:
-    return {
-        f"{display.day(p.period_start)} – {display.day(p.period_end)}": tpp_and_h100e(p.capacity_tpp)
-        for p in terms.periods.order_by("period_start")
-    }
+def _schedule(terms: TermsVersion) -> dict[tuple, str]:
+    return {(p.period_start, p.period_end): tpp_and_h100e(p.capacity_tpp) for p in terms.periods.all()}
 
 
 def differences(before: TermsVersion, after: TermsVersion) -> tuple[list[Difference], list[Difference]]:
@@ -66,7 +63,12 @@ def differences(before: TermsVersion, after: TermsVersion) -> tuple[list[Differe
         )
         terms.append(Difference(label, _value(name, getattr(before, name)), _value(name, getattr(after, name))))
     old, new = _schedule(before), _schedule(after)
-    periods = [Difference(period, old.get(period, NONE), new.get(period, NONE)) for period in sorted({*old, *new})]
+    periods = [
+        Difference(
+            f"{display.day(start)} – {display.day(end)}", old.get((start, end), NONE), new.get((start, end), NONE)
+        )
+        for start, end in sorted({*old, *new})  # in date order
+    ]
     return terms, periods
 
 
