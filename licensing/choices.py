@@ -64,7 +64,23 @@ class LicenceStatus(models.TextChoices):
     EXHAUSTED = "exhausted", "Exhausted"
 
 
+class Outcome(models.TextChoices):
+    """What the determination engine answers (licensing.determination), in the words every page shows."""
+
+    NOT_CONTROLLED = "not_controlled", "Not controlled"
+    PROHIBITED = "prohibited", "Prohibited"
+    NO_LICENCE_REQUIRED = "no_licence_required", "No licence required"
+    LPP_ELIGIBLE = "lpp_eligible", "Eligible for licence exception LPP"
+    LICENCE_REQUIRED = "licence_required", "Licence required"
+
+
 class Presumption(models.TextChoices):
+    APPROVAL = "approval", "Presumption of approval"
+    DENIAL = "denial", "Presumption of denial"
+    CASE_BY_CASE = "case_by_case", "Reviewed case by case"
+
+
+class ProgrammePresumption(models.TextChoices):
     """A programme's review policy (SPEC § 2 Programme): the presumption its covered exports are reviewed with."""
 
     DENIAL = "denial", "Presumption of denial"

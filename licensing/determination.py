@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from agreements.party_matching import normalise_name  # parties are matched as the register does (SPEC § 2)
 from agreements.units import h100e, tpp_from_h100e
+from licensing.choices import Outcome, Presumption  # the outcomes in words live with the other choices
 
 TIERED = "tiered"
 BASELINE = "baseline"
@@ -23,20 +23,6 @@ UNITED_STATES = "US"
 MACAU = "MO"
 EMBARGO_GROUPS = ("E:1", "E:2")
 ARMS_EMBARGO_GROUP = "D:5"
-
-
-class Outcome(StrEnum):
-    NOT_CONTROLLED = "not_controlled"
-    PROHIBITED = "prohibited"
-    NO_LICENCE_REQUIRED = "no_licence_required"
-    LPP_ELIGIBLE = "lpp_eligible"
-    LICENCE_REQUIRED = "licence_required"
-
-
-class Presumption(StrEnum):
-    APPROVAL = "approval"
-    DENIAL = "denial"
-    CASE_BY_CASE = "case_by_case"
 
 
 # The question and the facts in force

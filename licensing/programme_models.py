@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from licensing.choices import LevyBasis, Presumption
+from licensing.choices import LevyBasis, ProgrammePresumption
 from portal.models import Organisation
 from portal.scoping import RestrictedQuerySet, Scope
 
@@ -59,7 +59,7 @@ class ProgrammeVersion(models.Model):
         default=False, help_text="Covered chips below 3A090.a need a licence to these destinations."
     )
     exports_from_us_only = models.BooleanField(default=False)
-    presumption = models.CharField(max_length=16, choices=Presumption.choices)
+    presumption = models.CharField(max_length=16, choices=ProgrammePresumption.choices)
     conditions = models.JSONField(default=list, blank=True, help_text="Licence conditions, one text each.")
     shipment_evidence = models.TextField(blank=True, help_text="Evidence each shipment needs (empty: none).")
     us_volume_ratio_percent = models.DecimalField(

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from portal import services
+from portal import display, services
 from portal.choices import AgencyCode, Role
 from portal.models import Agency, AuditEvent, Organisation
 from portal.permissions import allowed
@@ -62,7 +62,7 @@ class AuditHistoryMixin:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "verb", "target_type", "target_repr", "actor"]
+    list_display = ["created_at", "what", "target_type", "target_repr", "actor"]
     list_filter = ["verb", "target_type"]
     search_fields = ["verb", "target_repr", "target_id"]
     list_select_related = ["actor"]
@@ -71,6 +71,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return allowed(request.user, "portal.view_auditevent")
+
+    @admin.display(description="What", ordering="verb")
+    def what(self, event):
+        return display.verb(event.verb)
 
 
 @admin.register(Organisation)

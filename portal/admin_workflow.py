@@ -50,6 +50,7 @@ class WorkflowAction:
     service: Callable
     success: str  # formatted with {record}
     danger: bool = False  # ends the record's life: shown apart
+    confirm: str = ""  # cannot be undone: the question asked before it is taken (page, list and browser alike)
     list_description: str = ""  # as a list action on the selected records (default: from the label)
 
 
@@ -214,7 +215,7 @@ class WorkflowActionsMixin:
         spec, records = self.workflow_actions[name], list(queryset)
         confirmed = "post" in request.POST
         form = spec.form_class(request.POST if confirmed else {}, record=None)
-        if not form.is_valid():
+        if not form.is_valid() or (spec.confirm and not confirmed):  # an act that cannot be undone asks first
             return self.list_action_page(request, spec, form if confirmed else spec.form_class(record=None), records)
         done = []
         for record in records:

@@ -9,7 +9,7 @@ from licensing.web.views import home
 from portal.api.audit import AuditEventViewSet
 from portal.api.users import UserViewSet
 from portal.api.views import LogoutView, TokenView
-from portal.views import SignInView
+from portal.views import SignInView, SignOutView
 
 router = SimpleRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
@@ -32,6 +32,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Passwords are set only by their owner, from an e-mailed link (Django's own views;
     # after the include, so that these names reverse to these paths).

@@ -26,6 +26,7 @@ ACTIONS = {
             services.agreement_sign,
             "Signed: {record}.",
             list_description="Sign the selected agreements (today)",
+            confirm="Sign it? From then on its terms change only by amendment.",
         ),
         WorkflowAction(
             "enter_into_force",
@@ -35,6 +36,7 @@ ACTIONS = {
             services.agreement_enter_into_force,
             "Entered into force: {record}.",
             list_description="Enter the selected agreements into force",
+            confirm="Enter it into force? Its allotments are created from the schedule and licences may draw on them.",
         ),
         WorkflowAction(
             "suspend",
@@ -63,6 +65,7 @@ ACTIONS = {
             "Terminated: {record}.",
             danger=True,
             list_description="Terminate the selected agreements…",
+            confirm="Terminate it? It ends for good and cannot be resumed.",
         ),
     ]
 }

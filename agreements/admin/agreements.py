@@ -17,6 +17,7 @@ from agreements.admin.display import CountryFilter, add_service_error
 from agreements.admin.forms import TERMS_FIELDSETS, AgreementForm
 from agreements.admin.performance import PerformanceViewMixin
 from agreements.admin.service_form import ServiceFormMixin
+from agreements.admin.terms_compare import TermsCompareViewMixin
 from agreements.choices import TERMS_EDITABLE_STATUSES, AgreementStatus, EndUseCategory
 from agreements.models import Agreement, AgreementStatusChange, TermsVersion
 from agreements.units import tpp_and_h100e
@@ -177,6 +178,7 @@ class AgreementAdmin(
     WorkflowActionsMixin,
     PerformanceViewMixin,
     AmendmentViewMixin,
+    TermsCompareViewMixin,
     ServiceFormMixin,
     AuditHistoryMixin,
     admin.ModelAdmin,
@@ -347,7 +349,11 @@ class AgreementAdmin(
 
     def related_links(self, request, agreement) -> list[tuple[str, str]]:
         links = [("Deal performance", self.performance_url(agreement))]
-        return links + ([("Add amendment", self.amend_url(agreement))] if self.may_amend(request, agreement) else [])
+        if self.may_amend(request, agreement):
+            links.append(("Add amendment", self.amend_url(agreement)))
+        if agreement.terms_versions.count() > 1:
+            links.append(("Compare terms versions", self.terms_compare_url(agreement)))
+        return links
 
     def record_label(self, agreement) -> str:
         return agreement.reference

@@ -19,6 +19,7 @@ from agreements.choices import EndUseCategory, ReportingCadence
 from agreements.models import Agreement, TermsVersion
 from agreements.units import h100e, tpp_from_h100e
 from agreements.workflow import AGREEMENT
+from portal.admin_widgets import LabelledSplitDateTime
 from portal.admin_workflow import ActionForm
 
 SCHEDULE_HELP = (
@@ -391,7 +392,7 @@ class TransitionForm(ActionForm):
     effective_at = forms.SplitDateTimeField(
         required=False,
         label="Took effect at",
-        widget=widgets.AdminSplitDateTime,
+        widget=LabelledSplitDateTime(label="Took effect at"),
         help_text="Leave empty for now. A past instant is allowed (not before the agreement's previous status "
         "change); never a future one.",
     )

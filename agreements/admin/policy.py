@@ -21,6 +21,7 @@ from agreements.choices import PolicyStatus
 from agreements.models import Policy
 from agreements.workflow import POLICY, SWITCH_POLICY
 from portal.admin import AuditHistoryMixin
+from portal.admin_widgets import LabelledSplitDateTime
 from portal.permissions import allowed
 from portal.refusals import REFUSALS, refusal_text
 
@@ -43,6 +44,20 @@ class GroupedIntegerField(forms.IntegerField):
         if isinstance(value, str):
             value = value.replace(",", "").replace("_", "").replace(" ", "")
         return super().to_python(value)
+
+
+# How the proposal page words its two acts (the same "What you can do now" look as every workflow panel).
+PROPOSAL_OFFERS = {
+    "approve": {
+        "help": "The second policy administrator's approval: the regime switches from its instant.",
+        "confirm": "Approve the switch? It takes effect from its instant and cannot be undone; "
+        "only a new proposal can switch back.",
+    },
+    "withdraw": {
+        "help": "The proposal is closed and never takes effect; it stays on record.",
+        "confirm": "Withdraw this proposal? It cannot be reopened.",
+    },
+}
 
 
 class PolicyForm(forms.ModelForm):
@@ -80,6 +95,7 @@ class PolicyForm(forms.ModelForm):
         for name in ("lpp_threshold_tpp", "tier2_allocation_tpp", "licence_validity_days", "grace_days"):
             self.fields[name].label = selectors.POLICY_LABELS[name]
         self.fields["effective_from"].required = False
+        self.fields["effective_from"].widget = LabelledSplitDateTime(label="Effective from")
 
     def clean_effective_from(self):
         effective_from = self.cleaned_data["effective_from"]
@@ -258,6 +274,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
                     "name": transition.name,
                     "label": transition.name.capitalize(),
                     "url": self._url(transition.name, policy.pk),
+                    **PROPOSAL_OFFERS.get(transition.name, {}),
                 }
             )
         return offers

@@ -65,6 +65,7 @@ ACTIONS = {
             ApproveForm,
             services.application_approve,
             "{record}: approved; the licence is issued.",
+            confirm="Approve it? The licence is issued and the allotment drawn on at once.",
         ),
         WorkflowAction(
             "deny",
@@ -74,6 +75,7 @@ ACTIONS = {
             services.application_deny,
             "{record}: denied.",
             danger=True,
+            confirm="Deny it? The decision is final and the exporter is told the reason.",
         ),
         WorkflowAction(
             "return",
@@ -83,6 +85,7 @@ ACTIONS = {
             services.application_return,
             "{record}: returned without action.",
             danger=True,
+            confirm="Return it? The case closes; the exporter must file a new application.",
         ),
     ]
 }

@@ -11,6 +11,8 @@ from licensing import selectors
 from licensing.admin import display
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, PartyRole
 from licensing.models import ApplicationLine, ApplicationParty, InfoRequest, RecommendationEntry
+from licensing.vocabulary import words
+from portal.display import when
 
 FIELDSETS = [
     (
@@ -68,7 +70,7 @@ def _user(user) -> str:
 
 
 def _when(moment) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
+    return when(moment)
 
 
 class ApplicationSectionsMixin:
@@ -158,17 +160,16 @@ class ApplicationSectionsMixin:
         result = application.determination
         if not result:
             return "Not determined yet (determined on submission)."
-        outcome = result["outcome"].replace("_", " ")
-        presumption = f", presumption of {result['presumption']}" if result.get("presumption") else ""
-        if result.get("presumption") == "case_by_case":
-            presumption = ", reviewed case by case"
+        outcome = words(result["outcome"], "outcome")
+        presumption = f", {words(result['presumption'], 'presumption').lower()}" if result.get("presumption") else ""
         requested = tpp_and_h100e(result.get("requested_tpp") or 0)
-        return f"{outcome}{presumption} — {result.get('regime', '')} regime; requested {requested}"
+        regime = words(result.get("regime"), "policy_kind")
+        return f"{outcome}{presumption} — {regime} regime; requested {requested}"
 
     @admin.display(description="Reasons")
     def reasons_display(self, application):
         reasons = (application.determination or {}).get("reasons") or []
-        return display.bullet_list(f"{reason['text']} [{reason['rule']}]" for reason in reasons)
+        return display.bullet_list(f"{reason['text']} [{words(reason['rule'], 'rule')}]" for reason in reasons)
 
     @admin.display(description="Licence conditions an approval would carry")
     def conditions_display(self, application):

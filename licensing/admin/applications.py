@@ -24,6 +24,7 @@ from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
 from portal.admin_workflow import WorkflowActionsMixin
 from portal.choices import AgencyCode
+from portal.display import day
 from portal.models import Organisation
 from portal.permissions import allowed
 from portal.refusals import REFUSALS, refusal_text
@@ -168,7 +169,7 @@ class ApplicationAdmin(
             now = timezone.now()
             waiting = [r for r in application.referrals.all() if r.is_open(now)]
             if waiting:
-                agencies = ", ".join(f"{r.agency.name} (due {r.due_at:%Y-%m-%d})" for r in waiting)
+                agencies = ", ".join(f"{r.agency.name} (due {day(r.due_at)})" for r in waiting)
                 return f"Review resumes when every agency has answered or its 30 days have passed: {agencies}."
         if name in ("approve", "deny"):
             return " ".join(selectors.decision_blockers(application, request.user))
@@ -186,7 +187,7 @@ class ApplicationAdmin(
         """Where the case stands and whom it waits for."""
         status, now = application.status, timezone.now()
         if status in FINAL_APPLICATION_STATUSES:
-            when = f" on {application.decided_at:%Y-%m-%d}" if application.decided_at else ""
+            when = f" on {day(application.decided_at)}" if application.decided_at else ""
             who = f" by {application.decided_by.get_username()}" if application.decided_by_id else ""
             return f"{application.get_status_display()}{when}{who}. The case is closed and its record is read-only."
         if status == ApplicationStatus.DRAFT:

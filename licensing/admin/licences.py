@@ -18,6 +18,7 @@ from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
 from portal.admin_workflow import WorkflowAction, WorkflowActionsMixin
+from portal.display import when
 
 ACTIONS = {
     action.name: action
@@ -46,6 +47,7 @@ ACTIONS = {
             services.licence_revoke,
             "Licence {record} revoked; its unshipped quota is released.",
             danger=True,
+            confirm="Revoke it? The licence ends for good and its unshipped quota is released.",
         ),
     ]
 }
@@ -124,7 +126,7 @@ class ShipmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="Reported")
     def reported(self, shipment):
-        return f"{shipment.reported_at:%Y-%m-%d %H:%M} UTC"
+        return when(shipment.reported_at)
 
 
 @admin.register(Licence)
@@ -214,7 +216,7 @@ class LicenceAdmin(CaseDocumentsMixin, WorkflowActionsMixin, AuditHistoryMixin, 
 
     @admin.display(description="Issued")
     def issued(self, licence):
-        return f"{licence.issued_at:%Y-%m-%d %H:%M} UTC by {licence.issued_by.get_username()}"
+        return f"{when(licence.issued_at)} by {licence.issued_by.get_username()}"
 
     @admin.display(description="Drawn from the allotment")
     def reservation(self, licence):

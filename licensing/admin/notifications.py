@@ -7,7 +7,9 @@ from agreements.units import tpp_and_h100e
 from licensing.admin import display
 from licensing.admin.filters import InScopeRelatedFilter
 from licensing.models import LppNotification, LppNotificationLine
+from licensing.vocabulary import words
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.display import when
 
 FIELDSETS = [
     (
@@ -64,7 +66,7 @@ class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdm
 
     @admin.display(description="Filed")
     def filed(self, notification):
-        return f"{notification.created_at:%Y-%m-%d %H:%M} UTC by {notification.submitted_by.get_username()}"
+        return f"{when(notification.created_at)} by {notification.submitted_by.get_username()}"
 
     @admin.display(description="End users' headquarters")
     def end_user_hq_display(self, notification):
@@ -82,5 +84,5 @@ class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdm
     @admin.display(description="Determination when filed")
     def determination_display(self, notification):
         result = notification.determination or {}
-        reasons = [f"{reason['text']} [{reason['rule']}]" for reason in result.get("reasons") or []]
-        return display.bullet_list([str(result.get("outcome", "—")).replace("_", " "), *reasons])
+        reasons = [f"{reason['text']} [{words(reason['rule'], 'rule')}]" for reason in result.get("reasons") or []]
+        return display.bullet_list([words(result.get("outcome"), "outcome"), *reasons])

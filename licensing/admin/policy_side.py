@@ -8,6 +8,7 @@ pages keep their addresses (admin:agreements_allotment_dashboard, admin:agreemen
 
 import datetime
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -32,6 +33,8 @@ from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
 from licensing import selectors
+from licensing.admin import usage_table
+from portal.display import day
 from portal.permissions import allowed
 
 
@@ -77,12 +80,16 @@ class AllotmentDemandAdmin(AllotmentAdmin):
         source = request.GET.get("source")
         if source not in AllotmentSource.values:
             source = regime_source
-        usages = self.current_usage(source, now)
-        rows = [self._dashboard_row(usage) for usage in usages]
+        query = usage_table.TableQuery.from_params(request.GET)
+        rows = usage_table.select([self._dashboard_row(usage) for usage in self.current_usage(source, now)], query)
+        if request.GET.get("format") == "csv":
+            return usage_table.csv_response(rows, f"allotment-use-{source}-{now.date().isoformat()}.csv")
+        page = usage_table.paginate(rows, query)
         totals = {
-            name: whole_h100e(sum(getattr(u, f"{name}_tpp") for u in usages))
+            name: whole_h100e(sum(row[f"{name}_tpp"] for row in rows))
             for name in ("capacity", "committed", "pending", "remaining")
         }
+        kept = {"source": source, **({"q": query.search} if query.search else {})}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -96,7 +103,13 @@ class AllotmentDemandAdmin(AllotmentAdmin):
                 {"value": value, "label": label, "applies": value == regime_source, "current": value == source}
                 for value, label in SOURCE_HEADINGS.items()
             ],
-            "rows": rows,
+            "rows": list(page.object_list),
+            "matching": len(rows),
+            "page": page,
+            "query": query,
+            "columns": usage_table.headers(query, kept),
+            "paging": urlencode({**kept, "sort": query.sort}),
+            "csv_url": "?" + urlencode({**kept, "sort": query.sort, "format": "csv"}),
             "totals": totals,
             "changelist_url": reverse("admin:agreements_allotment_changelist", current_app=self.admin_site.name),
         }
@@ -116,7 +129,7 @@ class AllotmentDemandAdmin(AllotmentAdmin):
             "url": reverse("admin:agreements_allotment_change", args=[allotment.pk], current_app=self.admin_site.name),
             "source": source_text(usage),
             "agreement_url": agreement_url,
-            "period": f"{allotment.period_start} – {allotment.period_end}",
+            "period": f"{day(allotment.period_start)} – {day(allotment.period_end)}",
             "capacity": whole_h100e(usage.capacity_tpp),
             "committed": whole_h100e(usage.committed_tpp),
             "pending": whole_h100e(usage.pending_tpp),

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from licensing.api.fields import resolve_products
-from licensing.choices import LevyBasis, Presumption
+from licensing.choices import LevyBasis, ProgrammePresumption
 from licensing.models import Product, Programme, ProgrammeVersion, UsSalesReport
 from licensing.services import programmes as services
 from portal.api.permissions import ActionPermissions, CanView, HasPermission
@@ -43,7 +43,7 @@ class ProgrammeVersionSerializer(serializers.Serializer):
     )
     brings_into_scope = serializers.BooleanField(required=False, default=False)
     exports_from_us_only = serializers.BooleanField(required=False, default=False)
-    presumption = serializers.ChoiceField(choices=Presumption.choices)
+    presumption = serializers.ChoiceField(choices=ProgrammePresumption.choices)
     certifications = CertificationSerializer(many=True, required=False, default=list, max_length=20)
     conditions = serializers.ListField(
         child=serializers.CharField(max_length=2000), required=False, default=list, max_length=50

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
 from licensing import selectors, services
-from licensing.choices import ApplicationStatus, PartyRole
+from licensing.choices import ApplicationStatus, LicenceStatus, PartyRole
 from licensing.models import Application, UsSalesReport
+from licensing.vocabulary import labels
 from licensing.web.forms import (
     AnswerForm,
     ApplicationForm,
@@ -79,7 +80,9 @@ def application_list(request):
 
 
 def _form_context(form, end_users, lines, **extra):
-    return {"form": form, "end_users": end_users, "lines": lines, **extra}
+    # The live preview words the engine's answer with the same labels as every page (licensing.vocabulary).
+    vocabulary = {kind: labels(kind) for kind in ("outcome", "presumption", "policy_kind")}
+    return {"form": form, "end_users": end_users, "lines": lines, "vocabulary": vocabulary, **extra}
 
 
 def _bound_forms(request, initial=None, end_user_initial=None, line_initial=None):
@@ -254,8 +257,25 @@ def licence_detail(request, number):
         "form": form,
         "can": _can(licence, request.user),
         "shipments": shipments,
+        "remaining": _remaining(licence),
     }
     return render(request, "exporter/licence_detail.html", context)
+
+
+def _remaining(licence) -> dict[str, object]:
+    """What the unshipped part of each line is: still to ship, waiting on reinstatement, or gone for good."""
+    if licence.status == LicenceStatus.ACTIVE:
+        return {"heading": "Remaining", "shippable": True, "note": ""}
+    if licence.status == LicenceStatus.SUSPENDED:
+        note = "The licence is suspended: nothing may be shipped until it is reinstated."
+        return {"heading": "Remaining once reinstated", "shippable": False, "note": note}
+    if licence.status == LicenceStatus.EXHAUSTED:
+        return {"heading": "Remaining", "shippable": False, "note": "Everything approved has been shipped."}
+    note = (
+        f"The licence is {licence.get_status_display().lower()}: the unshipped units may not be shipped, "
+        "and their quota went back to the country's allotment."
+    )
+    return {"heading": "Not shipped", "shippable": False, "note": note}
 
 
 # US-sales reports (the base of a programme's US-volume ratio)

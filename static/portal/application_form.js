@@ -60,11 +60,14 @@
     return node;
   }
 
+  // Outcomes and presumptions in the words every page uses (licensing.vocabulary, passed by the page).
+  const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
+  const words = (kind, value) => (vocabulary[kind] && vocabulary[kind][value]) || value;
+
   function render(result) {
     preview.replaceChildren();
-    preview.appendChild(text("p", result.outcome.replace(/_/g, " "), `outcome outcome-${result.outcome}`));
-    if (result.presumption === "case_by_case") preview.appendChild(text("p", "Reviewed case by case"));
-    else if (result.presumption) preview.appendChild(text("p", `Presumption of ${result.presumption}`));
+    preview.appendChild(text("p", words("outcome", result.outcome), `outcome outcome-${result.outcome}`));
+    if (result.presumption) preview.appendChild(text("p", words("presumption", result.presumption)));
     preview.appendChild(text("p", `Requested: ${result.requested_h100e} H100e (${result.requested_tpp.toLocaleString("en")} TPP)`));
     if (result.allotment) preview.appendChild(text("p", `Allotment remaining before this request: ${result.allotment.remaining_h100e} H100e`));
     const reasons = document.createElement("ul");
@@ -96,7 +99,10 @@
     preview.replaceChildren(text("p", "The preview needs valid input:", "muted"));
     const list = document.createElement("ul");
     Object.entries(data || {}).forEach(([field, messages]) => {
-      list.appendChild(text("li", `${field}: ${JSON.stringify(messages)}`));
+      const label = document.querySelector(`label[for="id_${field}"]`);
+      const name = label ? label.textContent.replace(/\*\s*$/, "").trim() : field.replace(/_/g, " ");
+      const said = [].concat(messages).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+      list.appendChild(text("li", `${name}: ${said}`));
     });
     preview.appendChild(list);
   }

@@ -65,6 +65,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
+@pytest.fixture(autouse=True)
+def dialogs(request):
+    """The pages ask before an act that cannot be undone (window.confirm): browser tests answer yes, and the
+    questions asked are kept for a test to check."""
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    yield asked
+
+
 @pytest.fixture
 def shoot():
     """Save a screenshot under docs/screenshots/ when SAVE_SCREENSHOTS=1 (make screenshots)."""
@@ -75,3 +93,13 @@ def shoot():
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return save
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The axe results of every page the browser tests checked: 0 serious/critical is the bar."""
+    from tests.browser.axe import RESULTS, summary_lines
+
+    if RESULTS:
+        terminalreporter.section(f"axe-core: {len(RESULTS)} page checks (serious/critical fail the test)")
+        for line in summary_lines():
+            terminalreporter.write_line(line)

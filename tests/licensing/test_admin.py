@@ -229,8 +229,8 @@ def test_the_case_page_shows_every_section_and_its_audit_history():
     ):
         assert section in html, section
     assert "Gulf Compute LLC" in html and "H100 SXM" in html and "3A090.a" in html
-    assert "licence required" in html and "Checked the end user." in html
-    assert "application.recommended" in html
+    assert "Licence required" in html and "Checked the end user." in html
+    assert "Application: recommended" in html and "{&#x27;" not in html  # sentences, never a Python dict
 
 
 def test_a_decided_case_has_no_action_buttons():
@@ -454,7 +454,8 @@ def test_licences_list_and_page_show_lines_shipments_and_the_audit_history():
     assert licence.number in listing and "1,200 / 5,000" in listing
     detail = page(approver, reverse("admin:licensing_licence_change", args=[licence.pk]))
     assert "Lines: approved, shipped and remaining" in detail and "3,800" in detail
-    assert "licence.shipped" in detail and "licence.issued" in detail
+    assert "Licence: shipped" in detail and "Licence: issued" in detail
+    assert "1,200 × " in detail  # the shipment in words: quantity and product name, not a product id
     assert licence_action_url(licence, "suspend") in detail and licence_action_url(licence, "revoke") in detail
     officer_view = page(
         login(make_user(Role.LICENSING_OFFICER)), reverse("admin:licensing_licence_change", args=[licence.pk])
@@ -514,7 +515,7 @@ def test_lpp_notifications_are_listed_read_only_and_filter_by_year():
     assert "Small Research Lab" in listing and "100.00" in listing
     assert "Small Research Lab" not in page(client, NOTIFICATIONS, year=str(notification.year - 1))
     detail = page(client, reverse("admin:licensing_lppnotification_change", args=[notification.pk]))
-    assert "notification.filed" in detail and 'name="_save"' not in detail
+    assert "Notification: filed" in detail and 'name="_save"' not in detail
 
 
 def test_review_resumes_on_a_referred_case_once_every_agency_answered_or_ran_out_of_time():

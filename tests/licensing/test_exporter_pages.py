@@ -207,3 +207,38 @@ def test_a_licence_takes_shipments_on_its_page_only_while_the_table_allows_them(
     html = client.get(f"/licences/{licence.number}/").content.decode()
     assert "Record shipment" not in html
     assert "it takes no shipments" in html
+
+
+def test_a_revoked_licence_does_not_show_its_unshipped_units_as_remaining():
+    licence = approved().licence
+    client = Client()
+    client.force_login(licence.application.created_by)
+    assert '<th scope="col">Remaining</th>' in client.get(f"/licences/{licence.number}/").content.decode()
+
+    services.licence_revoke(actor=make_user("approving_official"), licence=licence, reason="Diversion risk")
+    html = client.get(f"/licences/{licence.number}/").content.decode()
+    assert "Remaining" not in html
+    assert "Not shipped" in html and "may not be shipped" in html
+
+
+def test_a_failed_submit_puts_an_error_summary_first_linking_to_each_field():
+    client = signed_in("exporter")
+    html = client.post("/applications/new/", form_data(**{"lines-0-quantity": "-3"})).content.decode()
+    summary = html.index("data-error-summary")
+    assert summary < html.index('id="application-form"')
+    assert 'href="#id_lines-0-quantity"' in html[summary:]
+
+
+def test_sign_out_works_from_a_typed_address_and_only_a_post_signs_out():
+    client = signed_in("exporter")
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'method="post" action="/accounts/logout/"' in html and "Sign out" in html
+    assert client.get("/applications/").status_code == 200  # the GET signed nobody out
+
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert "You have signed out." in response.content.decode()
+    assert client.get("/applications/").status_code == 302  # to the sign-in page
+    assert Client().get("/accounts/logout/").status_code == 302  # nobody signed in: to the sign-in page
