@@ -74,6 +74,22 @@ RULES: dict[str, str] = {
     "global.band_requirement_missing": "Size band requirement not met",
     "global.end_use_not_permitted": "End use not permitted by the agreement",
     "global.excluded_end_user": "End user excluded by the agreement",
+    "global.party_cap": "Party cap under the agreement",
+    "global.party_cap_exhausted": "Party cap under the agreement used up",
+    "baseline.d1_d4": "Country Group D:1 or D:4 (§ 742.6(a)(6)(iii)): licence required",
+    "baseline.case_by_case": "Baseline regime: reviewed case by case",
+    "baseline.no_requirement": "Baseline regime: no licence requirement for this destination",
+    "baseline.agreement_allotment": "Allotment under the agreement's terms, baseline regime",
+    "baseline.agreement_allotment_exhausted": "Agreement allotment exhausted, baseline regime",
+    "baseline.end_use_not_permitted": "End use not permitted by the agreement",
+    "baseline.excluded_end_user": "End user excluded by the agreement",
+    "baseline.party_cap": "Party cap under the agreement",
+    "baseline.party_cap_exhausted": "Party cap under the agreement used up",
+    "programme.scope_in": "Brought into scope by a licence-review programme",
+    "programme.case_by_case": "Licence-review programme: reviewed case by case",
+    "programme.denial": "Licence-review programme: presumption of denial",
+    "programme.not_covered": "Licence-review programme does not cover this export",
+    "terms.investment_overdue": "Investment milestone overdue under the agreement",
 }
 
 

@@ -247,7 +247,7 @@ def test_a_case_by_case_review_is_shown_in_words_to_the_exporter_and_the_officer
     officer = Client()
     officer.force_login(make_user("licensing_officer"))
     admin_page = officer.get(reverse("admin:licensing_application_change", args=[application.pk])).content.decode()
-    assert "licence required, reviewed case by case — baseline regime" in admin_page
+    assert "Licence required, reviewed case by case — Baseline (Country Groups, case by case) regime" in admin_page
 
 
 def test_a_notification_is_refused_under_the_baseline_which_has_no_lpp_exception_naming_its_rule(baseline):

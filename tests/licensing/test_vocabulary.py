@@ -17,8 +17,10 @@ ENGINE = Path(__file__).resolve().parents[2] / "licensing" / "determination.py"
 
 
 def test_every_rule_the_engine_cites_has_a_name_in_words():
-    cited = set(re.findall(r'"((?:common|tiered|global)\.[a-z0-9_]+)"', ENGINE.read_text()))
+    cited = set(re.findall(r'"((?:common|tiered|global|baseline|programme|terms)\.[a-z0-9_]+)"', ENGINE.read_text()))
     cited |= {f"{kind}.lpp" for kind in ("tiered", "global")}  # built as f"{policy.kind}.lpp"
+    cited |= {f"{regime}.{rule}" for regime in ("global", "baseline") for rule in ("party_cap", "party_cap_exhausted")}
+    cited |= {f"programme.{presumption}" for presumption in ("case_by_case", "denial")}  # f"programme.{…}"
     assert cited <= set(RULES), sorted(cited - set(RULES))
 
 
