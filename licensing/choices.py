@@ -76,3 +76,25 @@ class LevyBasis(models.TextChoices):
 
     REVENUE_SHARE = "revenue_share", "Share of the related revenue"
     DUTY = "duty", "Duty on the chips"
+
+
+class ObligationKind(models.TextChoices):
+    """What a licence owes after it is issued (SPEC § 2 Obligation)."""
+
+    REPORT = "report", "Periodic report"
+    REVENUE_SHARE = "revenue_share", "Revenue share or duty"
+    SHIPMENT_EVIDENCE = "shipment_evidence", "Shipment evidence"
+    INVESTMENT_MILESTONE = "investment_milestone", "Investment milestone"  # reserved: milestones live on terms
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed (licence suspended)"
+    DISMISSED = "dismissed", "Dismissed"

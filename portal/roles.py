@@ -32,6 +32,8 @@ _CASE_READ = [
     "licensing.view_licenceline",
     "licensing.view_shipment",
     "licensing.view_lppnotification",
+    "licensing.view_obligation",
+    "licensing.view_obligationsubmission",
 ]
 # Licence-review programmes are reference data every role reads (exporters see what they must certify).
 _PROGRAMME_READ = [
@@ -46,6 +48,7 @@ _STAFF_READ = [
     "licensing.view_certificationaffirmation",
     "licensing.view_ussalesreport",
     "licensing.view_product",
+    "licensing.view_suspensionproposal",
     "portal.view_auditevent",
 ]
 # The party register (SPEC § 2): staff see all of it, correct entries and merge duplicates.
@@ -56,12 +59,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.file_application",
         "licensing.file_notification",
         "licensing.report_shipment",
+        "licensing.submit_obligation",
         "licensing.file_us_sales_report",
         *_PROGRAMME_READ,
         "agreements.view_party",
         "agreements.add_party",
     ],
-    Role.LICENSING_OFFICER: [*_STAFF_READ, *_REGISTER_STAFF, "licensing.review_application"],
+    Role.LICENSING_OFFICER: [
+        *_STAFF_READ,
+        *_REGISTER_STAFF,
+        "licensing.review_application",
+        "licensing.review_obligation",
+    ],
     Role.APPROVING_OFFICIAL: [
         *_STAFF_READ,
         *_REGISTER_STAFF,

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
 from licensing import selectors, services
-from licensing.choices import ApplicationStatus, PartyRole
-from licensing.models import Application, UsSalesReport
+from licensing.choices import ApplicationStatus, ObligationKind, PartyRole
+from licensing.models import Application, Obligation, UsSalesReport
+from licensing.services.obligations import revenue_shares
 from licensing.web.forms import (
     AnswerForm,
     ApplicationForm,
     EndUserFormSet,
     LineFormSet,
     NotificationForm,
+    ObligationSubmitForm,
     ShipmentForm,
     UsSalesReportForm,
 )
@@ -243,6 +245,7 @@ def licence_detail(request, number):
             shipped_on=form.cleaned_data["shipped_on"],
             items=form.items(),
             evidence_reference=form.cleaned_data.get("evidence_reference", ""),
+            invoice_value_usd=form.cleaned_data.get("invoice_value_usd"),
         )
         if shipment is not None:
             messages.success(request, "Shipment recorded.")
@@ -254,8 +257,40 @@ def licence_detail(request, number):
         "form": form,
         "can": _can(licence, request.user),
         "shipments": shipments,
+        "obligations": list(licence.obligation_set.all()),
+        "may_submit": allowed(request.user, "licensing.submit_obligation"),
+        "owes_revenue_share": bool(revenue_shares(licence)),
     }
     return render(request, "exporter/licence_detail.html", context)
+
+
+@exporter_required
+@require_POST
+def obligation_submit(request, number, pk):
+    """The exporter's report or evidence against an obligation, or the payment of a revenue share."""
+    obligation = get_object_or_404(
+        Obligation.objects.restrict(request.user, "view").select_related("licence"), pk=pk, licence__number=number
+    )
+    form = ObligationSubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("exporter:licence", number=number)
+    data = form.cleaned_data
+    if obligation.kind == ObligationKind.REVENUE_SHARE:
+        done = _attempt(
+            request,
+            services.obligation_record_payment,
+            obligation=obligation,
+            amount_paid_usd=data["amount_paid_usd"],
+            reference=data["reference"],
+        )
+    else:
+        done = _attempt(
+            request, services.obligation_submit, obligation=obligation, text=data["text"], reference=data["reference"]
+        )
+    if done is not None:
+        messages.success(request, "Submitted: a licensing officer will review it.")
+    return redirect("exporter:licence", number=number)
 
 
 # US-sales reports (the base of a programme's US-volume ratio)
