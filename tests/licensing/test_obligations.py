@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -277,3 +279,55 @@ def test_dismissing_the_proposal_needs_a_reason_and_it_is_not_raised_again(expor
     assert services.proposals_raise() == []
     licence.refresh_from_db()
     assert licence.status == LicenceStatus.ACTIVE
+
+
+# The staff admin: the queue "Overdue obligations" and the officers' accept and reject
+
+
+def staff(role):
+    client = Client()
+    client.force_login(make_user(role))
+    return client
+
+
+def test_the_overdue_queue_lists_the_licence_and_an_approving_official_confirms_it(exporter):
+    licence, report = overdue_licence(exporter)
+    call_command("mark_overdue_obligations")
+    proposal = SuspensionProposal.objects.get()
+    approver = staff("approving_official")
+    queue = approver.get(reverse("admin:licensing_suspensionproposal_changelist"))
+    assert queue.status_code == 200 and licence.number in queue.content.decode()
+    assert reverse("admin:licensing_suspensionproposal_change", args=[proposal.pk]) in queue.content.decode()
+    assert "Overdue obligations" in queue.content.decode()
+    url = reverse("admin:licensing_suspensionproposal_action", args=[proposal.pk, "confirm"])
+    assert approver.post(url, {"reason": ""}).status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.SUSPENDED
+    row = reverse("admin:licensing_suspensionproposal_change", args=[proposal.pk])
+    assert row not in approver.get(reverse("admin:licensing_suspensionproposal_changelist")).content.decode()
+
+
+def test_dismissing_in_the_queue_without_a_reason_is_refused_and_writes_nothing(exporter):
+    licence, report = overdue_licence(exporter)
+    (proposal,) = services.proposals_raise()
+    approver = staff("approving_official")
+    url = reverse("admin:licensing_suspensionproposal_action", args=[proposal.pk, "dismiss"])
+    assert approver.post(url, {"reason": ""}).status_code == 200  # the form again, with its error
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    assert approver.post(url, {"reason": "Paid late; cleared."}).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DISMISSED and proposal.reason == "Paid late; cleared."
+
+
+def test_an_officer_rejects_a_submitted_report_in_the_admin(exporter):
+    licence = licence_under_agreement(exporter)
+    report = licence.obligation_set.first()
+    services.obligation_submit(actor=exporter, obligation=report, text="Q1.")
+    officer = staff("licensing_officer")
+    page = officer.get(reverse("admin:licensing_obligation_change", args=[report.pk])).content.decode()
+    assert "Q1." in page and "/actions/reject/" in page
+    url = reverse("admin:licensing_obligation_action", args=[report.pk, "reject"])
+    assert officer.post(url, {"reason": "Name the sites."}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == ObligationStatus.REJECTED
