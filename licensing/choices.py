@@ -102,3 +102,25 @@ class ScanStatus(models.TextChoices):
     CLEAN = "clean", "Clean"
     INFECTED = "infected", "Infected (quarantined)"
     ERROR = "error", "Scan failed"
+
+
+class ObligationKind(models.TextChoices):
+    """What a licence owes after it is issued (SPEC § 2 Obligation)."""
+
+    REPORT = "report", "Periodic report"
+    REVENUE_SHARE = "revenue_share", "Revenue share or duty"
+    SHIPMENT_EVIDENCE = "shipment_evidence", "Shipment evidence"
+    INVESTMENT_MILESTONE = "investment_milestone", "Investment milestone"  # reserved: milestones live on terms
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed (licence suspended)"
+    DISMISSED = "dismissed", "Dismissed"

@@ -419,9 +419,18 @@ class Shipment(models.Model):
     # Until documents arrive (the casework issue): the reference of the evidence the licence's programme asks of
     # each shipment, e.g. the third-party test report's number.
     evidence_reference = models.CharField(max_length=200, blank=True)
+    invoice_value_usd = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="What a revenue share is reckoned on."
+    )
 
     class Meta:
         ordering = ["licence", "shipped_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="shipment_invoice_not_negative",
+                condition=models.Q(invoice_value_usd__isnull=True) | models.Q(invoice_value_usd__gte=0),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence} shipment {self.shipped_on}"
@@ -495,8 +504,10 @@ class LppConsigneeYear(models.Model):
         return f"{self.party_id} {self.year}"
 
 
-# The programme models live in their own module (this one is long enough); importing them here registers them.
-from licensing.document_models import Document  # noqa: E402 — supporting documents, registered with the app
+# Documents, obligations and programmes live in their own modules (this one is long enough); importing them here
+# registers them with the app.
+from licensing.document_models import Document  # noqa: E402
+from licensing.obligation_models import Obligation, ObligationSubmission, SuspensionProposal  # noqa: E402
 from licensing.programme_models import (  # noqa: E402
     CertificationAffirmation,
     Programme,
@@ -518,6 +529,8 @@ __all__ = [
     "LppNotification",
     "LppNotificationLine",
     "NumberSequence",
+    "Obligation",
+    "ObligationSubmission",
     "Product",
     "Programme",
     "ProgrammeCertification",
@@ -526,5 +539,6 @@ __all__ = [
     "Referral",
     "Shipment",
     "ShipmentLine",
+    "SuspensionProposal",
     "UsSalesReport",
 ]

@@ -33,6 +33,7 @@ from licensing.models import (
     Licence,
     LicenceLine,
     LppNotification,
+    Obligation,
     Product,
     ProgrammeVersion,
     RecommendationEntry,
@@ -40,6 +41,7 @@ from licensing.models import (
     Shipment,
     ShipmentLine,
 )
+from licensing.obligation_selectors import with_overdue
 from licensing.workflow import APPLICATION, LICENCE
 from portal.errors import InvalidTransition
 from portal.permissions import Actor, allowed
@@ -537,9 +539,10 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
             Prefetch(
                 "shipments",
                 queryset=Shipment.objects.prefetch_related(
-                    Prefetch("lines", queryset=ShipmentLine.objects.select_related("licence_line"))
+                    Prefetch("lines", queryset=ShipmentLine.objects.select_related("licence_line")), "obligations"
                 ).order_by("shipped_on", "id"),
             ),
+            Prefetch("obligation_set", queryset=with_overdue(Obligation.objects.order_by("due_on", "id"))),
         )
     )
 

@@ -6,6 +6,8 @@ fully shipped licence, the end of validity) are SYSTEM transitions, taken with t
 
 from licensing.choices import ApplicationStatus as A
 from licensing.choices import LicenceStatus as L
+from licensing.choices import ObligationStatus as O
+from licensing.choices import ProposalStatus as P
 from portal.workflow import SYSTEM, Transition, Workflow
 
 FILE = "licensing.file_application"
@@ -14,6 +16,8 @@ DECIDE = "licensing.decide_application"
 REFERRAL = "licensing.review_referral"
 MANAGE = "licensing.manage_licence"
 SHIP = "licensing.report_shipment"
+SUBMIT_OBLIGATION = "licensing.submit_obligation"
+REVIEW_OBLIGATION = "licensing.review_obligation"
 
 NOT_FINAL = frozenset({A.DRAFT, A.SUBMITTED, A.UNDER_REVIEW, A.INFO_REQUESTED, A.REFERRED})
 
@@ -51,6 +55,27 @@ LICENCE = Workflow(
     ),
 )
 
+# What a licence owes (SPEC § 2 Obligation): the exporter submits (again, after a rejection); an officer accepts
+# or rejects with a reason. Payment of a revenue share is a submission too.
+OBLIGATION = Workflow(
+    entity="obligation",
+    transitions=(
+        Transition("submit", frozenset({O.OPEN, O.REJECTED}), O.SUBMITTED, SUBMIT_OBLIGATION),
+        Transition("accept", frozenset({O.SUBMITTED}), O.ACCEPTED, REVIEW_OBLIGATION),
+        Transition("reject", frozenset({O.SUBMITTED}), O.REJECTED, REVIEW_OBLIGATION, reason_required=True),
+    ),
+)
+
+# The staff queue "Overdue obligations": the system raises a proposal to suspend; an approving official
+# confirms it (the licence is suspended) or dismisses it with a reason.
+SUSPENSION_PROPOSAL = Workflow(
+    entity="suspension_proposal",
+    transitions=(
+        Transition("confirm", frozenset({P.OPEN}), P.CONFIRMED, MANAGE),
+        Transition("dismiss", frozenset({P.OPEN}), P.DISMISSED, MANAGE, reason_required=True),
+    ),
+)
+
 # The audit verb each transition records (a move to the same status records its use case).
 VERBS = {
     ("application", "edit"): "application.changed",
@@ -72,4 +97,9 @@ VERBS = {
     ("licence", "reinstate"): "licence.reinstated",
     ("licence", "revoke"): "licence.revoked",
     ("licence", "expire"): "licence.expired",
+    ("obligation", "submit"): "obligation.submitted",
+    ("obligation", "accept"): "obligation.accepted",
+    ("obligation", "reject"): "obligation.rejected",
+    ("suspension_proposal", "confirm"): "suspension_proposal.confirmed",
+    ("suspension_proposal", "dismiss"): "suspension_proposal.dismissed",
 }

@@ -36,6 +36,8 @@ _CASE_READ = [
     "licensing.view_shipment",
     "licensing.view_lppnotification",
     "licensing.view_document",
+    "licensing.view_obligation",
+    "licensing.view_obligationsubmission",
 ]
 # Licence-review programmes are reference data every role reads (exporters see what they must certify).
 _PROGRAMME_READ = [
@@ -50,6 +52,7 @@ _STAFF_READ = [
     "licensing.view_certificationaffirmation",
     "licensing.view_ussalesreport",
     "licensing.view_product",
+    "licensing.view_suspensionproposal",
     "portal.view_auditevent",
 ]
 # Background tasks' results (django-tasks-db's admin): staff see what failed, with its traceback (issue 14).
@@ -62,12 +65,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "licensing.file_application",
         "licensing.file_notification",
         "licensing.report_shipment",
+        "licensing.submit_obligation",
         "licensing.file_us_sales_report",
         *_PROGRAMME_READ,
         "agreements.view_party",
         "agreements.add_party",
     ],
-    Role.LICENSING_OFFICER: [*_STAFF_READ, *_TASKS_READ, *_REGISTER_STAFF, "licensing.review_application"],
+    Role.LICENSING_OFFICER: [
+        *_STAFF_READ,
+        *_TASKS_READ,
+        *_REGISTER_STAFF,
+        "licensing.review_application",
+        "licensing.review_obligation",
+    ],
     Role.APPROVING_OFFICIAL: [
         *_STAFF_READ,
         *_TASKS_READ,

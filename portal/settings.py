@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "agreements.choices.AgreementStatus",
         "ProgrammePresumptionEnum": "licensing.choices.Presumption",
         "PresumptionEnum": ["approval", "denial", "case_by_case"],
+        "ObligationKindEnum": "licensing.choices.ObligationKind",
+        "ObligationStatusEnum": "licensing.choices.ObligationStatus",
+        "LevyBasisEnum": "licensing.choices.LevyBasis",
     },
 }
 

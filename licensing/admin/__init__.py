@@ -5,4 +5,11 @@ Every write goes through licensing.services, exactly as the API's do; scope come
 
 import licensing.admin.parties  # noqa: F401  (the party register, with licensing's filings passed in)
 import licensing.admin.policy_side  # noqa: F401  (the policy side's pages, with licensing's figures passed in)
-from licensing.admin import applications, catalogue, licences, notifications, programmes  # noqa: F401  (registers)
+from licensing.admin import (  # noqa: F401  (registers)
+    applications,
+    catalogue,
+    licences,
+    notifications,
+    obligations,
+    programmes,
+)

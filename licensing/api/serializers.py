@@ -9,8 +9,10 @@ from agreements.choices import EndUseCategory
 from agreements.units import h100e
 from licensing import selectors
 from licensing.api.fields import MAX_QUANTITY, CountryCodeField, ItemSerializer, resolve_products
+from licensing.api.obligations import LicenceObligationSerializer
 from licensing.choices import PartyRole
 from licensing.models import Application, Licence, LicenceLine, LppNotification, Product
+from licensing.obligation_selectors import shipment_status
 
 # Catalogue
 
@@ -346,10 +348,18 @@ class LicenceLineSerializer(serializers.ModelSerializer):
 
 
 class ShipmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     shipped_on = serializers.DateField()
     items = serializers.SerializerMethodField()
     evidence_reference = serializers.CharField()
+    invoice_value_usd = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    status = serializers.SerializerMethodField(
+        help_text="pending_evidence until the programme's evidence for it is accepted; recorded otherwise."
+    )
     still_needs = serializers.SerializerMethodField(help_text="Evidence the licence's programme still awaits.")
+
+    def get_status(self, shipment) -> str:
+        return shipment_status(shipment)
 
     def get_still_needs(self, shipment) -> list[str]:
         return selectors.shipment_still_needs(shipment)
@@ -365,7 +375,12 @@ class LicenceSerializer(serializers.ModelSerializer):
     lines = LicenceLineSerializer(many=True)
     shipments = ShipmentSerializer(many=True)
     programme = ProgrammeVersionRefSerializer(source="programme_version", allow_null=True)
-    obligations = serializers.ListField(child=serializers.DictField(), help_text="What the licence owes.")
+    programme_obligations = serializers.ListField(
+        source="obligations", child=serializers.DictField(), help_text="What the licence's programme imposes."
+    )
+    obligations = LicenceObligationSerializer(
+        source="obligation_set", many=True, help_text="What the licence owes, tracked (SPEC § 2 Obligation)."
+    )
 
     class Meta:
         model = Licence
@@ -382,6 +397,7 @@ class LicenceSerializer(serializers.ModelSerializer):
             "reserved_tpp",
             "issued_at",
             "programme",
+            "programme_obligations",
             "obligations",
             "lines",
             "shipments",
@@ -392,6 +408,15 @@ class ShipmentInputSerializer(serializers.Serializer):
     shipped_on = serializers.DateField()
     evidence_reference = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="", help_text="E.g. the third-party test report's."
+    )
+    invoice_value_usd = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required when the licence owes a revenue share or duty on its shipments.",
     )
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
 

@@ -11,6 +11,7 @@ from licensing.api.impact import (
     PolicyImpactView,
     ProposalImpactView,
 )
+from licensing.api.obligations import ObligationViewSet
 from licensing.api.parties import PartyFilingsViewSet
 from licensing.api.programmes import ProgrammeViewSet, UsSalesReportViewSet
 
@@ -22,6 +23,7 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("licences", views.LicenceViewSet, basename="licence")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("us-sales-reports", UsSalesReportViewSet, basename="us-sales-report")
 

@@ -17,6 +17,13 @@ from licensing.services.licences import (
     shipment_report,
 )
 from licensing.services.notifications import notification_file
+from licensing.services.obligations import (
+    obligation_accept,
+    obligation_record_payment,
+    obligation_reject,
+    obligation_submit,
+)
+from licensing.services.overdue import proposal_confirm, proposal_dismiss, proposals_raise
 from licensing.services.programmes import programme_amend, programme_create, us_sales_report_file
 from licensing.services.review import (
     application_agency_recommend,
@@ -49,6 +56,13 @@ __all__ = [
     "licence_suspend",
     "licences_expire",
     "notification_file",
+    "obligation_accept",
+    "obligation_record_payment",
+    "obligation_reject",
+    "obligation_submit",
+    "proposal_confirm",
+    "proposal_dismiss",
+    "proposals_raise",
     "product_save",
     "shipment_report",
 ]

@@ -18,6 +18,7 @@ from licensing.errors import DecisionRefused
 from licensing.models import Application, Licence, LicenceLine, ProgrammeVersion
 from licensing.services.applications import lock_application
 from licensing.services.numbers import next_licence_number
+from licensing.services.obligations import obligations_on_issue
 from licensing.services.programmes_approval import check_programme_approval, programme_obligations
 from licensing.services.status import changing_status
 from portal.permissions import Actor
@@ -156,6 +157,7 @@ def _issue_licence(
         issued_by=actor,
         issued_at=now,
     )
+    reports = obligations_on_issue(licence, now)
     LicenceLine.objects.bulk_create(
         [
             LicenceLine(
@@ -175,6 +177,7 @@ def _issue_licence(
             "conditions": conditions,
             "programme": version.programme.citation if version else None,
             "obligations": licence.obligations,
+            "reports_due": [o.due_on.isoformat() for o in reports],
         },
     )
     return licence

@@ -1,6 +1,7 @@
 """Licences after issue: shipments against them, suspension, revocation and expiry (releasing quota)."""
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from licensing import determination as engine
 from licensing.choices import LicenceStatus, PartyRole
 from licensing.errors import ShipmentRefused
 from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
+from licensing.services.obligations import check_invoice_value, check_no_overdue, obligations_on_shipment
 from licensing.services.status import changing_status, set_status
 from portal.errors import InvalidTransition
 from portal.permissions import Actor
@@ -29,18 +31,34 @@ def shipment_report(
     shipped_on: datetime.date,
     items: list[dict[str, Any]],
     evidence_reference: str = "",
+    invoice_value_usd: Decimal | None = None,
 ) -> Shipment:
-    """Record a shipment; never beyond the approved quantity of a line. Fully shipped → exhausted.
-    `evidence_reference` names the evidence the licence's programme asks of each shipment (e.g. a test report)."""
+    """Record a shipment; never beyond the approved quantity of a line, never while an obligation of the licence is
+    overdue past the grace days. Fully shipped → exhausted. `evidence_reference` names the evidence the licence's
+    programme asks of each shipment (e.g. a test report); `invoice_value_usd` is what a revenue share or duty is
+    reckoned on (required when one applies). The shipment's obligations are created with it."""
     with transaction.atomic():
         licence = lock_licence(actor, licence.pk)
         if licence.status == LicenceStatus.SUSPENDED:
             raise ShipmentRefused(f"Licence {licence.number} is suspended: it takes no shipments until reinstated.")
-        payload = {"shipped_on": shipped_on.isoformat(), "items": {str(k): v for k, v in _counts(items).items()}}
+        check_no_overdue(licence, timezone.localdate())
+        shares = check_invoice_value(licence, invoice_value_usd)
+        payload: dict[str, Any] = {
+            "shipped_on": shipped_on.isoformat(),
+            "items": {str(k): v for k, v in _counts(items).items()},
+        }
         if evidence_reference.strip():
             payload["evidence_reference"] = evidence_reference.strip()
-        with changing_status(licence, "ship", actor=actor, payload=payload):
+        if invoice_value_usd is not None:
+            payload["invoice_value_usd"] = str(invoice_value_usd)
+        with changing_status(licence, "ship", actor=actor, payload=payload) as change:
             shipment, lines = _record_shipment(licence, actor, shipped_on, items, evidence_reference.strip())
+            if invoice_value_usd is not None:
+                shipment.invoice_value_usd = invoice_value_usd
+                shipment.save(update_fields=["invoice_value_usd"])
+            owed = obligations_on_shipment(licence, shipment, actor, shares, timezone.now())
+            if owed:
+                change.payload["obligations"] = [o.pk for o in owed]
         if all(line.remaining_quantity == 0 for line in lines):
             set_status(licence, "exhaust", actor=None)
     return shipment

@@ -1,4 +1,5 @@
-"""The one way an application or a licence changes status (django-oscar's `set_status` shape).
+"""The one way an application, a licence, an obligation or a suspension proposal changes status (the
+django-oscar `set_status` shape).
 
 Given the locked record, the transition's name, the actor (None: the system) and a reason: check the table
 (state and permission, licensing.workflow through portal.workflow), set the transition's own target, save, and
@@ -13,13 +14,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from licensing.models import Application, Licence
-from licensing.workflow import APPLICATION, LICENCE, VERBS
+from licensing.models import Application, Licence, Obligation, SuspensionProposal
+from licensing.workflow import APPLICATION, LICENCE, OBLIGATION, SUSPENSION_PROPOSAL, VERBS
 from portal.permissions import Actor
 from portal.services import audit_record
 from portal.workflow import Transition, Workflow
 
-_WORKFLOWS: dict[type, Workflow] = {Application: APPLICATION, Licence: LICENCE}
+_WORKFLOWS: dict[type, Workflow] = {
+    Application: APPLICATION,
+    Licence: LICENCE,
+    Obligation: OBLIGATION,
+    SuspensionProposal: SUSPENSION_PROPOSAL,
+}
+Record = Application | Licence | Obligation | SuspensionProposal
 
 
 @dataclass
@@ -31,13 +38,13 @@ class StatusChange:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def workflow_of(record: Application | Licence) -> Workflow:
+def workflow_of(record: Record) -> Workflow:
     return _WORKFLOWS[type(record)]
 
 
 @contextmanager
 def changing_status(
-    record: Application | Licence,
+    record: Record,
     name: str,
     *,
     actor: Actor | None,
@@ -54,7 +61,7 @@ def changing_status(
 
 
 def set_status(
-    record: Application | Licence,
+    record: Record,
     name: str,
     *,
     actor: Actor | None,

@@ -104,6 +104,14 @@ class ShipmentForm(forms.Form):
         required=False,
         help_text="The reference of the evidence the licence's programme asks of each shipment (e.g. the test report).",
     )
+    invoice_value_usd = forms.DecimalField(
+        label="Invoice value (USD)",
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="What the licence's revenue share or duty is reckoned on.",
+    )
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,3 +155,13 @@ class UsSalesReportForm(forms.Form):
         label="Calendar quarter", regex=r"^\d{4}Q[1-4]$", max_length=6, help_text="For example 2026Q3."
     )
     units = forms.IntegerField(label="Units sold to US customers", min_value=0, max_value=100_000_000)
+
+
+class ObligationSubmitForm(forms.Form):
+    """A report or evidence against an obligation; for a revenue share, the payment made."""
+
+    text = forms.CharField(label="Report", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, required=False)
+    reference = forms.CharField(label="Reference", max_length=200, required=False)
+    amount_paid_usd = forms.DecimalField(
+        label="Amount paid (USD)", max_digits=16, decimal_places=2, min_value=0, required=False
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/respond/", views.application_respond, name="application_respond"),
     path("licences/", views.licence_list, name="licences"),
     path("licences/<str:number>/", views.licence_detail, name="licence"),
+    path("licences/<str:number>/obligations/<int:pk>/", views.obligation_submit, name="obligation_submit"),
     path("notifications/", views.notification_list, name="notifications"),
     path("us-sales/", views.us_sales_reports, name="us_sales_reports"),
     path("applications/<int:pk>/documents/", documents.application_document_upload, name="application_documents"),

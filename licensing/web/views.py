@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
 from licensing import selectors, services
-from licensing.choices import ApplicationStatus, LicenceStatus, PartyRole
-from licensing.models import Application, UsSalesReport
+from licensing.choices import ApplicationStatus, LicenceStatus, ObligationKind, PartyRole
+from licensing.models import Application, Obligation, UsSalesReport
+from licensing.services.obligations import revenue_shares
 from licensing.vocabulary import labels
 from licensing.web.forms import (
     AnswerForm,
@@ -21,6 +22,7 @@ from licensing.web.forms import (
     EndUserFormSet,
     LineFormSet,
     NotificationForm,
+    ObligationSubmitForm,
     ShipmentForm,
     UsSalesReportForm,
 )
@@ -246,6 +248,7 @@ def licence_detail(request, number):
             shipped_on=form.cleaned_data["shipped_on"],
             items=form.items(),
             evidence_reference=form.cleaned_data.get("evidence_reference", ""),
+            invoice_value_usd=form.cleaned_data.get("invoice_value_usd"),
         )
         if shipment is not None:
             messages.success(request, "Shipment recorded.")
@@ -258,6 +261,9 @@ def licence_detail(request, number):
         "can": _can(licence, request.user),
         "shipments": shipments,
         "remaining": _remaining(licence),
+        "obligations": list(licence.obligation_set.all()),
+        "may_submit": allowed(request.user, "licensing.submit_obligation"),
+        "owes_revenue_share": bool(revenue_shares(licence)),
     }
     return render(request, "exporter/licence_detail.html", context)
 
@@ -276,6 +282,35 @@ def _remaining(licence) -> dict[str, object]:
         "and their quota went back to the country's allotment."
     )
     return {"heading": "Not shipped", "shippable": False, "note": note}
+
+
+@exporter_required
+@require_POST
+def obligation_submit(request, number, pk):
+    """The exporter's report or evidence against an obligation, or the payment of a revenue share."""
+    obligation = get_object_or_404(
+        Obligation.objects.restrict(request.user, "view").select_related("licence"), pk=pk, licence__number=number
+    )
+    form = ObligationSubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("exporter:licence", number=number)
+    data = form.cleaned_data
+    if obligation.kind == ObligationKind.REVENUE_SHARE:
+        done = _attempt(
+            request,
+            services.obligation_record_payment,
+            obligation=obligation,
+            amount_paid_usd=data["amount_paid_usd"],
+            reference=data["reference"],
+        )
+    else:
+        done = _attempt(
+            request, services.obligation_submit, obligation=obligation, text=data["text"], reference=data["reference"]
+        )
+    if done is not None:
+        messages.success(request, "Submitted: a licensing officer will review it.")
+    return redirect("exporter:licence", number=number)
 
 
 # US-sales reports (the base of a programme's US-volume ratio)

@@ -84,8 +84,10 @@ def test_h200_to_china_filed_with_certifications_approved_within_the_ratio_and_s
     ).to_be_visible()
     page.get_by_label(re.compile("NVIDIA H200 SXM: units shipped")).fill("100")
     page.get_by_label("Evidence reference").fill("TR-2026-0042 (US test laboratory)")
+    page.get_by_label("Invoice value (USD)").fill("1000000")  # the rule's 25 % duty is reckoned on it
     page.get_by_role("button", name="Record shipment").click()
     expect(page.get_by_text("Shipment recorded.")).to_be_visible()
     expect(page.get_by_text(re.compile("evidence TR-2026-0042"))).to_be_visible()
     expect(page.get_by_text("Still needs:")).to_have_count(0)
     assert Shipment.objects.get().evidence_reference == "TR-2026-0042 (US test laboratory)"
+    expect(page.get_by_text(re.compile("USD 250,000.00"))).to_be_visible()  # the duty it owes

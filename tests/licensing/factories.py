@@ -22,6 +22,8 @@ from licensing.models import (
     LicenceLine,
     LppNotification,
     NumberSequence,
+    Obligation,
+    ObligationSubmission,
     Product,
     Programme,
     ProgrammeCertification,
@@ -30,6 +32,7 @@ from licensing.models import (
     Referral,
     Shipment,
     ShipmentLine,
+    SuspensionProposal,
     UsSalesReport,
 )
 from portal.models import AuditEvent
@@ -211,6 +214,7 @@ WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
 WATCHED += (Programme, ProgrammeVersion, ProgrammeCertification, CertificationAffirmation, UsSalesReport)
 WATCHED += (Document,)
+WATCHED += (Obligation, ObligationSubmission, SuspensionProposal)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (
@@ -249,5 +253,6 @@ def db_state() -> dict:
     state["licence_lines"] = _rows(LicenceLine.objects, "approved_quantity", "shipped_quantity")
     state["referrals"] = _rows(Referral.objects, "answered_at", "answered_by_id", "recommendation", "due_at")
     state["questions"] = _rows(InfoRequest.objects, "answer", "answered_at")
+    state["obligations"] = _rows(Obligation.objects, "status", "decided_by_id", "decision_reason", "due_on")
     state["ledger"] = _rows(LedgerEntry.objects, "allotment_id", "kind", "tpp", "reference")
     return state

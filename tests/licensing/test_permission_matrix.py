@@ -8,8 +8,10 @@ Each case builds only what it needs, through the services, in the state where th
 is allowed gets a 2xx, so every other answer is the permission and scope rules talking.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -17,8 +19,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agreements import services as agreements_services
+from agreements.units import H100_TPP
 from licensing import services
-from licensing.models import Programme
+from licensing.models import Obligation, Programme
 from licensing.services.programmes import us_sales_report_file
 from portal.models import AuditEvent
 from tests.factories import make_user
@@ -129,6 +132,51 @@ def w_suspended_licence():
 
 def w_licences():
     return {"licence": f.licence(mine()), "theirs": f.licence(theirs(), consignee="Rival Lab")}
+
+
+def _licence_with_obligations(exporter, **terms):
+    f.agreement_in_force("IN", capacity_tpp=10_000 * H100_TPP, **terms)
+    f.switch_to_global(lpp_threshold_tpp=0)
+    return f.licence(exporter, quantity=500)
+
+
+def w_obligation():
+    return {"obligation": _licence_with_obligations(mine()).obligation_set.first()}
+
+
+def w_obligations():
+    licence = _licence_with_obligations(mine())
+    theirs_ = f.licence(theirs(), consignee="Rival Lab", quantity=500)
+    world = {"obligation": licence.obligation_set.first(), "theirs": theirs_.obligation_set.first()}
+    # Only these two are overdue, so the list filtered on `overdue` shows exactly them to whoever sees them.
+    Obligation.objects.filter(pk__in=[o.pk for o in world.values()]).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    return world
+
+
+def w_submitted_obligation():
+    exporter = mine()
+    obligation = _licence_with_obligations(exporter).obligation_set.first()
+    services.obligation_submit(actor=exporter, obligation=obligation, text="Quarterly report.")
+    return {"obligation": obligation}
+
+
+def w_revenue_share():
+    exporter = mine()
+    licence = _licence_with_obligations(exporter, revenue_share_percent=Decimal("15"))
+    services.shipment_report(
+        actor=exporter,
+        licence=licence,
+        shipped_on=timezone.localdate(),
+        items=[{"product": f.product(), "quantity": 1}],
+        invoice_value_usd=Decimal("1000"),
+    )
+    return {"obligation": licence.obligation_set.get(kind="revenue_share")}
+
+
+def obligation_url(suffix: str = "") -> Callable[[dict], str]:
+    return lambda w: f"/api/v1/obligations/{w['obligation'].pk}/{suffix}"
 
 
 def w_notifications():
@@ -308,6 +356,44 @@ CASES = {
     ),
     "POST licences/{number}/revoke/": Case(
         "post", licence_url("revoke/"), w_licence, LICENCE_MANAGEMENT, body=lambda w: {"reason": "Diversion"}
+    ),
+    # Obligations
+    "GET obligations/": Case(
+        "get",
+        lambda w: "/api/v1/obligations/?overdue=true",
+        w_obligations,
+        expect(200, agency=403, agency_other=403, negotiator=403),
+        listed={EXPORTER: {"obligation"}, EXPORTER_OTHER: {"theirs"}, **dict.fromkeys(STAFF, {"obligation", "theirs"})},
+    ),
+    "GET obligations/{id}/": Case(
+        "get",
+        obligation_url(),
+        w_obligation,
+        expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403),
+    ),
+    "POST obligations/{id}/submit/": Case(
+        "post",
+        obligation_url("submit/"),
+        w_obligation,
+        expect(403, exporter=200, exporter_other=404),
+        body=lambda w: {"text": "Quarterly report."},
+    ),
+    "POST obligations/{id}/record-payment/": Case(
+        "post",
+        obligation_url("record-payment/"),
+        w_revenue_share,
+        expect(403, exporter=200, exporter_other=404),
+        body=lambda w: {"amount_paid_usd": "150.00", "reference": "WIRE-1"},
+    ),
+    "POST obligations/{id}/accept/": Case(
+        "post", obligation_url("accept/"), w_submitted_obligation, expect(403, officer=200), body=lambda w: {}
+    ),
+    "POST obligations/{id}/reject/": Case(
+        "post",
+        obligation_url("reject/"),
+        w_submitted_obligation,
+        expect(403, officer=200),
+        body=lambda w: {"reason": "Incomplete."},
     ),
     # LPP notifications
     "GET notifications/": Case(
@@ -585,6 +671,12 @@ ROUTES = {
     **{
         f"licence-{name}": (f"POST licences/{{number}}/{name}/",)
         for name in ("shipments", "suspend", "reinstate", "revoke")
+    },
+    "obligation-list": ("GET obligations/",),
+    "obligation-detail": ("GET obligations/{id}/",),
+    **{
+        f"obligation-{name}": (f"POST obligations/{{id}}/{name}/",)
+        for name in ("submit", "record-payment", "accept", "reject")
     },
     "notification-list": ("GET notifications/", "POST notifications/"),
     "notification-detail": ("GET notifications/{id}/",),

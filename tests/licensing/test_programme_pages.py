@@ -101,11 +101,40 @@ def test_the_licence_page_lists_what_each_shipment_still_needs():
     ).licence
     line = licence.lines.get()
     field = f"quantity_{line.product_id}"
-    client.post(f"/licences/{licence.number}/", {"shipped_on": today.isoformat(), field: "5"})
-    client.post(
-        f"/licences/{licence.number}/", {"shipped_on": today.isoformat(), field: "5", "evidence_reference": "TR-77"}
-    )
+    shipment = {"shipped_on": today.isoformat(), field: "5", "invoice_value_usd": "100000"}
+    client.post(f"/licences/{licence.number}/", shipment)
+    client.post(f"/licences/{licence.number}/", {**shipment, "evidence_reference": "TR-77"})
     page = text(client.get(f"/licences/{licence.number}/"))
     assert page.count("Still needs:") == 1
     assert "evidence TR-77" in page
     assert "No military end use." in page and "25 % duty on the chips" in page
+    assert page.count("USD 25,000.00") == 2  # the duty owed on each shipment, in "What the licence owes"
+
+
+def test_the_exporter_pays_the_duty_from_the_licence_page():
+    client = signed_in("exporter")
+    exporter = client.user
+    today = timezone.localdate()
+    services.us_sales_report_file(
+        actor=exporter, product=f.product("H200 SXM"), quarter=f"{today.year}Q{(today.month - 1) // 3 + 1}", units=100
+    )
+    application = f.draft(exporter, destination="CN", items=[("H200 SXM", 20)], consignee="Lotus Compute")
+    application = services.application_submit(
+        actor=exporter, application=application, certifications=certification_ids()
+    )
+    licence = services.application_approve(
+        actor=make_user("approving_official"), application=recommended(application, make_user("licensing_officer"))
+    ).licence
+    field = f"quantity_{licence.lines.get().product_id}"
+    refused = client.post(f"/licences/{licence.number}/", {"shipped_on": today.isoformat(), field: "5"})
+    assert "invoice value" in text(refused)
+    client.post(
+        f"/licences/{licence.number}/", {"shipped_on": today.isoformat(), field: "5", "invoice_value_usd": "1000"}
+    )
+    duty = licence.obligation_set.get(kind="revenue_share")
+    client.post(
+        f"/licences/{licence.number}/obligations/{duty.pk}/", {"amount_paid_usd": "250.00", "reference": "WIRE-9"}
+    )
+    duty.refresh_from_db()
+    assert duty.status == "submitted" and duty.submissions.get().reference == "WIRE-9"
+    assert "Submitted" in text(client.get(f"/licences/{licence.number}/"))

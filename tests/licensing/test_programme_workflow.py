@@ -2,6 +2,8 @@
 programme"): certifications affirmed and recorded, the US-volume ratio against attested US sales, the licence's
 conditions, obligations and per-shipment evidence."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -168,7 +170,11 @@ def test_the_licence_carries_the_programme_s_conditions_obligations_and_per_ship
     h200 = Product.objects.get(name="H200 SXM")
     today = timezone.localdate()
     services.shipment_report(
-        actor=exporter, licence=licence, shipped_on=today, items=[{"product": h200, "quantity": 10}]
+        actor=exporter,
+        licence=licence,
+        shipped_on=today,
+        items=[{"product": h200, "quantity": 10}],
+        invoice_value_usd=Decimal("100000"),
     )
     services.shipment_report(
         actor=exporter,
@@ -176,6 +182,7 @@ def test_the_licence_carries_the_programme_s_conditions_obligations_and_per_ship
         shipped_on=today,
         items=[{"product": h200, "quantity": 10}],
         evidence_reference="TR-2026-0042",
+        invoice_value_usd=Decimal("100000"),
     )
     client = APIClientFor(exporter)
     shipments = client.get(f"/api/v1/licences/{licence.number}/").json()["shipments"]
@@ -206,9 +213,11 @@ def test_an_h20_brought_into_scope_is_filed_approved_and_shipped(exporter, offic
         licence=licence,
         shipped_on=timezone.localdate(),
         items=[{"product": line.product, "quantity": 10}],
+        invoice_value_usd=Decimal("40000"),
     )
     licence.refresh_from_db()
     assert licence.status == "exhausted"
+    assert licence.obligation_set.get(kind="revenue_share").amount_usd == Decimal("6000.00")  # 15 % of the invoice
 
 
 def test_a_re_export_from_singapore_needs_no_certification_and_a_justification_to_approve(exporter, officer, approver):

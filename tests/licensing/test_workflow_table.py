@@ -10,7 +10,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from licensing import workflow
-from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus, LicenceStatus
+from licensing.choices import (
+    FINAL_APPLICATION_STATUSES,
+    ApplicationStatus,
+    LicenceStatus,
+    ObligationStatus,
+    ProposalStatus,
+)
 from portal.errors import InvalidTransition
 from portal.workflow import SYSTEM, statuses
 
@@ -41,9 +47,21 @@ LICENCE_EXPECTED = {
     "revoke": ({L.ACTIVE, L.SUSPENDED}, L.REVOKED, workflow.MANAGE, True),
     "expire": ({L.ACTIVE, L.SUSPENDED}, L.EXPIRED, SYSTEM, False),
 }
+OB, P = ObligationStatus, ProposalStatus
+OBLIGATION_EXPECTED = {
+    "submit": ({OB.OPEN, OB.REJECTED}, OB.SUBMITTED, workflow.SUBMIT_OBLIGATION, False),
+    "accept": ({OB.SUBMITTED}, OB.ACCEPTED, workflow.REVIEW_OBLIGATION, False),
+    "reject": ({OB.SUBMITTED}, OB.REJECTED, workflow.REVIEW_OBLIGATION, True),
+}
+PROPOSAL_EXPECTED = {
+    "confirm": ({P.OPEN}, P.CONFIRMED, workflow.MANAGE, False),
+    "dismiss": ({P.OPEN}, P.DISMISSED, workflow.MANAGE, True),
+}
 TABLES = [
     pytest.param(workflow.APPLICATION, APPLICATION_EXPECTED, A, id="application"),
     pytest.param(workflow.LICENCE, LICENCE_EXPECTED, L, id="licence"),
+    pytest.param(workflow.OBLIGATION, OBLIGATION_EXPECTED, OB, id="obligation"),
+    pytest.param(workflow.SUSPENSION_PROPOSAL, PROPOSAL_EXPECTED, P, id="suspension_proposal"),
 ]
 
 
