@@ -37,7 +37,8 @@ class LetterLine:
 
     @property
     def cut(self) -> bool:
-        return self.approved is not None and self.approved < self.requested
+        """Less approved than requested, for a line that needed a licence (an uncontrolled line is not cut)."""
+        return self.approved is not None and self.approved < self.requested and self.note != NOT_CONTROLLED
 
 
 @dataclass(frozen=True)

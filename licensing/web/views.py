@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
-from licensing import selectors, services
+from licensing import letters, selectors, services
 from licensing.choices import ApplicationStatus, LicenceStatus, PartyRole
 from licensing.models import Application, UsSalesReport
+from licensing.services import letters as letter_services
 from licensing.vocabulary import labels
 from licensing.web.forms import (
     AnswerForm,
@@ -166,6 +167,8 @@ def _initial(application):
 def application_detail(request, pk):
     application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
     open_question = next((r for r in application.info_requests.all() if r.answered_at is None), None)
+    licence = getattr(application, "licence", None)
+    decided_lines = letters.letter_lines(application, licence) if licence else []
     return render(
         request,
         "exporter/application_detail.html",
@@ -178,7 +181,10 @@ def application_detail(request, pk):
             "can": _can(application, request.user),
             "answer_form": AnswerForm(),
             "requested_h100e": h100e(application.requested_tpp),
-            "licence": getattr(application, "licence", None),
+            "licence": licence,
+            "decided_lines": decided_lines,  # requested against approved, and why a line was cut
+            "approved_in_part": any(line.cut for line in decided_lines),
+            "has_letter": application.status in letter_services.DECIDED,
             "to_affirm": selectors.certifications_to_affirm(application)
             if "submit" in _can(application, request.user)
             else (),

@@ -5,7 +5,7 @@ import hashlib
 import io
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from pypdf import PdfReader
 
 from licensing import services
@@ -123,3 +123,48 @@ def test_letters_are_not_listed_among_the_supporting_documents(client_for):
     application = partially_approved(owner.user)
     owner.get(f"/api/v1/applications/{application.pk}/letter.pdf")
     assert owner.get(f"/api/v1/applications/{application.pk}/documents/").json() == []
+
+
+# The pages
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_exporters_page_shows_approved_against_requested_and_does_not_call_a_cut_a_full_approval():
+    exporter = make_user("exporter")
+    application = partially_approved(exporter)
+    page = signed_in(exporter).get(f"/applications/{application.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Approved in part" in html
+    row = html[html.index('class="line-cut"') :].split("</tr>")[0]
+    assert "<td>5000</td><td>3000</td>" in row and "Approved in part by the approving official." in row
+    assert "No re-export without a further licence" in html  # the licence's conditions
+    assert f"/api/v1/applications/{application.pk}/letter.pdf" in html
+    assert f"/api/v1/licences/{application.licence.number}/document.pdf" in html
+
+
+def test_a_whole_approval_shows_as_approved_with_nothing_cut():
+    exporter = make_user("exporter")
+    application = f.approved(exporter)
+    html = signed_in(exporter).get(f"/applications/{application.pk}/").content.decode()
+    assert "Approved in part" not in html and 'class="line-cut"' not in html
+    assert "<td>5000</td><td>5000</td>" in html
+
+
+def test_the_licence_page_and_the_admin_case_link_the_pdfs():
+    exporter = make_user("exporter")
+    application = partially_approved(exporter)
+    number = application.licence.number
+    licence_page = signed_in(exporter).get(f"/licences/{number}/").content.decode()
+    assert f"/api/v1/licences/{number}/document.pdf" in licence_page
+    officer = signed_in(make_user("licensing_officer"))
+    case = officer.get(f"/admin/licensing/application/{application.pk}/change/").content.decode()
+    assert f"/api/v1/applications/{application.pk}/letter.pdf" in case
+    assert f"/api/v1/licences/{number}/document.pdf" in case
+    licence_admin = officer.get(f"/admin/licensing/licence/{application.licence.pk}/change/").content.decode()
+    assert f"/api/v1/licences/{number}/document.pdf" in licence_admin
