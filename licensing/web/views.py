@@ -6,13 +6,14 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
 from licensing import letters, selectors, services
-from licensing.choices import ApplicationStatus, LicenceStatus, PartyRole
+from licensing.choices import LicenceStatus, PartyRole
 from licensing.models import Application, UsSalesReport
 from licensing.services import letters as letter_services
 from licensing.vocabulary import labels
@@ -65,19 +66,6 @@ def home(request):
 
 
 # Applications
-
-
-@exporter_required
-def application_list(request):
-    applications = Application.objects.restrict(request.user, "view").select_related("destination")
-    status = request.GET.get("status")
-    if status in ApplicationStatus.values:
-        applications = applications.filter(status=status)
-    return render(
-        request,
-        "exporter/application_list.html",
-        {"applications": applications.order_by("-id")[:200], "statuses": ApplicationStatus.choices, "status": status},
-    )
 
 
 def _form_context(form, end_users, lines, **extra):
@@ -233,12 +221,6 @@ application_respond = _application_action(services.application_respond, "Answer 
 
 
 @exporter_required
-def licence_list(request):
-    licences = selectors.licences_for_listing(request.user).order_by("-id")[:200]
-    return render(request, "exporter/licence_list.html", {"licences": licences})
-
-
-@exporter_required
 def licence_detail(request, number):
     licence = get_object_or_404(selectors.licences_for_listing(request.user), number=number)
     lines = list(licence.lines.all())
@@ -324,12 +306,15 @@ def notification_list(request):
             messages.success(request, f"Notification filed for {notification.consignee}.")
             return redirect("exporter:notifications")
     usage = _consignee_usage(request, form)
-    notifications = selectors.notifications_for_listing(request.user).select_related("destination").order_by("-id")
-    return render(
-        request,
-        "exporter/notification_list.html",
-        {"form": form, "notifications": notifications[:200], "usage": usage},
-    )
+    from licensing.web.lists import paginate  # the lists module imports this one
+
+    notifications = selectors.notifications_for_listing(request.user).select_related("destination")
+    query = request.GET.get("q", "").strip()
+    if query:
+        notifications = notifications.filter(Q(consignee__icontains=query) | Q(destination__name__icontains=query))
+    page, others = paginate(request, notifications.order_by("-id"))
+    context = {"form": form, "page": page, "others": others, "q": query, "usage": usage}
+    return render(request, "exporter/notification_list.html", context)
 
 
 def _consignee_usage(request, form) -> dict | None:
