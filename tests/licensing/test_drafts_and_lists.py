@@ -91,3 +91,18 @@ def test_the_application_list_pages_past_the_old_cap_and_searches(settings):
     found = page.get("/applications/?q=nordic").content.decode()
     assert f"/applications/{first.pk}/" in found and "1–1 of 1" in found
     assert "No applications match." in page.get("/applications/?status=approved").content.decode()
+
+
+def test_staff_export_the_selected_licences_and_applications_as_csv():
+    licence = f.licence(make_user("exporter"))
+    officer = signed_in(make_user("licensing_officer"))
+    response = officer.post("/admin/licensing/licence/", {"action": "export_csv", "_selected_action": [licence.pk]})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment;")
+    header, row = response.content.decode().splitlines()[:2]
+    assert "Number" in header and licence.number in row and "Active" in row
+    waiting = f.submitted(make_user("exporter"))  # the queue lists open cases by default
+    response = officer.post("/admin/licensing/application/", {"action": "export_csv", "_selected_action": [waiting.pk]})
+    header, row = response.content.decode().splitlines()[:2]
+    assert header.startswith("ACN,Exporter,Destination,Status") and row.startswith(f"{waiting.acn},")
+    assert "Submitted" in row
