@@ -86,6 +86,7 @@ def _bound_forms(request, initial=None, end_user_initial=None, line_initial=None
 def _service_arguments(form, end_users, lines) -> dict:
     users = [f.cleaned_data for f in end_users if f.cleaned_data and not f.cleaned_data.get("DELETE")]
     return {
+        "name": form.cleaned_data.get("name", ""),
         "destination": form.cleaned_data["destination"],
         "export_from": form.cleaned_data["export_from"],
         "end_use_category": form.cleaned_data["end_use_category"],
@@ -128,6 +129,7 @@ def _initial(application):
     consignee = next(p for p in parties if p.role == PartyRole.ULTIMATE_CONSIGNEE)
     purchaser = next((p for p in parties if p.role == PartyRole.PURCHASER), None)
     initial = {
+        "name": application.name,
         "destination": application.destination_id,
         "export_from": application.export_from_id,
         "end_use_category": application.end_use_category,

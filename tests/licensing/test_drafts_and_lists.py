@@ -106,3 +106,18 @@ def test_staff_export_the_selected_licences_and_applications_as_csv():
     header, row = response.content.decode().splitlines()[:2]
     assert header.startswith("ACN,Exporter,Destination,Status") and row.startswith(f"{waiting.acn},")
     assert "Submitted" in row
+
+
+def test_a_draft_takes_a_name_on_its_form_and_is_found_by_it():
+    exporter = make_user("exporter")
+    draft = f.draft(exporter)
+    page = signed_in(exporter)
+    form = page.get(f"/applications/{draft.pk}/edit/")
+    assert 'name="name"' in form.content.decode()
+    from licensing import services
+
+    services.application_update(actor=exporter, application=draft, name="Mumbai cluster phase 2")
+    draft.refresh_from_db()
+    assert draft.name == "Mumbai cluster phase 2"
+    assert "Mumbai cluster phase 2" in page.get("/applications/?q=mumbai").content.decode()
+    assert "Mumbai cluster phase 2" in page.get(f"/applications/{draft.pk}/").content.decode()
