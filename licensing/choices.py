@@ -94,6 +94,14 @@ class LevyBasis(models.TextChoices):
     DUTY = "duty", "Duty on the chips"
 
 
+class DocumentKind(models.TextChoices):
+    """What a document is (SPEC § 4 Letters): uploaded by a user, or rendered by the portal on a decision."""
+
+    UPLOAD = "upload", "Supporting document"
+    LETTER = "letter", "Decision letter"
+    LICENCE = "licence", "Licence document"
+
+
 class ScanStatus(models.TextChoices):
     """A document's malware scan (SPEC § 6 v2): `not_scanned` where no scanner is configured."""
 

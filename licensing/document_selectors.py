@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from licensing.choices import DocumentKind
 from licensing.models import Application, Document, Shipment
 from portal.permissions import Viewer
 
@@ -12,7 +13,7 @@ def documents_of_application(user: Viewer, application: Application) -> QuerySet
     of_case |= Q(shipment__licence__application=application)
     return (
         Document.objects.restrict(user, "view")
-        .filter(of_case)
+        .filter(of_case, kind=DocumentKind.UPLOAD)  # letters and licence documents have their own links
         .select_related("uploaded_by", "info_request", "shipment")
         .order_by("uploaded_at", "id")
     )

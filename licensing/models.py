@@ -126,6 +126,9 @@ class Application(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
+    name = models.CharField(
+        max_length=120, blank=True, help_text="The exporter's own name for the application (optional)."
+    )
     acn = models.CharField("application control number", max_length=7, unique=True, null=True, blank=True)
     destination = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     export_from = models.ForeignKey(

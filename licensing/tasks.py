@@ -3,6 +3,8 @@
 - `scan_document`: stream a pending document to clamd and record the verdict. Run again (a retry, a second
   worker) on a document already decided, it does nothing; when clamd stays unreachable through every attempt,
   the document is marked "scan failed" and stays closed to all but its uploader.
+- `render_letters`: after a decision commits, the decision letter (and the licence document of an approval) as
+  PDF documents; idempotent, and the download renders on the spot if it has not run yet.
 
 The daily jobs stay management commands (expire_licences, expire_agreements, apply_amendments), run by cron:
 see docs/architecture.md, "Background work".
@@ -14,8 +16,9 @@ import logging
 from collections.abc import Iterator
 
 from licensing.choices import ScanStatus
-from licensing.models import Document
+from licensing.models import Document, Licence
 from licensing.services import documents as document_services
+from licensing.services import letters as letter_services
 from portal import clamd
 from portal.tasks import retried_task
 
@@ -48,3 +51,14 @@ def scan_document(document_id: int) -> str:
         f" — {document.scan_detail}" if document.scan_detail else "",
     )
     return str(document.scan_status)
+
+
+@retried_task()
+def render_letters(application_id: int) -> str:
+    """Render and keep a decided application's letter, and its licence document when it was approved; run again,
+    it finds them kept and does nothing."""
+    letter = letter_services.store_letter(application_id=application_id)
+    licence = Licence.objects.filter(application_id=application_id).first()
+    if licence is not None:
+        letter_services.store_licence_document(licence_id=licence.pk)
+    return letter.sha256

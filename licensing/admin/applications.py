@@ -22,6 +22,7 @@ from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Licence, Referral
 from licensing.workflow import APPLICATION, REFERRAL, REVIEW
 from portal.admin import AuditHistoryMixin
+from portal.admin_csv import export_csv
 from portal.admin_workflow import WorkflowActionsMixin
 from portal.choices import AgencyCode
 from portal.display import day
@@ -78,7 +79,7 @@ class ApplicationAdmin(
             return queryset.filter(acn=term.upper()), False
         return queryset.filter(organisation__in=Organisation.objects.filter(name__icontains=term)), False
 
-    actions = ["start_review_selected"]
+    actions = ["start_review_selected", export_csv]
     fieldsets = FIELDSETS
     readonly_fields = flatten_fieldsets(FIELDSETS)
 

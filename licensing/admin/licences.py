@@ -17,6 +17,7 @@ from licensing.choices import LicenceStatus
 from licensing.models import Licence, LicenceLine, Shipment, ShipmentLine
 from licensing.workflow import LICENCE
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.admin_csv import export_csv
 from portal.admin_workflow import WorkflowAction, WorkflowActionsMixin
 from portal.display import when
 
@@ -137,6 +138,7 @@ class LicenceAdmin(CaseDocumentsMixin, WorkflowActionsMixin, AuditHistoryMixin, 
     record_kwarg = "licence"
 
     list_display = ["number", "organisation", "destination", "status", "valid_until", "shipped_of_approved"]
+    actions = [export_csv]
     list_filter = ["status", ("application__destination", InScopeRelatedFilter)]
     list_select_related = ["organisation", "application__destination"]
     search_fields = ["number", "application__acn", "organisation__name"]

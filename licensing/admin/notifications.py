@@ -9,6 +9,7 @@ from licensing.admin.filters import InScopeRelatedFilter
 from licensing.models import LppNotification, LppNotificationLine
 from licensing.vocabulary import words
 from portal.admin import AuditHistoryMixin, ReadOnlyAdminMixin
+from portal.admin_csv import export_csv
 from portal.display import when
 
 FIELDSETS = [
@@ -33,6 +34,7 @@ FIELDSETS = [
 @admin.register(LppNotification)
 class LppNotificationAdmin(ReadOnlyAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["__str__", "consignee", "destination", "year", "total_h100e", "organisation", "created_at"]
+    actions = [export_csv]
     list_filter = ["year", ("destination", InScopeRelatedFilter)]
     list_select_related = ["organisation", "destination"]
     search_fields = ["consignee", "organisation__name"]

@@ -11,6 +11,7 @@ from licensing.api.impact import (
     PolicyImpactView,
     ProposalImpactView,
 )
+from licensing.api.letters import ApplicationLetterView, LicenceDocumentView
 from licensing.api.obligations import ObligationViewSet
 from licensing.api.parties import PartyFilingsViewSet
 from licensing.api.programmes import ProgrammeViewSet, UsSalesReportViewSet
@@ -39,5 +40,7 @@ urlpatterns = [
         name="shipment-documents",
     ),
     path("documents/<int:pk>/", DocumentDownloadView.as_view(), name="document-download"),
+    path("applications/<int:pk>/letter.pdf", ApplicationLetterView.as_view(), name="application-letter"),
+    path("licences/<str:number>/document.pdf", LicenceDocumentView.as_view(), name="licence-document"),
     *router.urls,
 ]

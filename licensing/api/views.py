@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from licensing import selectors, services
 from licensing.api import serializers as s
 from licensing.choices import ApplicationStatus
 from licensing.models import Application, Licence, LppNotification, Referral
+from licensing.services import drafts as draft_services
 from portal.api.permissions import ActionPermissions, CanView, HasPermission
 
 # The exporter's own acts on their organisation's records; every other action is open to whoever may see the
@@ -71,6 +72,7 @@ class ApplicationViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Licence applications (BIS-748P shape).
@@ -79,11 +81,13 @@ class ApplicationViewSet(
     """
 
     filterset_class = ApplicationFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     permission_classes = [ActionPermissions]
     action_permissions = {
-        **dict.fromkeys(("create", "partial_update", "update", "submit", "withdraw", "respond"), FILE_APPLICATION),
+        **dict.fromkeys(
+            ("create", "partial_update", "update", "destroy", "submit", "withdraw", "respond"), FILE_APPLICATION
+        ),
         "*": CanView(Application),
     }
 
@@ -107,6 +111,16 @@ class ApplicationViewSet(
 
     def represent(self, application: Application) -> dict:
         return self.reading_serializer()(application, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        responses={
+            204: OpenApiResponse(description="The draft is deleted, with its lines, parties and documents."),
+            409: OpenApiResponse(description="Not a draft: a sent application is never deleted (withdraw it)."),
+        }
+    )
+    def destroy(self, request, *args, **kwargs):
+        draft_services.application_delete_draft(actor=request.user, application=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.ApplicationWriteSerializer, responses={201: s.ExporterApplicationSerializer})
     def create(self, request, *args, **kwargs):

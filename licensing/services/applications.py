@@ -106,8 +106,10 @@ def application_create(
     parties: dict[str, Any],
     items: list[dict[str, Any]],
     export_from: Country | None = None,
+    name: str = "",
 ) -> Application:
-    """A draft application for the actor's organisation (exported from the US unless `export_from` says)."""
+    """A draft application for the actor's organisation (exported from the US unless `export_from` says), with
+    the exporter's optional own `name` for it."""
     organisation_id = user_organisation_id(actor)
     if organisation_id is None or not allowed(actor, APPLICATION.get("edit").permission):
         raise PermissionDenied("Only an exporter of an organisation files applications.")
@@ -119,6 +121,7 @@ def application_create(
             export_from_id=export_from.code if export_from else engine.UNITED_STATES,
             end_use_category=end_use_category,
             end_use=end_use.strip(),
+            name=name.strip(),
         )
         application.full_clean(exclude=["created_by", "organisation"])
         application.save()
@@ -136,7 +139,7 @@ def application_update(*, actor: Actor, application: Application, **changes: Any
             if "export_from" in changes:
                 origin = changes["export_from"]
                 application.export_from_id = origin.code if origin else engine.UNITED_STATES
-            for name in ("destination", "end_use_category", "end_use"):
+            for name in ("name", "destination", "end_use_category", "end_use"):
                 if name in changes:
                     setattr(application, name, changes[name])
             application.full_clean(exclude=["created_by", "organisation"])

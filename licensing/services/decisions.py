@@ -17,6 +17,7 @@ from licensing.choices import Recommendation
 from licensing.errors import DecisionRefused
 from licensing.models import Application, Licence, LicenceLine, ProgrammeVersion
 from licensing.services.applications import lock_application
+from licensing.services.letters import render_letters_on_commit
 from licensing.services.numbers import next_licence_number
 from licensing.services.obligations import obligations_on_issue
 from licensing.services.programmes_approval import check_programme_approval, programme_obligations
@@ -128,6 +129,7 @@ def application_approve(
                 "justification": (justification or "").strip(),
             }
         _draw_on_allotment(licence, request, actor, now)
+        render_letters_on_commit(application)
     return application
 
 
@@ -207,4 +209,5 @@ def application_deny(*, actor: Actor, application: Application, reason: str) -> 
             _check_four_eyes(application, actor)
             application.decision_reason = reason.strip()
             application.decided_by, application.decided_at = actor, timezone.now()
+        render_letters_on_commit(application)
     return application

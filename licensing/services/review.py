@@ -10,6 +10,7 @@ from licensing import selectors
 from licensing.choices import ApplicationStatus, Recommendation, RecommendationKind
 from licensing.models import Application, InfoRequest, RecommendationEntry, Referral
 from licensing.services.applications import lock_application
+from licensing.services.letters import render_letters_on_commit
 from licensing.services.status import changing_status, set_status
 from portal.choices import REVIEWING_AGENCIES
 from portal.errors import InvalidTransition
@@ -146,4 +147,5 @@ def application_return(*, actor: Actor, application: Application, reason: str) -
         with changing_status(application, "return", actor=actor, reason=reason, payload={"reason": reason.strip()}):
             application.decision_reason = reason.strip()
             application.decided_by, application.decided_at = actor, timezone.now()
+        render_letters_on_commit(application)
     return application

@@ -27,6 +27,9 @@ class ProductField(forms.ModelChoiceField):
 
 
 class ApplicationForm(forms.Form):
+    name = forms.CharField(
+        label="Name (optional)", max_length=120, required=False, help_text="Your own name for this application."
+    )
     destination = CountryField(label="Destination country")
     export_from = CountryField(
         label="Exported from",

@@ -6,14 +6,16 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements.units import h100e
-from licensing import selectors, services
-from licensing.choices import ApplicationStatus, LicenceStatus, ObligationKind, PartyRole
+from licensing import letters, selectors, services
+from licensing.choices import LicenceStatus, ObligationKind, PartyRole
 from licensing.models import Application, Obligation, UsSalesReport
+from licensing.services import letters as letter_services
 from licensing.services.obligations import revenue_shares
 from licensing.vocabulary import labels
 from licensing.web.forms import (
@@ -68,19 +70,6 @@ def home(request):
 # Applications
 
 
-@exporter_required
-def application_list(request):
-    applications = Application.objects.restrict(request.user, "view").select_related("destination")
-    status = request.GET.get("status")
-    if status in ApplicationStatus.values:
-        applications = applications.filter(status=status)
-    return render(
-        request,
-        "exporter/application_list.html",
-        {"applications": applications.order_by("-id")[:200], "statuses": ApplicationStatus.choices, "status": status},
-    )
-
-
 def _form_context(form, end_users, lines, **extra):
     # The live preview words the engine's answer with the same labels as every page (licensing.vocabulary).
     vocabulary = {kind: labels(kind) for kind in ("outcome", "presumption", "policy_kind")}
@@ -99,6 +88,7 @@ def _bound_forms(request, initial=None, end_user_initial=None, line_initial=None
 def _service_arguments(form, end_users, lines) -> dict:
     users = [f.cleaned_data for f in end_users if f.cleaned_data and not f.cleaned_data.get("DELETE")]
     return {
+        "name": form.cleaned_data.get("name", ""),
         "destination": form.cleaned_data["destination"],
         "export_from": form.cleaned_data["export_from"],
         "end_use_category": form.cleaned_data["end_use_category"],
@@ -141,6 +131,7 @@ def _initial(application):
     consignee = next(p for p in parties if p.role == PartyRole.ULTIMATE_CONSIGNEE)
     purchaser = next((p for p in parties if p.role == PartyRole.PURCHASER), None)
     initial = {
+        "name": application.name,
         "destination": application.destination_id,
         "export_from": application.export_from_id,
         "end_use_category": application.end_use_category,
@@ -168,6 +159,8 @@ def _initial(application):
 def application_detail(request, pk):
     application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
     open_question = next((r for r in application.info_requests.all() if r.answered_at is None), None)
+    licence = getattr(application, "licence", None)
+    decided_lines = letters.letter_lines(application, licence) if licence else []
     return render(
         request,
         "exporter/application_detail.html",
@@ -180,7 +173,10 @@ def application_detail(request, pk):
             "can": _can(application, request.user),
             "answer_form": AnswerForm(),
             "requested_h100e": h100e(application.requested_tpp),
-            "licence": getattr(application, "licence", None),
+            "licence": licence,
+            "decided_lines": decided_lines,  # requested against approved, and why a line was cut
+            "approved_in_part": any(line.cut for line in decided_lines),
+            "has_letter": application.status in letter_services.DECIDED,
             "to_affirm": selectors.certifications_to_affirm(application)
             if "submit" in _can(application, request.user)
             else (),
@@ -226,12 +222,6 @@ application_respond = _application_action(services.application_respond, "Answer 
 
 
 # Licences
-
-
-@exporter_required
-def licence_list(request):
-    licences = selectors.licences_for_listing(request.user).order_by("-id")[:200]
-    return render(request, "exporter/licence_list.html", {"licences": licences})
 
 
 @exporter_required
@@ -353,12 +343,15 @@ def notification_list(request):
             messages.success(request, f"Notification filed for {notification.consignee}.")
             return redirect("exporter:notifications")
     usage = _consignee_usage(request, form)
-    notifications = selectors.notifications_for_listing(request.user).select_related("destination").order_by("-id")
-    return render(
-        request,
-        "exporter/notification_list.html",
-        {"form": form, "notifications": notifications[:200], "usage": usage},
-    )
+    from licensing.web.lists import paginate  # the lists module imports this one
+
+    notifications = selectors.notifications_for_listing(request.user).select_related("destination")
+    query = request.GET.get("q", "").strip()
+    if query:
+        notifications = notifications.filter(Q(consignee__icontains=query) | Q(destination__name__icontains=query))
+    page, others = paginate(request, notifications.order_by("-id"))
+    context = {"form": form, "page": page, "others": others, "q": query, "usage": usage}
+    return render(request, "exporter/notification_list.html", context)
 
 
 def _consignee_usage(request, form) -> dict | None:

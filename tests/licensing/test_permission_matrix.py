@@ -587,6 +587,30 @@ CASES.update(
 )
 
 
+def w_decided():
+    application = f.approved(mine())
+    return {"app": application, "licence": application.licence}
+
+
+CASES.update(
+    {
+        "GET applications/{id}/letter.pdf": Case(
+            "get",
+            app_url("letter.pdf"),
+            w_decided,
+            expect(200, exporter_other=404, agency=404, agency_other=404, negotiator=403),
+        ),
+        "GET licences/{number}/document.pdf": Case(
+            "get",
+            licence_url("document.pdf"),
+            w_decided,
+            expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403),
+        ),
+        "DELETE applications/{id}/": Case("delete", app_url(), w_draft, expect(403, exporter=204, exporter_other=404)),
+    }
+)
+
+
 def client_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
@@ -649,7 +673,7 @@ def test_out_of_scope_records_answer_exactly_like_missing_ones(endpoint, role):
 # The route names each row of the matrix stands for.
 ROUTES = {
     "application-list": ("GET applications/", "POST applications/"),
-    "application-detail": ("GET applications/{id}/", "PATCH applications/{id}/"),
+    "application-detail": ("GET applications/{id}/", "PATCH applications/{id}/", "DELETE applications/{id}/"),
     **{
         f"application-{name}": (f"POST applications/{{id}}/{name}/",)
         for name in (
@@ -697,6 +721,8 @@ ROUTES = {
         "POST licences/{number}/shipments/{id}/documents/",
     ),
     "document-download": ("GET documents/{id}/",),
+    "application-letter": ("GET applications/{id}/letter.pdf",),
+    "licence-document": ("GET licences/{number}/document.pdf",),
 }
 
 

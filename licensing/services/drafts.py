@@ -1,0 +1,50 @@
+"""Deleting a draft (SPEC § 4 v2, issue 15): only a draft, only by its organisation's filers, audited.
+
+A draft was never sent: it has no ACN, determination or reservation, and nothing outside the organisation refers
+to it, so it goes entirely — its lines, parties and supporting documents (rows now, files once the deletion
+commits). A submitted application is never deleted: withdraw it instead (409).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.db import transaction
+
+from licensing.choices import ApplicationStatus
+from licensing.models import Application, Document
+from licensing.services.applications import lock_application
+from licensing.workflow import FILE
+from portal.errors import InvalidTransition
+from portal.permissions import Actor, require
+from portal.services import audit_record
+
+
+def application_delete_draft(*, actor: Actor, application: Application) -> Application:
+    """Delete the draft; the deleted instance (its pk None) for the caller's message."""
+    require(actor, FILE, action="delete draft applications")
+    with transaction.atomic():
+        application = lock_application(actor, application.pk)  # another organisation's: not found (404)
+        if application.status != ApplicationStatus.DRAFT:
+            raise InvalidTransition(
+                f"{application} is {application.get_status_display().lower()}: only a draft can be deleted. "
+                "A sent application stays on record; withdraw it instead.",
+                status=application.status,
+            )
+        documents = list(Document.objects.filter(application=application))
+        audit_record(
+            actor=actor,
+            verb="application.draft_deleted",
+            target=application,
+            payload={
+                "name": application.name,
+                "destination": application.destination_id,
+                "items": [{"product": line.product_id, "quantity": line.quantity} for line in application.lines.all()],
+                "documents": [document.name for document in documents],
+            },
+        )
+        for document in documents:
+            transaction.on_commit(functools.partial(document.file.storage.delete, str(document.file.name)))
+            document.delete()
+        application.delete()
+    return application
