@@ -496,6 +496,7 @@ class LppConsigneeYear(models.Model):
 
 
 # The programme models live in their own module (this one is long enough); importing them here registers them.
+from licensing.declaration_models import Declaration, DeclarationText  # noqa: E402 — the submit declaration
 from licensing.document_models import Document  # noqa: E402 — supporting documents, registered with the app
 from licensing.programme_models import (  # noqa: E402
     CertificationAffirmation,
@@ -510,6 +511,8 @@ __all__ = [
     "ApplicationLine",
     "ApplicationParty",
     "CertificationAffirmation",
+    "Declaration",
+    "DeclarationText",
     "Document",
     "InfoRequest",
     "Licence",

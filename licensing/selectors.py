@@ -29,6 +29,7 @@ from licensing.models import (
     ApplicationLine,
     ApplicationParty,
     CertificationAffirmation,
+    DeclarationText,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -560,6 +561,15 @@ def certifications_to_affirm(application: Application) -> tuple[engine.Certifica
         return determine(application_request(application, at=timezone.now())).certifications
     except ValidationError:
         return ()
+
+
+def declaration_in_effect(day: datetime.date | None = None) -> DeclarationText:
+    """The declaration wording an exporter declares on `day` (today by default): the newest version in effect."""
+    day = day or timezone.localdate()
+    text = DeclarationText.objects.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
+    if text is None:
+        raise ValidationError({"declaration": "No declaration wording is in effect; an administrator must add one."})
+    return text
 
 
 def shipment_still_needs(shipment: Shipment) -> list[str]:

@@ -296,6 +296,11 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
+    declaration = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the exporter declares the application true and complete (required to submit).",
+    )
     certifications = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,

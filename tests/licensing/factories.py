@@ -16,6 +16,7 @@ from licensing.models import (
     ApplicationLine,
     ApplicationParty,
     CertificationAffirmation,
+    Declaration,
     Document,
     InfoRequest,
     Licence,
@@ -86,7 +87,7 @@ def draft(
 
 def submitted(exporter=None, **kwargs) -> Application:
     application = draft(exporter, **kwargs)
-    return services.application_submit(actor=application.created_by, application=application)
+    return services.application_submit(actor=application.created_by, application=application, declaration=True)
 
 
 def under_review(exporter=None, *, officer=None, **kwargs) -> Application:
@@ -210,7 +211,7 @@ WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, R
 WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
 WATCHED += (Programme, ProgrammeVersion, ProgrammeCertification, CertificationAffirmation, UsSalesReport)
-WATCHED += (Document,)
+WATCHED += (Document, Declaration)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (

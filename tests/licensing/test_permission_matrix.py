@@ -239,7 +239,9 @@ CASES = {
     "PATCH applications/{id}/": Case(
         "patch", app_url(), w_draft, EXPORTER_ONLY_ON_OWN, body=lambda w: {"end_use": "Inference service"}
     ),
-    "POST applications/{id}/submit/": Case("post", app_url("submit/"), w_draft, EXPORTER_ONLY_ON_OWN),
+    "POST applications/{id}/submit/": Case(
+        "post", app_url("submit/"), w_draft, EXPORTER_ONLY_ON_OWN, body=lambda w: {"declaration": True}
+    ),
     "POST applications/{id}/withdraw/": Case(
         "post", app_url("withdraw/"), w_after_referral, EXPORTER_ONLY_ON_OWN, body=lambda w: {"reason": "Cancelled"}
     ),
@@ -443,7 +445,7 @@ def w_document():
     exporter, officer = mine(), make_user("licensing_officer")
     app = f.draft(exporter)
     document = document_attach_to_application(actor=exporter, application=app, upload=_pdf()["file"])
-    services.application_submit(actor=exporter, application=app)
+    services.application_submit(actor=exporter, application=app, declaration=True)
     services.application_start_review(actor=officer, application=app)
     services.application_refer(actor=officer, application=app, agencies=[REFERRED_AGENCY])
     reviewer = make_user("agency_reviewer", agency=REFERRED_AGENCY)
