@@ -16,7 +16,13 @@ from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
 from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
 from licensing.admin.documents import CaseDocumentsMixin
-from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
+from licensing.admin.filters import (
+    AwaitingMyDecisionFilter,
+    InScopeRelatedFilter,
+    ReferredAgencyFilter,
+    ReviewClockFilter,
+    StatusFilter,
+)
 from licensing.admin.programmes import ProgrammeFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Licence, Referral
@@ -50,12 +56,14 @@ class ApplicationAdmin(
         "status",
         "requested_h100e",
         "officer",
+        "recommendation",
         "review_clock",
         "referral_clocks",
     ]
     list_display_links = ["acn_display"]
     list_filter = [
         StatusFilter,
+        AwaitingMyDecisionFilter,
         ReviewClockFilter,
         ReferredAgencyFilter,
         ("destination", InScopeRelatedFilter),
@@ -105,7 +113,7 @@ class ApplicationAdmin(
     def get_list_display(self, request):
         if is_insider(request.user, Application):
             return self.list_display
-        return [column for column in self.list_display if column != "officer"]
+        return [column for column in self.list_display if column not in ("officer", "recommendation")]
 
     def render_change_form(self, request, context, *args, **kwargs):
         """The audit history carries every payload (the officer's rationale, other agencies' answers, an

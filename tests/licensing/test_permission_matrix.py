@@ -613,14 +613,15 @@ ROUTES = {
 def test_every_case_side_route_is_in_the_matrix():
     """A new route on the case side must get its row here (the catalogue of products is public to users;
     countries and allotments are routed here for their pending demand, parties for the filings in an exporter's
-    scope, but are the policy side's, tested in tests/agreements)."""
+    scope, but are the policy side's, tested in tests/agreements; the inbox is every user's own, whatever their
+    role, tested in tests/portal/test_inbox.py)."""
     from licensing.api.urls import urlpatterns
     from portal.urls import router as portal_router
 
     names = {
         p.name
         for p in [*urlpatterns, *portal_router.urls]
-        if not p.name.startswith(("product-", "country-", "allotment-", "party-"))
+        if not p.name.startswith(("product-", "country-", "allotment-", "party-", "inbox-"))
     }
     assert names == set(ROUTES)
     assert {row for rows in ROUTES.values() for row in rows} == set(CASES)
