@@ -157,7 +157,7 @@ class Application(models.Model):
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices, blank=True)
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -286,8 +286,11 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     referred_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices, blank=True)
     rationale = models.TextField(blank=True)
+    conditions = models.JSONField(
+        default=list, blank=True, help_text="Conditions the agency asks for (offered to the approver)."
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -327,8 +330,9 @@ class RecommendationEntry(models.Model):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Agency ones only."
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices)
     rationale = models.TextField(blank=True)
+    conditions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -327,6 +327,18 @@ class RecommendSerializer(serializers.Serializer):
     rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
 
 
+class AgencyRecommendSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=["approve", "approve_with_conditions", "deny"])
+    rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    conditions = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Required with approve_with_conditions: the conditions the agency asks for.",
+    )
+
+
 class ApproveSerializer(serializers.Serializer):
     items = ItemSerializer(many=True, required=False, allow_empty=False, max_length=100)
     conditions = serializers.ListField(

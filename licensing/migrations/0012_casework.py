@@ -1,4 +1,5 @@
-"""The exporter's declaration at submission (SPEC § 4 v2 Submit), its first wording seeded as data."""
+"""Casework (issue 15): the exporter's declaration at submission (SPEC § 4 v2 Submit), its first wording seeded as
+data; agencies' approve_with_conditions and the conditions they ask for."""
 
 import datetime
 
@@ -45,6 +46,56 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-effective_from", "-version"],
             },
+        ),
+        migrations.AddField(
+            model_name="recommendationentry",
+            name="conditions",
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name="referral",
+            name="conditions",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Conditions the agency asks for (offered to the approver)."
+            ),
+        ),
+        migrations.AlterField(
+            model_name="application",
+            name="recommendation",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("approve", "Approve"),
+                    ("approve_with_conditions", "Approve with conditions"),
+                    ("deny", "Deny"),
+                ],
+                max_length=24,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="recommendationentry",
+            name="recommendation",
+            field=models.CharField(
+                choices=[
+                    ("approve", "Approve"),
+                    ("approve_with_conditions", "Approve with conditions"),
+                    ("deny", "Deny"),
+                ],
+                max_length=24,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="referral",
+            name="recommendation",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("approve", "Approve"),
+                    ("approve_with_conditions", "Approve with conditions"),
+                    ("deny", "Deny"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.CreateModel(
             name="Declaration",
