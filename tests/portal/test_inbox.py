@@ -106,6 +106,7 @@ def test_a_recommendation_puts_the_case_in_awaiting_my_decision_for_approvers_no
     approver = make_user("approving_official")
     author = make_user("approving_official", "licensing_officer")
     waiting = f.under_review()
+    assert waiting.acn
     recommended = f.recommended(officer=author)
     assert InboxMessage.objects.filter(recipient=approver, about_id=str(recommended.pk)).exists()
     assert not InboxMessage.objects.filter(recipient=author).exists()
@@ -113,7 +114,7 @@ def test_a_recommendation_puts_the_case_in_awaiting_my_decision_for_approvers_no
     client.force_login(approver)
     page = client.get("/admin/licensing/application/?decision=mine").content.decode()
     assert recommended.acn in page and waiting.acn not in page
-    assert "column-recommendation" in page  # the recommendation column
+    assert "Recommended: Approve" in page  # the recommendation, under the status
 
     client.force_login(author)
     page = client.get("/admin/licensing/application/?decision=mine").content.decode()
