@@ -48,7 +48,11 @@ class PartyRole(models.TextChoices):
 
 class Recommendation(models.TextChoices):
     APPROVE = "approve", "Approve"
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions", "Approve with conditions"  # agencies (SPEC § 4 v2)
     DENY = "deny", "Deny"
+
+
+OFFICER_RECOMMENDATIONS = (Recommendation.APPROVE, Recommendation.DENY)  # the officer proposes conditions apart
 
 
 class RecommendationKind(models.TextChoices):

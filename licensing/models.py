@@ -160,7 +160,7 @@ class Application(models.Model):
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices, blank=True)
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -289,8 +289,11 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     referred_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices, blank=True)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices, blank=True)
     rationale = models.TextField(blank=True)
+    conditions = models.JSONField(
+        default=list, blank=True, help_text="Conditions the agency asks for (offered to the approver)."
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -330,8 +333,9 @@ class RecommendationEntry(models.Model):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Agency ones only."
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recommendation = models.CharField(max_length=8, choices=Recommendation.choices)
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices)
     rationale = models.TextField(blank=True)
+    conditions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -507,8 +511,9 @@ class LppConsigneeYear(models.Model):
         return f"{self.party_id} {self.year}"
 
 
-# Documents, obligations and programmes live in their own modules (this one is long enough); importing them here
-# registers them with the app.
+# Declarations, documents, obligations and programmes live in their own modules (this one is long enough);
+# importing them here registers them with the app.
+from licensing.declaration_models import Declaration, DeclarationText  # noqa: E402
 from licensing.document_models import Document  # noqa: E402
 from licensing.obligation_models import Obligation, ObligationSubmission, SuspensionProposal  # noqa: E402
 from licensing.programme_models import (  # noqa: E402
@@ -524,6 +529,8 @@ __all__ = [
     "ApplicationLine",
     "ApplicationParty",
     "CertificationAffirmation",
+    "Declaration",
+    "DeclarationText",
     "Document",
     "InfoRequest",
     "Licence",

@@ -29,6 +29,7 @@ from licensing.models import (
     ApplicationLine,
     ApplicationParty,
     CertificationAffirmation,
+    DeclarationText,
     InfoRequest,
     Licence,
     LicenceLine,
@@ -44,7 +45,7 @@ from licensing.models import (
 from licensing.obligation_selectors import with_overdue
 from licensing.workflow import APPLICATION, LICENCE
 from portal.errors import InvalidTransition
-from portal.permissions import Actor, allowed
+from portal.permissions import Actor, Viewer, allowed
 from portal.scoping import is_agency_reviewer, is_insider
 from portal.selectors import user_agency_code, user_organisation_id
 
@@ -563,6 +564,24 @@ def certifications_to_affirm(application: Application) -> tuple[engine.Certifica
         return determine(application_request(application, at=timezone.now())).certifications
     except ValidationError:
         return ()
+
+
+def awaiting_decision_by(user: Viewer, queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """The cases in `queryset` awaiting `user`'s decision: under review, recommended by an officer, and not by
+    `user` (the approver is never the recommending officer); none for someone who may not decide."""
+    if not allowed(user, "licensing.decide_application"):
+        return queryset.none()
+    recommended = queryset.filter(status=ApplicationStatus.UNDER_REVIEW).exclude(recommendation="")
+    return recommended.exclude(recommended_by=user.pk)
+
+
+def declaration_in_effect(day: datetime.date | None = None) -> DeclarationText:
+    """The declaration wording an exporter declares on `day` (today by default): the newest version in effect."""
+    day = day or timezone.localdate()
+    text = DeclarationText.objects.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
+    if text is None:
+        raise ValidationError({"declaration": "No declaration wording is in effect; an administrator must add one."})
+    return text
 
 
 def shipment_still_needs(shipment: Shipment) -> list[str]:

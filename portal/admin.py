@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
-from portal import display, services
+from portal import display, inbox, services
 from portal.choices import AgencyCode, Role
-from portal.models import Agency, AuditEvent, Organisation
+from portal.models import Agency, AuditEvent, InboxMessage, Organisation
 from portal.permissions import allowed
 from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
 from portal.selectors import audit_events_for
@@ -315,3 +316,41 @@ class RoleAdmin(admin.ModelAdmin):
 admin.site.site_header = "G2G export-agreements portal"
 admin.site.site_title = "G2G portal"
 admin.site.index_title = "Export-control administration"
+
+
+@admin.register(InboxMessage)
+class InboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """One's own inbox in the admin: every staff member sees their messages, and no one else's."""
+
+    list_display = ["created_at", "subject", "about", "unread"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    fields = ["created_at", "subject", "body", "about", "open_record", "read_at"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return inbox.inbox_for(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_authenticated
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_authenticated and (obj is None or obj.recipient_id == request.user.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a message marks it read."""
+        if object_id and object_id.isdigit() and self.get_queryset(request).filter(pk=object_id).exists():
+            inbox.mark_read(actor=request.user, message_id=int(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="About")
+    def about(self, message):
+        return f"{message.about_type} {message.about_id}"
+
+    @admin.display(description="Unread", boolean=True)
+    def unread(self, message):
+        return message.read_at is None
+
+    @admin.display(description="Record")
+    def open_record(self, message):
+        return format_html('<a href="{}">Open the record</a>', message.link) if message.link else "—"

@@ -61,3 +61,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
+
+
+# The inbox lives in its own module (it is scoped, and portal.scoping reads the models above).
+from portal.inbox_models import InboxMessage  # noqa: E402
+
+__all__ = ["Agency", "AuditEvent", "InboxMessage", "Membership", "Organisation"]

@@ -47,6 +47,7 @@ class Scope:
     agency: str | None = None  # "<reverse relation>__<agency field>", e.g. "referrals__agency"
     agency_permission: str | None = None
     parents: tuple[str, ...] = ()  # ORM paths to scoped parents: visible exactly where a parent is
+    recipient: str | None = None  # ORM path to a user: each row is also visible to that user (their own inbox)
 
     def permissions(self, model: type[models.Model], action: str = "view") -> tuple[str, ...]:
         """Every permission that opens some rows of `model` to its holder: what an API gate asks for."""
@@ -102,6 +103,8 @@ def visibility(user: Viewer | None, model: type[models.Model], action: str = "vi
         and membership.organisation_id
     ):
         rows |= Q(**{scope.organisation: membership.organisation_id})
+    if scope.recipient and user is not None and user.is_authenticated and user.is_active:
+        rows |= Q(**{scope.recipient: user.pk})
     return rows
 
 

@@ -7,13 +7,16 @@ from rest_framework.routers import SimpleRouter
 
 from licensing.web.views import home
 from portal.api.audit import AuditEventViewSet
+from portal.api.inbox import InboxViewSet
 from portal.api.users import UserViewSet
 from portal.api.views import LogoutView, TokenView
+from portal.inbox_views import inbox_page, inbox_read
 from portal.views import SignInView, SignOutView
 
 router = SimpleRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("users", UserViewSet, basename="user")
+router.register("inbox", InboxViewSet, basename="inbox")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -55,6 +58,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("api/v1/", include(api_v1)),
+    path("inbox/", inbox_page, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox_read, name="inbox_read"),
     path("", home, name="home"),
     path("", include("licensing.web.urls")),
 ]

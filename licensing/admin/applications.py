@@ -9,6 +9,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from agreements.units import tpp_and_h100e
 from licensing import selectors, services
@@ -16,7 +17,13 @@ from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
 from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
 from licensing.admin.documents import CaseDocumentsMixin
-from licensing.admin.filters import InScopeRelatedFilter, ReferredAgencyFilter, ReviewClockFilter, StatusFilter
+from licensing.admin.filters import (
+    AwaitingMyDecisionFilter,
+    InScopeRelatedFilter,
+    ReferredAgencyFilter,
+    ReviewClockFilter,
+    StatusFilter,
+)
 from licensing.admin.programmes import ProgrammeFilter
 from licensing.choices import FINAL_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Application, Licence, Referral
@@ -48,7 +55,7 @@ class ApplicationAdmin(
         "acn_display",
         "exporter",
         "destination",
-        "status",
+        "status_and_recommendation",
         "requested_h100e",
         "officer",
         "review_clock",
@@ -57,6 +64,7 @@ class ApplicationAdmin(
     list_display_links = ["acn_display"]
     list_filter = [
         StatusFilter,
+        AwaitingMyDecisionFilter,
         ReviewClockFilter,
         ReferredAgencyFilter,
         ("destination", InScopeRelatedFilter),
@@ -106,7 +114,19 @@ class ApplicationAdmin(
     def get_list_display(self, request):
         if is_insider(request.user, Application):
             return self.list_display
-        return [column for column in self.list_display if column != "officer"]
+        columns = [column for column in self.list_display if column != "officer"]
+        return ["status" if column == "status_and_recommendation" else column for column in columns]
+
+    @admin.display(description="Status", ordering="status")
+    def status_and_recommendation(self, application):
+        """The status, and under it the officer's recommendation once made (what the approver's queue reads)."""
+        if not application.recommendation:
+            return application.get_status_display()
+        return format_html(
+            "{}<br><small>Recommended: {}</small>",
+            application.get_status_display(),
+            application.get_recommendation_display(),
+        )
 
     def render_change_form(self, request, context, *args, **kwargs):
         """The audit history carries every payload (the officer's rationale, other agencies' answers, an

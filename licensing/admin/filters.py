@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from licensing import selectors
 from licensing.choices import FINAL_APPLICATION_STATUSES, PENDING_APPLICATION_STATUSES, ApplicationStatus
 from licensing.models import Referral
 from portal.choices import REVIEWING_AGENCIES
@@ -118,3 +119,19 @@ class InScopeRelatedFilter(admin.RelatedFieldListFilter):
         used = model_admin.get_queryset(request).order_by().values(self.field_path)
         ordering = self.field_admin_ordering(field, request, model_admin)
         return field.get_choices(include_blank=False, limit_choices_to={"pk__in": used}, ordering=ordering)
+
+
+class AwaitingMyDecisionFilter(admin.SimpleListFilter):
+    """The approver's queue: cases under review with an officer's recommendation, which this user may decide
+    (never a case they recommended themselves)."""
+
+    title = "decision"
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Awaiting my decision")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return selectors.awaiting_decision_by(request.user, queryset)
+        return queryset

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from licensing import selectors
-from licensing.choices import Recommendation
+from licensing.choices import OFFICER_RECOMMENDATIONS, Recommendation
 from licensing.models import Application
 from portal.admin_workflow import ActionForm
 from portal.choices import REVIEWING_AGENCIES
@@ -37,7 +37,9 @@ class ReferForm(ActionForm):
 
 
 class RecommendForm(ActionForm):
-    recommendation = forms.ChoiceField(choices=Recommendation.choices, widget=forms.RadioSelect)
+    recommendation = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in OFFICER_RECOMMENDATIONS], widget=forms.RadioSelect
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text="Internal: never shown to the exporter. You cannot decide a case you recommended.",
@@ -49,6 +51,14 @@ class AgencyRecommendForm(ActionForm):
     rationale = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA), required=False, help_text="Internal: never shown to the exporter."
     )
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        required=False,
+        help_text="One condition a line; required with “Approve with conditions”.",
+    )
+
+    def clean_conditions(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["conditions"].splitlines() if line.strip()]
 
 
 class ReasonForm(ActionForm):

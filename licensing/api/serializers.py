@@ -298,6 +298,11 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
+    declaration = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the exporter declares the application true and complete (required to submit).",
+    )
     certifications = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
@@ -322,6 +327,18 @@ class ReferSerializer(serializers.Serializer):
 class RecommendSerializer(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=["approve", "deny"])
     rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+
+class AgencyRecommendSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=["approve", "approve_with_conditions", "deny"])
+    rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    conditions = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Required with approve_with_conditions: the conditions the agency asks for.",
+    )
 
 
 class ApproveSerializer(serializers.Serializer):

@@ -193,7 +193,7 @@ class ApplicationViewSet(
     @extend_schema(request=s.RecommendSerializer, responses=s.ReviewerApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="agency-recommendation")
     def agency_recommendation(self, request, pk=None):
-        return self._run(request, s.RecommendSerializer, services.application_agency_recommend)
+        return self._run(request, s.AgencyRecommendSerializer, services.application_agency_recommend)
 
     @extend_schema(request=s.ApproveSerializer, responses=s.StaffApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -14,7 +14,14 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import PartyRole
 from licensing.errors import NoLicenceRequired, NotControlled
-from licensing.models import Application, ApplicationLine, ApplicationParty, CertificationAffirmation
+from licensing.models import (
+    Application,
+    ApplicationLine,
+    ApplicationParty,
+    CertificationAffirmation,
+    Declaration,
+    DeclarationText,
+)
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
@@ -192,11 +199,28 @@ def _affirm(
     return [c.id for c in required]
 
 
+def _declare(application: Application, declared: bool, actor: Actor, now: datetime.datetime) -> DeclarationText:
+    """Record the exporter's declaration that the application is true and complete (SPEC § 4 v2 Submit), in the
+    wording in effect today; without it → 400 quoting the wording, before anything is written."""
+    text = selectors.declaration_in_effect(timezone.localdate(now))
+    if declared is not True:
+        raise ValidationError(
+            {"declaration": f"Declare that the application is true and complete before submitting it: {text.text}"}
+        )
+    Declaration.objects.create(application=application, text=text, declared_by=actor, declared_at=now)
+    return text
+
+
 def application_submit(
-    *, actor: Actor, application: Application, certifications: list[int] | None = None
+    *,
+    actor: Actor,
+    application: Application,
+    declaration: bool = False,
+    certifications: list[int] | None = None,
 ) -> Application:
-    """Freeze the application and its determination, give it an ACN and start the 90-day clock. Under a programme,
-    every certification it requires is affirmed (`certifications`: their ids) and recorded."""
+    """Freeze the application and its determination, give it an ACN and start the 90-day clock. The exporter
+    declares it true and complete (`declaration`; recorded with the wording's version); under a programme, every
+    certification it requires is affirmed (`certifications`: their ids) and recorded."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         with changing_status(application, "submit", actor=actor) as change:
@@ -206,6 +230,7 @@ def application_submit(
                 raise NotControlled("Not controlled: no licence or notification is needed for these items.")
             if result.outcome == engine.Outcome.NO_LICENCE_REQUIRED:
                 raise NoLicenceRequired(f"No licence is required for this export: {result.reasons[-1].text}")
+            text = _declare(application, declaration, actor, now)
             affirmed = _affirm(application, result, certifications or [], actor, now)
             application.programme_version_id = result.programme.version_id if result.programme else None
             application.acn = next_acn()
@@ -220,6 +245,7 @@ def application_submit(
                 "acn": application.acn,
                 "outcome": result.outcome.value,
                 "requested_tpp": result.requested_tpp,
+                "declaration_version": text.version,
             }
             if result.programme is not None:
                 change.payload |= {"programme": result.programme.citation, "certifications_affirmed": affirmed}

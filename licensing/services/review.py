@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from licensing import selectors
-from licensing.choices import ApplicationStatus, Recommendation, RecommendationKind
+from licensing.choices import OFFICER_RECOMMENDATIONS, ApplicationStatus, Recommendation, RecommendationKind
 from licensing.models import Application, InfoRequest, RecommendationEntry, Referral
 from licensing.services.applications import lock_application
 from licensing.services.letters import render_letters_on_commit
@@ -83,21 +83,31 @@ def _refer(application: Application, actor: Actor, codes: list[str], payload: di
 
 
 def application_agency_recommend(
-    *, actor: Actor, application: Application, recommendation: str, rationale: str = ""
+    *,
+    actor: Actor,
+    application: Application,
+    recommendation: str,
+    rationale: str = "",
+    conditions: list[str] | None = None,
 ) -> Application:
-    """An agency answers its referral; the last awaited answer sends the case back to review."""
+    """An agency answers its referral (approve, approve with conditions, or deny); the last awaited answer sends
+    the case back to review. Conditions are required with approve_with_conditions and offered to the approver."""
     if recommendation not in Recommendation.values:
-        raise ValidationError({"recommendation": "Recommend approve or deny."})
+        raise ValidationError({"recommendation": "Recommend approve, approve_with_conditions or deny."})
+    conditions = [c.strip() for c in conditions or [] if c and c.strip()]
+    if recommendation == Recommendation.APPROVE_WITH_CONDITIONS and not conditions:
+        raise ValidationError({"conditions": "Approve with conditions: state the conditions your agency asks for."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
         code = user_agency_code(actor)
-        payload = {"agency": code, "recommendation": recommendation, "rationale": rationale}
+        payload = {"agency": code, "recommendation": recommendation, "rationale": rationale, "conditions": conditions}
         with changing_status(application, "agency_recommend", actor=actor, payload=payload):
             now = timezone.now()
             referral = selectors.awaited_referral(application, code)
             if referral is None:
                 raise InvalidTransition("Your agency has no open referral on this application.")
             referral.recommendation, referral.rationale = recommendation, rationale.strip()
+            referral.conditions = conditions
             referral.answered_by, referral.answered_at = actor, now
             referral.save()
             RecommendationEntry.objects.create(
@@ -107,6 +117,7 @@ def application_agency_recommend(
                 author=actor,
                 recommendation=recommendation,
                 rationale=rationale.strip(),
+                conditions=conditions,
                 created_at=now,
             )
         if not selectors.open_referrals(now, application=application).exists():
@@ -118,7 +129,7 @@ def application_recommend(
     *, actor: Actor, application: Application, recommendation: str, rationale: str
 ) -> Application:
     """The officer's recommendation, required before a decision (and barring its author from deciding)."""
-    if recommendation not in Recommendation.values:
+    if recommendation not in OFFICER_RECOMMENDATIONS:
         raise ValidationError({"recommendation": "Recommend approve or deny."})
     if not (rationale or "").strip():
         raise ValidationError({"rationale": "Give the rationale for the recommendation."})

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from licensing.models import Application, Licence, Obligation, SuspensionProposal
+from licensing.notices import announce
 from licensing.workflow import APPLICATION, LICENCE, OBLIGATION, SUSPENSION_PROPOSAL, VERBS
 from portal.permissions import Actor
 from portal.services import audit_record
@@ -58,6 +59,7 @@ def changing_status(
     workflow.move(record, name, actor, reason=reason)
     record.save()
     audit_record(actor=actor, verb=VERBS[(workflow.entity, name)], target=record, payload=change.payload)
+    announce(record, name, actor, {"reason": reason, **change.payload})  # its messages, in this transaction
 
 
 def set_status(

@@ -180,6 +180,9 @@ def application_detail(request, pk):
             "to_affirm": selectors.certifications_to_affirm(application)
             if "submit" in _can(application, request.user)
             else (),
+            "declaration_text": selectors.declaration_in_effect().text
+            if "submit" in _can(application, request.user)
+            else "",
         },
     )
 
@@ -212,7 +215,14 @@ def application_submit(request, pk):
     """Submit, with the certifications ticked on the page (each one the programme requires is a checkbox)."""
     application = get_object_or_404(Application.objects.restrict(request.user, "view"), pk=pk)
     certifications = [int(value) for value in request.POST.getlist("certifications") if value.isdigit()]
-    if _attempt(request, services.application_submit, application=application, certifications=certifications):
+    declared = request.POST.get("declaration") == "true"
+    if _attempt(
+        request,
+        services.application_submit,
+        application=application,
+        declaration=declared,
+        certifications=certifications,
+    ):
         messages.success(request, "Submitted. Your ACN is shown below.")
     return redirect("exporter:application", pk=pk)
 

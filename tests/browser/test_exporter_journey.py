@@ -59,6 +59,7 @@ def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot, di
     page.get_by_role("button", name="Save draft").click()
 
     expect(page.get_by_role("heading", name=re.compile("Draft application"))).to_be_visible()
+    page.get_by_label(re.compile("true and complete")).check()  # the declaration: without it the form will not go
     page.get_by_role("button", name="Submit to the agency").click()
     expect(page.get_by_role("heading", name=re.compile("Application [A-Z]"))).to_be_visible()
     assert "frozen" in dialogs[-1]  # asked first: a submitted application cannot be changed

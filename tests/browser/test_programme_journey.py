@@ -60,6 +60,7 @@ def test_h200_to_china_filed_with_certifications_approved_within_the_ratio_and_s
     expect(boxes).to_have_count(4)
     for index in range(4):
         boxes.nth(index).check()
+    page.get_by_label(re.compile("true and complete")).check()
     page.get_by_role("button", name="Submit to the agency").click()
     application = Application.objects.get()
     expect(page.get_by_role("heading", name=f"Application {application.acn} Submitted")).to_be_visible()

@@ -16,6 +16,7 @@ from licensing.models import (
     ApplicationLine,
     ApplicationParty,
     CertificationAffirmation,
+    Declaration,
     Document,
     InfoRequest,
     Licence,
@@ -89,7 +90,7 @@ def draft(
 
 def submitted(exporter=None, **kwargs) -> Application:
     application = draft(exporter, **kwargs)
-    return services.application_submit(actor=application.created_by, application=application)
+    return services.application_submit(actor=application.created_by, application=application, declaration=True)
 
 
 def under_review(exporter=None, *, officer=None, **kwargs) -> Application:
@@ -215,6 +216,7 @@ WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)
 WATCHED += (Programme, ProgrammeVersion, ProgrammeCertification, CertificationAffirmation, UsSalesReport)
 WATCHED += (Document,)
 WATCHED += (Obligation, ObligationSubmission, SuspensionProposal)
+WATCHED += (Declaration,)
 
 # The fields a refused action must leave as they were, per row.
 APPLICATION_FIELDS = (

@@ -45,7 +45,9 @@ def test_submit_assigns_an_acn_freezes_the_determination_and_starts_the_90_day_c
     before = f.db_state()
     submitted_at = timezone.now().replace(microsecond=0)
     with at(submitted_at):
-        application = services.application_submit(actor=application.created_by, application=application)
+        application = services.application_submit(
+            actor=application.created_by, application=application, declaration=True
+        )
     application.refresh_from_db()
 
     assert application.status == S.SUBMITTED
@@ -58,7 +60,12 @@ def test_submit_assigns_an_acn_freezes_the_determination_and_starts_the_90_day_c
     assert application.consignee_key == "gulfcompute"
     assert f.db_state()["committed"] == before["committed"]  # a submission draws nothing
     (event,) = events(application, "application.submitted")
-    assert event.payload == {"acn": application.acn, "outcome": "licence_required", "requested_tpp": 5000 * 15_832}
+    assert event.payload == {
+        "acn": application.acn,
+        "outcome": "licence_required",
+        "requested_tpp": 5000 * 15_832,
+        "declaration_version": 1,
+    }
 
 
 def test_the_frozen_determination_does_not_follow_later_changes():
@@ -77,7 +84,7 @@ def test_submitting_uncontrolled_items_only_is_refused_and_consumes_no_number():
     h20_only = f.draft(items=[("H20", 10_000)])
     before = f.db_state()
     with pytest.raises(NotControlled, match="Not controlled"):
-        services.application_submit(actor=h20_only.created_by, application=h20_only)
+        services.application_submit(actor=h20_only.created_by, application=h20_only, declaration=True)
     assert f.db_state() == before
     h20_only.refresh_from_db()
     assert (h20_only.status, h20_only.acn) == (S.DRAFT, None)
@@ -94,9 +101,9 @@ def test_a_submission_failing_after_the_number_was_taken_gives_the_number_back()
         mock.patch("licensing.services.status.audit_record", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
-        services.application_submit(actor=application.created_by, application=application)
+        services.application_submit(actor=application.created_by, application=application, declaration=True)
     assert f.db_state() == before
-    second = services.application_submit(actor=application.created_by, application=application)
+    second = services.application_submit(actor=application.created_by, application=application, declaration=True)
     assert int(second.acn[1:]) == int(first.acn[1:]) + 1
     assert NumberSequence.objects.get(name="acn").value == int(second.acn[1:])
 
@@ -116,7 +123,7 @@ def test_submitting_twice_is_refused():
     application = f.submitted()
     before = f.db_state()
     with pytest.raises(InvalidTransition, match="submitted"):
-        services.application_submit(actor=application.created_by, application=application)
+        services.application_submit(actor=application.created_by, application=application, declaration=True)
     assert f.db_state() == before
 
 
@@ -125,9 +132,9 @@ def test_only_the_organisation_submits_its_applications():
     rival, officer = make_user("exporter", organisation="Rival Chips"), make_user("licensing_officer")
     before = f.db_state()
     with pytest.raises(Application.DoesNotExist):  # out of scope: it does not exist for them
-        services.application_submit(actor=rival, application=application)
+        services.application_submit(actor=rival, application=application, declaration=True)
     with pytest.raises(Application.DoesNotExist):  # staff do not see a draft until it is sent
-        services.application_submit(actor=officer, application=application)
+        services.application_submit(actor=officer, application=application, declaration=True)
     assert f.db_state() == before
 
 

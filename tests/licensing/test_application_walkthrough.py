@@ -24,7 +24,7 @@ def test_draft_to_exhausted_licence_and_back_on_revocation(client_for):
 
     app = ok(exporter.post("/api/v1/applications/", application_body(quantity=5000), format="json"), 201)
     assert (app["status"], app["acn"]) == ("draft", None)
-    app = ok(exporter.post(f"/api/v1/applications/{app['id']}/submit/"))
+    app = ok(exporter.post(f"/api/v1/applications/{app['id']}/submit/", {"declaration": True}))
     assert app["status"] == "submitted"
     assert len(app["acn"]) == 7 and app["acn"][0].isalpha() and app["acn"][1:].isdigit()
     assert app["determination"]["outcome"] == "licence_required"
@@ -93,7 +93,7 @@ def test_revocation_gives_back_the_unshipped_quota(client_for):
     h100 = product().pk
     app = ok(exporter.post("/api/v1/applications/", application_body(quantity=5000), format="json"), 201)
     url = f"/api/v1/applications/{app['id']}"
-    ok(exporter.post(f"{url}/submit/"))
+    ok(exporter.post(f"{url}/submit/", {"declaration": True}))
     ok(officer.post(f"{url}/start-review/"))
     ok(officer.post(f"{url}/recommend/", {"recommendation": "approve", "rationale": "Fine."}))
     number = ok(approver.post(f"{url}/approve/", {}, format="json"))["licence"]["number"]

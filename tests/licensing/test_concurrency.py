@@ -108,7 +108,9 @@ def test_parallel_submissions_never_share_an_acn():
 
     results = run_together(
         [
-            lambda draft=draft, exporter=exporter: services.application_submit(actor=fresh(exporter), application=draft)
+            lambda draft=draft, exporter=exporter: services.application_submit(
+                actor=fresh(exporter), application=draft, declaration=True
+            )
             for draft, exporter in zip(drafts, exporters, strict=True)
         ]
     )

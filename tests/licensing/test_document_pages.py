@@ -56,7 +56,7 @@ def test_a_submitted_case_shows_its_documents_without_an_upload_form(client):
     exporter = make_user("exporter")
     draft = factories.draft(exporter)
     document_attach_to_application(actor=exporter, application=draft, upload=upload("chart.pdf", PDF))
-    services.application_submit(actor=exporter, application=draft)
+    services.application_submit(actor=exporter, application=draft, declaration=True)
     client.force_login(exporter)
 
     page = client.get(f"/applications/{draft.pk}/").content.decode()

@@ -152,7 +152,7 @@ def test_a_submitted_application_takes_no_more_documents_and_keeps_its_own(clien
     client = api_as(client_for, exporter)
     draft = factories.draft(exporter)
     post_file(client, f"/api/v1/applications/{draft.pk}/documents/", "chart.pdf", PDF)
-    services.application_submit(actor=exporter, application=draft)
+    services.application_submit(actor=exporter, application=draft, declaration=True)
     files_before = stored_files(settings.MEDIA_ROOT)
 
     response = post_file(client, f"/api/v1/applications/{draft.pk}/documents/", "late.pdf", PDF)

@@ -60,7 +60,7 @@ def test_exporter_files_a_two_line_application_and_submits_it():
     application = Application.objects.get()
     assert response.status_code == 302 and response.url == f"/applications/{application.pk}/"
     assert application.lines.count() == 2
-    client.post(f"/applications/{application.pk}/submit/")
+    client.post(f"/applications/{application.pk}/submit/", {"declaration": "true"})
     application.refresh_from_db()
     assert application.status == "submitted"
     page = client.get(f"/applications/{application.pk}/").content.decode()

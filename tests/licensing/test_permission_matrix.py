@@ -287,7 +287,9 @@ CASES = {
     "PATCH applications/{id}/": Case(
         "patch", app_url(), w_draft, EXPORTER_ONLY_ON_OWN, body=lambda w: {"end_use": "Inference service"}
     ),
-    "POST applications/{id}/submit/": Case("post", app_url("submit/"), w_draft, EXPORTER_ONLY_ON_OWN),
+    "POST applications/{id}/submit/": Case(
+        "post", app_url("submit/"), w_draft, EXPORTER_ONLY_ON_OWN, body=lambda w: {"declaration": True}
+    ),
     "POST applications/{id}/withdraw/": Case(
         "post", app_url("withdraw/"), w_after_referral, EXPORTER_ONLY_ON_OWN, body=lambda w: {"reason": "Cancelled"}
     ),
@@ -529,7 +531,7 @@ def w_document():
     exporter, officer = mine(), make_user("licensing_officer")
     app = f.draft(exporter)
     document = document_attach_to_application(actor=exporter, application=app, upload=_pdf()["file"])
-    services.application_submit(actor=exporter, application=app)
+    services.application_submit(actor=exporter, application=app, declaration=True)
     services.application_start_review(actor=officer, application=app)
     services.application_refer(actor=officer, application=app, agencies=[REFERRED_AGENCY])
     reviewer = make_user("agency_reviewer", agency=REFERRED_AGENCY)
@@ -729,14 +731,15 @@ ROUTES = {
 def test_every_case_side_route_is_in_the_matrix():
     """A new route on the case side must get its row here (the catalogue of products is public to users;
     countries and allotments are routed here for their pending demand, parties for the filings in an exporter's
-    scope, but are the policy side's, tested in tests/agreements)."""
+    scope, but are the policy side's, tested in tests/agreements; the inbox is every user's own, whatever their
+    role, tested in tests/portal/test_inbox.py)."""
     from licensing.api.urls import urlpatterns
     from portal.urls import router as portal_router
 
     names = {
         p.name
         for p in [*urlpatterns, *portal_router.urls]
-        if not p.name.startswith(("product-", "country-", "allotment-", "party-"))
+        if not p.name.startswith(("product-", "country-", "allotment-", "party-", "inbox-"))
     }
     assert names == set(ROUTES)
     assert {row for rows in ROUTES.values() for row in rows} == set(CASES)

@@ -58,13 +58,17 @@ def test_a_china_draft_asks_for_each_certification_and_submits_only_with_all_of_
     assert "Certifications you affirm" in page and "third-party testing in the United States" in page
 
     response = client.post(
-        f"/applications/{application.pk}/submit/", {"certifications": certification_ids()[:3]}, follow=True
+        f"/applications/{application.pk}/submit/",
+        {"declaration": "true", "certifications": certification_ids()[:3]},
+        follow=True,
     )
     assert "requires the exporter to affirm" in text(response)
     assert Application.objects.get().status == ApplicationStatus.DRAFT
 
     response = client.post(
-        f"/applications/{application.pk}/submit/", {"certifications": certification_ids()}, follow=True
+        f"/applications/{application.pk}/submit/",
+        {"declaration": "true", "certifications": certification_ids()},
+        follow=True,
     )
     page = text(response)
     assert Application.objects.get().status == ApplicationStatus.SUBMITTED
@@ -94,7 +98,7 @@ def test_the_licence_page_lists_what_each_shipment_still_needs():
     )
     application = f.draft(exporter, destination="CN", items=[("H200 SXM", 20)], consignee="Lotus Compute")
     application = services.application_submit(
-        actor=exporter, application=application, certifications=certification_ids()
+        actor=exporter, application=application, declaration=True, certifications=certification_ids()
     )
     licence = services.application_approve(
         actor=make_user("approving_official"), application=recommended(application, make_user("licensing_officer"))

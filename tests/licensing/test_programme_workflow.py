@@ -61,7 +61,7 @@ def recommended(application, officer):
 def filed(exporter, officer, quantity, product="H200 SXM"):
     application = china_draft(exporter, quantity, product)
     application = services.application_submit(
-        actor=exporter, application=application, certifications=china_certifications()
+        actor=exporter, application=application, declaration=True, certifications=china_certifications()
     )
     return recommended(application, officer)
 
@@ -69,7 +69,9 @@ def filed(exporter, officer, quantity, product="H200 SXM"):
 def test_submitting_without_the_certifications_is_refused_naming_them_and_writes_nothing(exporter):
     application = china_draft(exporter, 100)
     with pytest.raises(ValidationError) as refused:
-        services.application_submit(actor=exporter, application=application, certifications=china_certifications()[:2])
+        services.application_submit(
+            actor=exporter, application=application, declaration=True, certifications=china_certifications()[:2]
+        )
     message = str(refused.value)
     assert CHINA_RULE in message and "third-party testing in the United States" in message
     application.refresh_from_db()
@@ -82,7 +84,7 @@ def test_submitting_records_who_affirmed_which_certification_text_and_when(expor
     application = china_draft(exporter, 100)
     before = timezone.now()
     application = services.application_submit(
-        actor=exporter, application=application, certifications=china_certifications()
+        actor=exporter, application=application, declaration=True, certifications=china_certifications()
     )
     affirmations = list(application.affirmations.select_related("certification"))
     assert [a.certification.code for a in affirmations] == [
@@ -103,11 +105,13 @@ def test_submit_through_the_api_takes_the_certification_ids(client_for):
     created = client.post("/api/v1/applications/", body, format="json")
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
-    refused = client.post(f"/api/v1/applications/{pk}/submit/", {}, format="json")
+    refused = client.post(f"/api/v1/applications/{pk}/submit/", {"declaration": True}, format="json")
     assert refused.status_code == 400
     assert "certifications" in refused.json()
     submitted = client.post(
-        f"/api/v1/applications/{pk}/submit/", {"certifications": china_certifications()}, format="json"
+        f"/api/v1/applications/{pk}/submit/",
+        {"declaration": True, "certifications": china_certifications()},
+        format="json",
     )
     assert submitted.status_code == 200, submitted.json()
     data = submitted.json()
@@ -201,7 +205,7 @@ def APIClientFor(user):  # noqa: N802 — reads like the class it builds
 
 def test_an_h20_brought_into_scope_is_filed_approved_and_shipped(exporter, officer, approver):
     application = china_draft(exporter, 10, product="H20")
-    application = services.application_submit(actor=exporter, application=application)
+    application = services.application_submit(actor=exporter, application=application, declaration=True)
     assert application.determination["programme"]["name"] == "H20-class licence requirement"
     assert application.requested_tpp == 10 * 2_368
     licence = services.application_approve(actor=approver, application=recommended(application, officer)).licence
@@ -224,7 +228,9 @@ def test_a_re_export_from_singapore_needs_no_certification_and_a_justification_t
     application = china_draft(exporter, 10)
     application.export_from_id = "SG"
     application.save(update_fields=["export_from"])
-    application = recommended(services.application_submit(actor=exporter, application=application), officer)
+    application = recommended(
+        services.application_submit(actor=exporter, application=application, declaration=True), officer
+    )
     assert application.determination["presumption"] == "denial"
     with pytest.raises(ValidationError, match="justification"):
         services.application_approve(actor=approver, application=application)

@@ -33,7 +33,10 @@ def china_case():
     application = f.draft(exporter, destination="CN", items=[("H200 SXM", 10)], consignee="Lotus Compute")
     certifications = ProgrammeVersion.objects.get(programme__citation="FR Doc 2026-00789").certifications
     return services.application_submit(
-        actor=exporter, application=application, certifications=list(certifications.values_list("pk", flat=True))
+        actor=exporter,
+        application=application,
+        declaration=True,
+        certifications=list(certifications.values_list("pk", flat=True)),
     )
 
 

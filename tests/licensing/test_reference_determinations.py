@@ -126,7 +126,7 @@ def test_submitting_an_application_with_an_unclassified_chip_is_refused_and_noth
     exporter = make_user("exporter")
     application = f.draft(exporter, items=[("Instinct MI308", 10)])
     with pytest.raises(ValidationError) as raised:
-        services.application_submit(actor=exporter, application=application)
+        services.application_submit(actor=exporter, application=application, declaration=True)
     assert "AMD Instinct MI308" in str(raised.value)
     application = Application.objects.get(pk=application.pk)
     assert (application.status, application.acn) == (ApplicationStatus.DRAFT, None)

@@ -35,7 +35,7 @@ def test_an_approving_official_of_the_applicant_organisation_cannot_decide_its_c
 def test_submitting_where_no_licence_is_required_is_refused(destination):
     application = draft(destination=destination)
     with pytest.raises(NoLicenceRequired, match="No licence is required"):
-        services.application_submit(actor=application.created_by, application=application)
+        services.application_submit(actor=application.created_by, application=application, declaration=True)
     application.refresh_from_db()
     assert (application.status, application.acn) == ("draft", None)
 

@@ -130,7 +130,9 @@ def test_the_services_read_through_the_same_scope():
     """A service handed a record outside its actor's scope cannot reach it: it does not exist for them."""
     draft = f.draft(make_user("exporter", organisation=ACME))
     with pytest.raises(Application.DoesNotExist):
-        services.application_submit(actor=make_user("exporter", organisation=RIVAL), application=draft)
+        services.application_submit(
+            actor=make_user("exporter", organisation=RIVAL), application=draft, declaration=True
+        )
     draft.refresh_from_db()
     assert draft.status == "draft"
 

@@ -228,7 +228,7 @@ class Command(BaseCommand):
             )
 
         def submit(application):
-            return services.application_submit(actor=application.created_by, application=application)
+            return services.application_submit(actor=application.created_by, application=application, declaration=True)
 
         def review(application):
             return services.application_start_review(actor=officer, application=submit(application))
