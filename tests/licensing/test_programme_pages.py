@@ -124,7 +124,7 @@ def test_the_exporter_pays_the_duty_from_the_licence_page():
     )
     application = f.draft(exporter, destination="CN", items=[("H200 SXM", 20)], consignee="Lotus Compute")
     application = services.application_submit(
-        actor=exporter, application=application, certifications=certification_ids()
+        actor=exporter, application=application, declaration=True, certifications=certification_ids()
     )
     licence = services.application_approve(
         actor=make_user("approving_official"), application=recommended(application, make_user("licensing_officer"))
