@@ -83,3 +83,24 @@ def test_the_demo_deals_are_the_real_ones_of_domain_section_5():
     assert uae.milestones.count() == 1
     humain = TermsPartyCap.objects.get(party__name="Humain", period__terms__agreement__reference="G2G-SA-2025")
     assert humain.capacity_tpp == 35_000 * gb300 and humain.period.period_start.year == 2026
+
+
+def test_the_demo_exporter_is_emailed_when_information_is_requested(mailoutbox, django_capture_on_commit_callbacks):
+    from tests.tasks_for_tests import run_db_worker
+
+    """Messages go by e-mail only to users with an address; the demo users have one, so the demo shows it."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    call_command("seed_demo")
+    assert not get_user_model().objects.filter(username__in=["exporter", "officer", "approver"], email="").exists()
+    case = Application.objects.filter(
+        organisation__name="Acme AI Systems Inc.", status=ApplicationStatus.UNDER_REVIEW
+    ).first()
+    officer = APIClient()
+    officer.force_authenticate(get_user_model().objects.get(username="officer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer.post(f"/api/v1/applications/{case.pk}/request-info/", {"question": "Ownership chart?"})
+    assert response.status_code == 200, response.content
+    run_db_worker()
+    assert "exporter@demo.example" in [address for mail in mailoutbox for address in mail.to]

@@ -170,6 +170,10 @@ class Command(BaseCommand):
             )
             for username, roles, organisation, agency in DEMO_USERS
         }
+        for username, user in users.items():
+            if not user.email:  # so the demo's messages are e-mailed too (the console backend prints them)
+                user.email = f"{username}@demo.example"  # RFC 2606 reserves .example: no real mailbox is reached
+                user.save(update_fields=["email"])
         self._agreements(users["negotiator"])
         if not Application.objects.filter(organisation__name="Acme AI Systems Inc.").exists():
             self._cases(users)
