@@ -46,6 +46,7 @@ FIELDSETS = [
                 ("officer_name", "recommended_by_name"),
                 "recommendation",
                 "recommendation_rationale",
+                "recommendation_proposal",
                 "recommendation_history",
             ]
         },
@@ -71,6 +72,26 @@ def _user(user) -> str:
 
 def _when(moment) -> str:
     return when(moment)
+
+
+def _info_request_answer(request: InfoRequest) -> str:
+    if request.withdrawn_at is not None:
+        return f"Withdrawn {_when(request.withdrawn_at)} by {_user(request.withdrawn_by)}: {request.withdrawal_reason}"
+    amended = f" (question amended {_when(request.amended_at)})" if request.amended_at else ""
+    return (request.answer or "Awaiting the exporter's answer") + amended
+
+
+def _proposal_text(application, quantities: dict, conditions: list) -> str:
+    """The officer's proposal in words: each line's proposed against requested, and the conditions."""
+    lines = {str(line.product_id): line for line in application.lines.all()}
+    parts = [
+        f"{lines[pid].product}: {qty:,} of {lines[pid].quantity:,} requested"
+        for pid, qty in (quantities or {}).items()
+        if pid in lines
+    ]
+    if conditions:
+        parts.append("conditions: " + "; ".join(conditions))
+    return "; ".join(parts) or "As requested, no conditions."
 
 
 class ApplicationSectionsMixin:
@@ -208,7 +229,7 @@ class ApplicationSectionsMixin:
             (
                 f"{_when(request.asked_at)}, {_user(request.asked_by)}",
                 request.question,
-                request.answer or "Awaiting the exporter's answer",
+                _info_request_answer(request),
                 _when(request.answered_at),
             )
             for request in requests
@@ -245,6 +266,12 @@ class ApplicationSectionsMixin:
     def recommended_by_name(self, application):
         return _user(application.recommended_by)
 
+    @admin.display(description="Officer's proposal")
+    def recommendation_proposal(self, application):
+        if not application.recommendation:
+            return "—"
+        return _proposal_text(application, application.recommended_quantities, application.recommended_conditions)
+
     @admin.display(description="Every recommendation made")
     def recommendation_history(self, application):
         entries = RecommendationEntry.objects.filter(application=application).select_related("agency", "author")
@@ -255,10 +282,14 @@ class ApplicationSectionsMixin:
                 _user(entry.author),
                 entry.get_recommendation_display(),
                 entry.rationale or "—",
+                _proposal_text(application, entry.proposed_quantities, entry.conditions)
+                if entry.proposed_quantities or entry.conditions
+                else "—",
             )
             for entry in entries
         ]
-        return display.table(["When", "By", "Who", "Recommends", "Rationale"], rows, "None yet.")
+        headers = ["When", "By", "Who", "Recommends", "Rationale", "Proposes"]
+        return display.table(headers, rows, "None yet.")
 
     @admin.display(description="Decided")
     def decided_display(self, application):

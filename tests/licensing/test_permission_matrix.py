@@ -97,7 +97,12 @@ def w_referred():
 
 
 def w_info_requested():
-    return {"app": f.info_requested(mine())}
+    app = f.info_requested(mine())
+    return {"app": app, "question": app.info_requests.get()}
+
+
+def question_url(verb: str) -> Callable[[dict], str]:
+    return lambda w: f"/api/v1/applications/{w['app'].pk}/info-requests/{w['question'].pk}/{verb}/"
 
 
 def w_recommended_after_referral():
@@ -304,6 +309,20 @@ CASES = {
     ),
     "POST applications/{id}/request-info/": Case(
         "post", app_url("request-info/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"question": "Who?"}
+    ),
+    "POST applications/{id}/info-requests/{id}/amend/": Case(
+        "post",
+        question_url("amend"),
+        w_info_requested,
+        expect(403, officer=200, exporter_other=404, agency=404) | {AGENCY_OTHER: 404},
+        body=lambda w: {"question": "Who owns it?"},
+    ),
+    "POST applications/{id}/info-requests/{id}/withdraw/": Case(
+        "post",
+        question_url("withdraw"),
+        w_info_requested,
+        expect(403, officer=200, exporter_other=404, agency=404) | {AGENCY_OTHER: 404},
+        body=lambda w: {"reason": "Not needed."},
     ),
     "POST applications/{id}/refer/": Case(
         "post", app_url("refer/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"agencies": ["energy"]}
@@ -692,6 +711,8 @@ ROUTES = {
             "deny",
         )
     },
+    "application-amend-info-request": ("POST applications/{id}/info-requests/{id}/amend/",),
+    "application-withdraw-info-request": ("POST applications/{id}/info-requests/{id}/withdraw/",),
     "licence-list": ("GET licences/",),
     "licence-detail": ("GET licences/{number}/",),
     **{
