@@ -144,3 +144,20 @@ def test_an_approvers_own_cut_is_worded_as_theirs():
         actor=make_user("approving_official"), application=application, items=[{"product": f.product(), "quantity": 1}]
     )
     assert RULES["decision.approver_cut"] in _cut_note(application)
+
+
+def test_answering_a_question_withdrawn_since_the_page_was_shown_is_refused_saying_so():
+    application = f.info_requested()
+    request = application.info_requests.get()
+    page = signed_in(application.created_by)
+    html = page.get(f"/applications/{application.pk}/").content.decode()
+    assert f'name="info_request" value="{request.pk}"' in html
+    services.info_request_withdraw(actor=application.officer, application=application, reason="Not needed.")
+    response = page.post(
+        f"/applications/{application.pk}/respond/", {"answer": "We do.", "info_request": request.pk}, follow=True
+    )
+    text = response.content.decode()
+    assert "withdrew this request for information" in text and "Not needed." in text
+    request.refresh_from_db()
+    assert request.answer == "" and request.answered_at is None
+    assert "The officer withdrew the question" in text  # the timeline says so too
