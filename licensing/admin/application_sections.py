@@ -243,7 +243,7 @@ class ApplicationSectionsMixin:
         for seen in _referrals_seen(application):
             referral, state = seen.referral, display.referral_state(seen, now).html()
             if not seen.detail:
-                rows.append((referral.agency.name, "—", "—", state, "—", "—"))
+                rows.append((referral.agency.name, "—", "—", state, "—", "—", "—"))
                 continue
             rows.append(
                 (
@@ -252,10 +252,11 @@ class ApplicationSectionsMixin:
                     _when(referral.due_at),
                     state,
                     referral.rationale or "—",
+                    "; ".join(referral.conditions or []) or "—",
                     f"{_when(referral.answered_at)}, {_user(referral.answered_by)}" if referral.answered_at else "—",
                 )
             )
-        headers = ["Agency", "Referred", "Due", "State", "Rationale", "Answered"]
+        headers = ["Agency", "Referred", "Due", "State", "Rationale", "Conditions asked", "Answered"]
         return display.table(headers, rows, "Not referred.")
 
     @admin.display(description="Case officer")

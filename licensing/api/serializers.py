@@ -221,6 +221,9 @@ class ReferralSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     recommendation = serializers.CharField()
     rationale = serializers.CharField()
+    conditions = serializers.ListField(
+        child=serializers.CharField(), help_text="With approve_with_conditions: what the agency asks for."
+    )
     answered_at = serializers.DateTimeField(allow_null=True)
     answered = serializers.SerializerMethodField()
 
@@ -283,6 +286,7 @@ class ReviewerReferralSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(required=False)
     recommendation = serializers.CharField(required=False)
     rationale = serializers.CharField(required=False)
+    conditions = serializers.ListField(child=serializers.CharField(), required=False)
     answered_at = serializers.DateTimeField(required=False, allow_null=True)
 
     def to_representation(self, seen):

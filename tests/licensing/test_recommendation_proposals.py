@@ -81,3 +81,45 @@ def test_the_exporter_never_sees_the_proposal():
     body = client_for(application.created_by).get(f"/api/v1/applications/{application.pk}/").json()
     assert "recommended_items" not in body and "recommended_conditions" not in body
     assert "Secret condition" not in str(body)
+
+
+def _json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: `nullable` becomes a null type (enums admit null too)."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _validator(component: str):
+    import jsonschema
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    document = {"$ref": f"#/components/schemas/{component}", "components": _json_schema(schema["components"])}
+    return schema, jsonschema.Draft202012Validator(document)
+
+
+def test_the_schema_documents_the_proposal_and_the_answers_match_it():
+    schema, staff_case = _validator("StaffApplication")
+    body = schema["components"]["schemas"]["RecommendRequest"]["properties"]
+    assert body["items"]["items"]["$ref"].endswith("/ProposalItemRequest")
+    assert body["conditions"]["type"] == "array"
+    assert {"recommended_items", "recommended_conditions"} <= set(
+        schema["components"]["schemas"]["StaffApplication"]["properties"]
+    )
+    for verb in ("amend", "withdraw"):
+        operation = schema["paths"][f"/api/v1/applications/{{id}}/info-requests/{{info_request}}/{verb}/"]["post"]
+        (param,) = [p for p in operation["parameters"] if p["name"] == "info_request"]
+        assert param["schema"]["type"] == "integer"
+
+    application = two_line_case()
+    answer = recommend(
+        application, items=[{"product": f.product("H200 SXM").pk, "quantity": 10}], conditions=["Site visits"]
+    ).json()
+    errors = [error.message for error in staff_case.iter_errors(answer)]
+    assert errors == []
