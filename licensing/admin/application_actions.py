@@ -86,14 +86,18 @@ def approve_preview(admin: Any, application: Application, form: ActionForm) -> d
 
 def deny_preview(admin: Any, application: Application, form: ActionForm) -> dict[str, Any]:
     """What denying does: nothing is drawn; the allotment the case would have drawn on is shown as it stays."""
-    effect = selectors.decision_effect(application, None, approve=False)
+    reason = [("Reason told to the exporter", form.cleaned_data["reason"].strip())]
+    try:
+        effect = selectors.decision_effect(application, None, approve=False)
+    except ValidationError as error:
+        return {
+            "lines": reason,
+            "notes": ["Denying draws nothing on any allotment."],
+            "warning": " ".join(error.messages),
+        }
     tables, notes = _effect_tables(effect)
     notes = [*notes, "Denying draws nothing on any allotment."]
-    return {
-        "lines": [("Reason told to the exporter", form.cleaned_data["reason"].strip())],
-        "tables": tables,
-        "notes": notes,
-    }
+    return {"lines": reason, "tables": tables, "notes": notes}
 
 
 ACTIONS = {

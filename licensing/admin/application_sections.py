@@ -81,7 +81,7 @@ def _info_request_answer(request: InfoRequest) -> str:
     return (request.answer or "Awaiting the exporter's answer") + amended
 
 
-def _proposal_text(application, quantities: dict, conditions: list) -> str:
+def proposal_text(application, quantities: dict, conditions: list) -> str:
     """The officer's proposal in words: each line's proposed against requested, and the conditions."""
     lines = {str(line.product_id): line for line in application.lines.all()}
     parts = [
@@ -271,7 +271,7 @@ class ApplicationSectionsMixin:
     def recommendation_proposal(self, application):
         if not application.recommendation:
             return "—"
-        return _proposal_text(application, application.recommended_quantities, application.recommended_conditions)
+        return proposal_text(application, application.recommended_quantities, application.recommended_conditions)
 
     @admin.display(description="Every recommendation made")
     def recommendation_history(self, application):
@@ -283,7 +283,7 @@ class ApplicationSectionsMixin:
                 _user(entry.author),
                 entry.get_recommendation_display(),
                 entry.rationale or "—",
-                _proposal_text(application, entry.proposed_quantities, entry.conditions)
+                proposal_text(application, entry.proposed_quantities, entry.conditions)
                 if entry.proposed_quantities or entry.conditions
                 else "—",
             )

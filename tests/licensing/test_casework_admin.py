@@ -65,6 +65,7 @@ def test_the_officer_proposes_quantities_and_conditions_on_the_recommend_form():
         login(make_user(Role.APPROVING_OFFICIAL)).get(reverse("admin:licensing_application_change", args=[case.pk]))
     )
     assert "H100 SXM: 4,000 of 5,000 requested" in page
+    assert "the officer recommends approve (proposing " in page  # where the case stands says it too
 
 
 def test_a_proposal_beyond_the_request_is_refused_on_the_form_naming_the_line():
@@ -229,3 +230,17 @@ def test_the_officer_amends_then_withdraws_a_question_in_the_admin():
     assert "Withdrawn" in page and "Answered in the filing." in page
     subjects = list(InboxMessage.objects.filter(recipient=case.created_by).values_list("subject", flat=True))
     assert any("reworded" in s for s in subjects) and any("withdrew" in s for s in subjects)
+
+
+def test_the_confirmation_warns_when_the_draw_exceeds_what_remains_and_confirming_changes_nothing():
+    case = f.recommended()
+    allotment = f.tier2_allotment()
+    f.shrink_allotment(allotment, leave_tpp=1000 * f.product().tpp)
+    line = case.lines.get()
+    approver = login(make_user(Role.APPROVING_OFFICIAL))
+    shown = words(approver.get(confirm_url(case, "approve"), {f"line_{line.pk}": "5000"}))
+    assert "exceeds what the allotment has left" in shown
+    before = f.db_state()
+    refused = approver.post(confirm_url(case, "approve"), {f"line_{line.pk}": "5000"})
+    assert refused.status_code == 200 and "Nothing was changed" in words(refused)
+    assert f.db_state() == before

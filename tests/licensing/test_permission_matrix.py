@@ -782,7 +782,9 @@ def test_exporters_never_see_internal_fields():
 # Which internal fields each role is shown on a case (SPEC § 1, § 6): officer recommended, then referred to
 # Defense and State; State answered. Each role's set of internal fields, and what it sees of State's answer.
 OFFICER_FIELDS = {"officer", "recommendation", "recommended_by", "recommendation_rationale"}
+OFFICER_FIELDS |= {"recommended_items", "recommended_conditions"}  # the officer's proposal (issue 15)
 FULL_REFERRAL = {"agency", "answered", "referred_at", "due_at", "recommendation", "rationale", "answered_at"}
+FULL_REFERRAL |= {"conditions"}  # what the agency asks for with approve_with_conditions
 FIELDS_SEEN = {
     EXPORTER: (set(), None),
     **dict.fromkeys(STAFF, (OFFICER_FIELDS | {"referrals"}, FULL_REFERRAL)),
