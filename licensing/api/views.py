@@ -1,6 +1,7 @@
 """Thin views: validate the body, call one service, answer with the caller's serializer."""
 
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 
 from licensing import selectors, services
 from licensing.api import serializers as s
+from licensing.api.fields import MAX_ID
 from licensing.choices import ApplicationStatus
 from licensing.models import Application, Licence, LppNotification, Referral
 from licensing.services import drafts as draft_services
@@ -20,6 +22,14 @@ FILE_APPLICATION = HasPermission("licensing.file_application")
 INFO_REQUEST_ID = OpenApiParameter(
     "info_request", int, OpenApiParameter.PATH, description="The request's id (the application's info_requests)."
 )
+
+
+def _request_id(value: str) -> int:
+    """A request-for-information id from the path; beyond any row's id it names none (404, not an overflow)."""
+    number = int(value)
+    if number > MAX_ID:
+        raise Http404("No such request for information on this application.")
+    return number
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -210,7 +220,7 @@ class ApplicationViewSet(
         application = services.info_request_amend(
             actor=request.user,
             application=self.get_object(),
-            info_request=int(info_request),
+            info_request=_request_id(info_request),
             **serializer.validated_data,
         )
         return Response(self.represent(self.get_queryset().get(pk=application.pk)))
@@ -232,7 +242,7 @@ class ApplicationViewSet(
         application = services.info_request_withdraw(
             actor=request.user,
             application=self.get_object(),
-            info_request=int(info_request),
+            info_request=_request_id(info_request),
             **serializer.validated_data,
         )
         return Response(self.represent(self.get_queryset().get(pk=application.pk)))

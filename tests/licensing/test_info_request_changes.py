@@ -110,3 +110,13 @@ def test_only_the_officers_side_may_amend_and_another_applications_request_is_40
         f"/api/v1/applications/{other.pk}/info-requests/{request.pk}/amend/", {"question": "x"}
     )
     assert wrong.status_code == 404
+
+
+@pytest.mark.parametrize("request_id", ["99999999999999999999999", "0"])
+def test_an_id_no_row_can_have_is_404_not_an_error(request_id):
+    application = f.info_requested()
+    response = api(application.officer).post(
+        f"/api/v1/applications/{application.pk}/info-requests/{request_id}/amend/", {"question": "x"}
+    )
+    assert response.status_code == 404
+    assert "detail" in response.json()
