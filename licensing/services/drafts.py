@@ -64,7 +64,7 @@ def draft_line_remove(*, actor: Actor, application: Application, line_id: int) -
                 raise Http404("No such item on this draft.")
             if application.lines.count() == 1:
                 raise ValidationError({"items": "A draft keeps at least one item: change it, or delete the draft."})
-            change.payload = {"removed_item": {"product": line.product_id, "quantity": line.quantity}}
+            change.payload = {"removed_items": [{"product": line.product_id, "quantity": line.quantity}]}
             line.delete()
     return application
 

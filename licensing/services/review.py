@@ -182,7 +182,7 @@ def application_recommend(
         proposed = _proposed_quantities(application, items)
         payload: dict[str, Any] = {"recommendation": recommendation, "rationale": rationale.strip()}
         if proposed:
-            payload["proposed_quantities"] = proposed
+            payload["proposed_items"] = proposed
         if conditions:
             payload["conditions"] = conditions
         with changing_status(application, "recommend", actor=actor, payload=payload):

@@ -55,7 +55,7 @@ def test_the_draft_page_removes_an_item_and_an_end_user_by_post_and_audits_it():
     page.post(f"/applications/{pk}/end-users/{second.pk}/remove/")
     assert not ApplicationParty.objects.filter(pk=second.pk).exists()
     payloads = [e.payload for e in AuditEvent.objects.filter(verb="application.changed", target_id=str(pk))]
-    assert any("removed_item" in p for p in payloads) and any("removed_end_user" in p for p in payloads)
+    assert any("removed_items" in p for p in payloads) and any("removed_end_user" in p for p in payloads)
 
 
 def test_the_last_item_stays_and_a_submitted_application_refuses_removal():

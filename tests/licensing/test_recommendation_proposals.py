@@ -123,3 +123,15 @@ def test_the_schema_documents_the_proposal_and_the_answers_match_it():
     ).json()
     errors = [error.message for error in staff_case.iter_errors(answer)]
     assert errors == []
+
+
+def test_the_audit_history_reads_the_proposal_by_product_name():
+    from licensing.audit_text import details
+    from portal.models import AuditEvent
+
+    application = two_line_case()
+    recommend(application, items=[{"product": f.product().pk, "quantity": 4000}], conditions=["Site visits"])
+    event = AuditEvent.objects.get(verb="application.recommended", target_id=str(application.pk))
+    sentences = details(event)
+    assert f"Proposed quantities: 4,000 × {f.product()}." in sentences
+    assert "Conditions: Site visits." in sentences
