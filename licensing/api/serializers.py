@@ -74,7 +74,7 @@ class ApplicationWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="The exporter's own name for the application (never sent to the agency as part of the case).",
+        help_text="The exporter's own name for the application (optional; their lists search by it).",
     )
     destination = CountryCodeField()
     export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
