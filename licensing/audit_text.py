@@ -64,12 +64,16 @@ LABELS = {
     "licence": "Licence",
     "agencies": "Agencies",
     "lapsed": "Lapsed referrals",
+    "proposed_items": "Proposed quantities",
+    "removed_items": "Removed items",
     "into": "Merged into party",
     "via": "Via",
 }
 # Long snapshots that a sentence only names (their differences are shown from "before"/"after").
 SNAPSHOTS = {"terms", "before", "after"}
-HIDDEN = {"recovery_codes"}
+HIDDEN = {"recovery_codes", "info_request"}  # the question itself is recorded beside its id
+# Payload fields holding product lines (a list of {"product", "quantity"} or {"<product id>": quantity}).
+ITEM_KEYS = ("items", "proposed_items", "removed_items")
 
 
 @dataclass
@@ -87,7 +91,8 @@ class Names:
         user_ids: set[int] = set()
         for event in events:
             payload = event.payload if isinstance(event.payload, dict) else {}
-            product_ids |= set(_item_counts(payload.get("items")))
+            for key in ITEM_KEYS:
+                product_ids |= set(_item_counts(payload.get(key)))
             for key in ("destination", "country"):
                 if isinstance(payload.get(key), str):
                     country_codes.add(payload[key])
@@ -123,7 +128,7 @@ def _label(key: str) -> str:
 
 
 def _value(key: str, value: Any, event: AuditEvent, names: Names) -> str:
-    if key == "items":
+    if key in ITEM_KEYS:
         counts = _item_counts(value)
         return ", ".join(f"{qty:,} × {names.products.get(pid, f'product {pid}')}" for pid, qty in counts.items())
     if key in ("destination", "country") and isinstance(value, str):

@@ -23,9 +23,14 @@ from licensing.models import Application, Licence
 from licensing.vocabulary import words
 from portal.display import day, when
 
-NOT_CONTROLLED = "Not controlled: no licence is needed for this line."
-CUT = "Approved in part by the approving official."
-NOT_APPROVED = "Not approved by the approving official."
+
+def _rule_note(rule: str) -> str:
+    return f"{words(rule, 'rule')}."
+
+
+NOT_CONTROLLED = _rule_note("decision.not_controlled")
+CUT = _rule_note("decision.approver_cut")
+NOT_APPROVED = _rule_note("decision.not_approved")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ def letter_lines(application: Application, licence: Licence | None) -> list[Lett
     """Each requested line with the quantity approved (0 when cut out) and why a line was cut."""
     approved = {line.product_id: line.approved_quantity for line in licence.lines.all()} if licence else {}
     controlled = selectors.controlled_product_ids(application) if licence else set()
+    limits = {reason.get("rule", "") for reason in (application.determination or {}).get("reasons") or []}
+    proposed = application.recommended_quantities or {}
     result = []
     for line in application.lines.select_related("product").order_by("id"):
         if licence is None:
@@ -80,11 +87,23 @@ def letter_lines(application: Application, licence: Licence | None) -> list[Lett
         quantity = approved.get(line.product_id, 0)
         note = ""
         if line.product_id not in approved:
-            note = NOT_CONTROLLED if line.product_id not in controlled else NOT_APPROVED
+            note = NOT_CONTROLLED if line.product_id not in controlled else _cut_reason(line, 0, proposed, limits)
         elif quantity < line.quantity:
-            note = CUT
+            note = _cut_reason(line, quantity, proposed, limits)
         result.append(LetterLine(str(line.product), line.quantity, quantity, note))
     return result
+
+
+def _cut_reason(line, approved: int, proposed: dict[str, int], limits: set[str]) -> str:
+    """Why a line got less than requested, as its rule's words: the officer's proposal when the approval took it;
+    else a party cap or the allotment the determination found short; else the approving official's own cut."""
+    if proposed.get(str(line.product_id)) == approved:
+        return _rule_note("decision.officer_proposal")
+    if any(rule.endswith(".party_cap_exhausted") for rule in limits):
+        return _rule_note("decision.party_cap")
+    if any(rule.endswith(("allocation_exhausted", "allotment_exhausted")) for rule in limits):
+        return _rule_note("decision.allotment_remaining")
+    return NOT_APPROVED if approved == 0 else CUT
 
 
 def letter_facts(application: Application) -> LetterFacts:

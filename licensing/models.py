@@ -165,6 +165,14 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recommendation_rationale = models.TextField(blank=True)
+    recommended_quantities = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The officer's proposed quantity per line (product id → units); empty: as requested.",
+    )
+    recommended_conditions = models.JSONField(
+        default=list, blank=True, help_text="Conditions the officer proposes (offered to the approver)."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -273,12 +281,30 @@ class InfoRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    amended_at = models.DateTimeField(null=True, blank=True, help_text="Last time the officer amended the question.")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["application", "asked_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="info_request_answered_or_withdrawn_not_both",
+                condition=models.Q(answered_at__isnull=True) | models.Q(withdrawn_at__isnull=True),
+                violation_error_message="A request for information is answered or withdrawn, never both.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Question on {self.application} at {self.asked_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still awaiting the exporter's answer: neither answered nor withdrawn."""
+        return self.answered_at is None and self.withdrawn_at is None
 
 
 class Referral(models.Model):
@@ -336,6 +362,9 @@ class RecommendationEntry(models.Model):
     recommendation = models.CharField(max_length=24, choices=Recommendation.choices)
     rationale = models.TextField(blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    proposed_quantities = models.JSONField(
+        default=dict, blank=True, help_text="An officer's proposed quantity per line (product id → units)."
+    )
     created_at = models.DateTimeField()
 
     class Meta:

@@ -54,6 +54,22 @@ def announce(record: object, name: str, actor: Actor | None, payload: dict[str, 
             body=payload.get("question", ""),
             link=exporter_link,
         )
+    elif name == "amend_info_request":
+        notify(
+            [_exporter(application)],
+            about=application,
+            subject=f"Application {case}: the licensing officer reworded the question",
+            body=payload.get("question", ""),
+            link=exporter_link,
+        )
+    elif name == "withdraw_info_request":
+        notify(
+            [_exporter(application)],
+            about=application,
+            subject=f"Application {case}: the licensing officer withdrew the question; no answer is needed",
+            body=payload.get("reason", ""),
+            link=exporter_link,
+        )
     elif name in _DECISIONS:
         notify(
             [_exporter(application)],

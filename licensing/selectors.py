@@ -678,3 +678,98 @@ def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int 
         key = (allotment_id, party_id)
         totals[key] = totals.get(key, 0) + by_licence.get((allotment_id, number), 0)
     return totals
+
+
+# Casework: the officer's proposals, the agencies' conditions, open questions and a decision's allotment effect
+
+
+def open_info_request(application: Application) -> InfoRequest | None:
+    """The request for information still awaiting the exporter's answer (neither answered nor withdrawn)."""
+    return (
+        application.info_requests.filter(answered_at__isnull=True, withdrawn_at__isnull=True)
+        .order_by("-asked_at")
+        .first()
+    )
+
+
+def agency_conditions(application: Application) -> list[tuple[str, str]]:
+    """(agency name, condition) for every condition an agency asked for in its answer to a referral."""
+    referrals = application.referrals.filter(answered_by__isnull=False).select_related("agency")
+    return [(referral.agency.name, text) for referral in referrals for text in referral.conditions or []]
+
+
+@dataclass(frozen=True)
+class CapEffect:
+    party: str
+    capacity_tpp: int
+    committed_tpp: int
+    draw_tpp: int
+
+    @property
+    def after_tpp(self) -> int:
+        return self.committed_tpp + self.draw_tpp
+
+
+@dataclass(frozen=True)
+class AllotmentEffect:
+    """What a decision does to the allotment it draws on, computed now (the service re-checks under its lock)."""
+
+    allotment: Allotment
+    capacity_tpp: int
+    committed_tpp: int
+    draw_tpp: int
+    caps: tuple[CapEffect, ...] = ()
+
+    @property
+    def after_tpp(self) -> int:
+        return self.committed_tpp + self.draw_tpp
+
+    @property
+    def remaining_after_tpp(self) -> int:
+        return self.capacity_tpp - self.after_tpp
+
+
+@dataclass(frozen=True)
+class DecisionEffect:
+    """The allotments a decision draws on (none: `reason` says why), and any refusal the approval would meet."""
+
+    effects: tuple[AllotmentEffect, ...]
+    reason: str = ""
+    refusal: str = ""
+
+
+def decision_effect(
+    application: Application, quantities: dict[int, int] | None, *, approve: bool, at: datetime.datetime | None = None
+) -> DecisionEffect:
+    """The allotment effect of approving `quantities` (product id → units; None: as requested) — or of denying
+    (`approve` False: nothing is drawn) — as the determination at `at` (default now) sees it."""
+    at = at or timezone.now()
+    request = application_request(application, at=at, quantities=quantities, skip_lpp=True)
+    result = determine(request)
+    draw = result.requested_tpp if approve else 0
+    if result.allotment_id is None:
+        if result.requires_allotment:
+            return DecisionEffect((), reason="No allotment applies today, and this export needs one.")
+        return DecisionEffect((), reason="No allotment applies: this export draws on none.")
+    allotment = Allotment.objects.get(pk=result.allotment_id)
+    party_ids = [p for p in (request.consignee_party, *request.end_user_parties) if p is not None]
+    survivors = list(dict.fromkeys(deal_selectors.survivors_of(party_ids).values())) if party_ids else []
+    caps = tuple(
+        CapEffect(cap.party.name, cap.capacity_tpp, cap.committed_tpp, draw)
+        for cap in (deal_selectors.cap_usage([allotment.pk], party_ids=survivors) if survivors else [])
+    )
+    effect = AllotmentEffect(
+        allotment=allotment,
+        capacity_tpp=agreements.effective_capacity(allotment, at),
+        committed_tpp=allotment.committed_tpp,
+        draw_tpp=draw,
+        caps=caps,
+    )
+    refusal = ""
+    if approve and result.outcome != engine.Outcome.LICENCE_REQUIRED:
+        refusal = f"The determination now is {result.outcome.value}: the approval would be refused."
+    elif approve and draw > agreements.remaining_of(effect.capacity_tpp, effect.committed_tpp):
+        refusal = "This draw exceeds what the allotment has left: the approval would be refused."
+    elif approve and any(cap.after_tpp > cap.capacity_tpp for cap in caps):
+        refusal = "This draw exceeds a party cap: the approval would be refused."
+    return DecisionEffect((effect,), refusal=refusal)

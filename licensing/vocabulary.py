@@ -91,6 +91,16 @@ RULES: dict[str, str] = {
     "programme.not_covered": "Licence-review programme does not cover this export",
     "terms.investment_overdue": "Investment milestone overdue under the agreement",
 }
+# Why a line of a decided application got less than requested (licensing.letters.letter_lines): the decision's
+# own rules, worded for the exporter's page and the letters.
+RULES |= {
+    "decision.not_controlled": "Not controlled: no licence is needed for this line",
+    "decision.not_approved": "Not approved by the approving official",
+    "decision.approver_cut": "Approved in part by the approving official",
+    "decision.officer_proposal": "Cut to the quantity the licensing officer proposed",
+    "decision.allotment_remaining": "Cut to what the allotment had remaining",
+    "decision.party_cap": "Cut to what the party's cap under the agreement had remaining",
+}
 
 
 def words(value: object, kind: str) -> str:

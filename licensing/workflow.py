@@ -29,6 +29,12 @@ APPLICATION = Workflow(
         Transition("start_review", frozenset({A.SUBMITTED, A.REFERRED}), A.UNDER_REVIEW, REVIEW),
         Transition("request_info", frozenset({A.UNDER_REVIEW}), A.INFO_REQUESTED, REVIEW),
         Transition("respond", frozenset({A.INFO_REQUESTED}), A.UNDER_REVIEW, FILE),
+        # While the exporter has not answered, the officer may reword the question or withdraw it (the clock runs
+        # again on withdrawal, as on an answer).
+        Transition("amend_info_request", frozenset({A.INFO_REQUESTED}), A.INFO_REQUESTED, REVIEW),
+        Transition(
+            "withdraw_info_request", frozenset({A.INFO_REQUESTED}), A.UNDER_REVIEW, REVIEW, reason_required=True
+        ),
         Transition("refer", frozenset({A.UNDER_REVIEW}), A.REFERRED, REVIEW),
         Transition("agency_recommend", frozenset({A.REFERRED}), A.REFERRED, REFERRAL),
         # The last awaited agency answer sends the case back to review, in the same transaction.
@@ -83,6 +89,8 @@ VERBS = {
     ("application", "start_review"): "application.review_started",
     ("application", "request_info"): "application.info_requested",
     ("application", "respond"): "application.responded",
+    ("application", "amend_info_request"): "application.info_request_amended",
+    ("application", "withdraw_info_request"): "application.info_request_withdrawn",
     ("application", "refer"): "application.referred",
     ("application", "agency_recommend"): "application.agency_recommended",
     ("application", "referrals_answered"): "application.review_resumed",

@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
 from portal.workflow import SYSTEM, Workflow
@@ -52,6 +53,9 @@ class WorkflowAction:
     danger: bool = False  # ends the record's life: shown apart
     confirm: str = ""  # cannot be undone: the question asked before it is taken (page, list and browser alike)
     list_description: str = ""  # as a list action on the selected records (default: from the label)
+    # Asks on a page of its own before it is taken: (admin, record, valid form) → what the act will do, shown on
+    # `<id>/actions/<name>/confirm/` (GET shows it with the inputs in the query; POST takes the action).
+    preview: Callable | None = None
 
 
 @dataclass
@@ -73,14 +77,27 @@ class WorkflowActionsMixin:
     workflow_list_actions: tuple[str, ...] = ()  # also offered on the list, for the selected records
     record_kwarg = ""
     action_template = "admin/portal/workflow_action.html"
+    confirm_template = "admin/portal/workflow_confirm.html"
     list_action_template = "admin/portal/workflow_list_action.html"
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_action"
         return [
+            path(
+                "<path:object_id>/actions/<slug:action>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name=f"{name}_confirm",
+            ),
             path("<path:object_id>/actions/<slug:action>/", self.admin_site.admin_view(self.action_view), name=name),
             *super().get_urls(),
         ]
+
+    def confirm_url(self, obj, name: str) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_action_confirm",
+            args=[obj.pk, name],
+            current_app=self.admin_site.name,
+        )
 
     def action_url(self, obj, name: str) -> str:
         return reverse(
@@ -144,23 +161,73 @@ class WorkflowActionsMixin:
             }
         return super().change_view(request, object_id, form_url, context)
 
-    def action_view(self, request, object_id, action):
-        """GET: the action's form on a page of its own. POST: call the service, or show why it refused."""
+    def _action_record(self, request, object_id, action):
         spec = self.workflow_actions.get(action)
         obj = self.get_object(request, unquote(object_id))
         if spec is None or obj is None:
             raise Http404("No such record or action.")
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
+        return spec, obj
+
+    def _take(self, request, spec: WorkflowAction, obj, form: ActionForm):
+        """Call the service with the valid form: back to the record's page, or None with the refusal on the form."""
+        try:
+            spec.service(actor=request.user, **{self.record_kwarg: obj}, **form.service_kwargs())
+        except REFUSALS as exc:
+            add_refusal_to_form(form, exc)
+            return None
+        self.message_user(request, spec.success.format(record=self.record_label(obj)), messages.SUCCESS)
+        return HttpResponseRedirect(self.change_url(obj))
+
+    def action_view(self, request, object_id, action):
+        """GET: the action's form on a page of its own. POST: call the service, or show why it refused; an action
+        with a `preview` goes to its confirmation page first, with what was typed."""
+        spec, obj = self._action_record(request, object_id, action)
         form = spec.form_class(request.POST if request.method == "POST" else None, record=obj)
         if request.method == "POST" and form.is_valid():
-            try:
-                spec.service(actor=request.user, **{self.record_kwarg: obj}, **form.service_kwargs())
-            except REFUSALS as exc:
-                add_refusal_to_form(form, exc)
-            else:
-                self.message_user(request, spec.success.format(record=self.record_label(obj)), messages.SUCCESS)
-                return HttpResponseRedirect(self.change_url(obj))
+            if spec.preview is not None:
+                inputs = [(k, v) for k, values in request.POST.lists() if k != "csrfmiddlewaretoken" for v in values]
+                return HttpResponseRedirect(f"{self.confirm_url(obj, action)}?{urlencode(inputs)}", status=303)
+            done = self._take(request, spec, obj, form)
+            if done is not None:
+                return done
+        return self.action_page(request, spec, obj, form)
+
+    def confirm_view(self, request, object_id, action):
+        """An action's confirmation step: GET shows what it will do with the inputs given (in the query); POST
+        takes it. Invalid inputs or a refusal go back to the action's form, saying why; nothing is written."""
+        spec, obj = self._action_record(request, object_id, action)
+        if spec.preview is None:
+            raise Http404("This action has no confirmation step.")
+        data = request.POST if request.method == "POST" else request.GET
+        form = spec.form_class(data, record=obj)
+        if not form.is_valid():
+            return self.action_page(request, spec, obj, form)
+        if request.method == "POST":
+            done = self._take(request, spec, obj, form)
+            return done if done is not None else self.action_page(request, spec, obj, form)
+        inputs = [(k, v) for k, values in request.GET.lists() for v in values]
+        offered = {offer.action.name: offer for offer in self.offers(request, obj)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Confirm — {spec.label}: {obj}",
+            "action": spec,
+            "record": obj,
+            "form": form,
+            "inputs": inputs,
+            "preview": spec.preview(self, obj, form),
+            "blocked": offered[action].blocked if action in offered else "",
+            "not_offered": action not in offered,
+            "summary": self.action_summary(obj),
+            "change_url": self.change_url(obj),
+            "action_url": f"{self.action_url(obj, action)}",
+            "media": self.media,
+        }
+        return TemplateResponse(request, self.confirm_template, context)
+
+    def action_page(self, request, spec: WorkflowAction, obj, form: ActionForm):
         offered = {offer.action.name: offer for offer in self.offers(request, obj)}
         context = {
             **self.admin_site.each_context(request),
@@ -169,8 +236,8 @@ class WorkflowActionsMixin:
             "action": spec,
             "record": obj,
             "form": form,
-            "blocked": offered[action].blocked if action in offered else "",
-            "not_offered": action not in offered,
+            "blocked": offered[spec.name].blocked if spec.name in offered else "",
+            "not_offered": spec.name not in offered,
             "summary": self.action_summary(obj),
             "change_url": self.change_url(obj),
             "media": self.media + form.media,

@@ -46,6 +46,7 @@ FIELDSETS = [
                 ("officer_name", "recommended_by_name"),
                 "recommendation",
                 "recommendation_rationale",
+                "recommendation_proposal",
                 "recommendation_history",
             ]
         },
@@ -71,6 +72,26 @@ def _user(user) -> str:
 
 def _when(moment) -> str:
     return when(moment)
+
+
+def _info_request_answer(request: InfoRequest) -> str:
+    if request.withdrawn_at is not None:
+        return f"Withdrawn {_when(request.withdrawn_at)} by {_user(request.withdrawn_by)}: {request.withdrawal_reason}"
+    amended = f" (question amended {_when(request.amended_at)})" if request.amended_at else ""
+    return (request.answer or "Awaiting the exporter's answer") + amended
+
+
+def proposal_text(application, quantities: dict, conditions: list) -> str:
+    """The officer's proposal in words: each line's proposed against requested, and the conditions."""
+    lines = {str(line.product_id): line for line in application.lines.all()}
+    parts = [
+        f"{lines[pid].product}: {qty:,} of {lines[pid].quantity:,} requested"
+        for pid, qty in (quantities or {}).items()
+        if pid in lines
+    ]
+    if conditions:
+        parts.append("conditions: " + "; ".join(conditions))
+    return "; ".join(parts) or "As requested, no conditions."
 
 
 class ApplicationSectionsMixin:
@@ -208,7 +229,7 @@ class ApplicationSectionsMixin:
             (
                 f"{_when(request.asked_at)}, {_user(request.asked_by)}",
                 request.question,
-                request.answer or "Awaiting the exporter's answer",
+                _info_request_answer(request),
                 _when(request.answered_at),
             )
             for request in requests
@@ -222,7 +243,7 @@ class ApplicationSectionsMixin:
         for seen in _referrals_seen(application):
             referral, state = seen.referral, display.referral_state(seen, now).html()
             if not seen.detail:
-                rows.append((referral.agency.name, "—", "—", state, "—", "—"))
+                rows.append((referral.agency.name, "—", "—", state, "—", "—", "—"))
                 continue
             rows.append(
                 (
@@ -231,10 +252,11 @@ class ApplicationSectionsMixin:
                     _when(referral.due_at),
                     state,
                     referral.rationale or "—",
+                    "; ".join(referral.conditions or []) or "—",
                     f"{_when(referral.answered_at)}, {_user(referral.answered_by)}" if referral.answered_at else "—",
                 )
             )
-        headers = ["Agency", "Referred", "Due", "State", "Rationale", "Answered"]
+        headers = ["Agency", "Referred", "Due", "State", "Rationale", "Conditions asked", "Answered"]
         return display.table(headers, rows, "Not referred.")
 
     @admin.display(description="Case officer")
@@ -244,6 +266,12 @@ class ApplicationSectionsMixin:
     @admin.display(description="Recommended by")
     def recommended_by_name(self, application):
         return _user(application.recommended_by)
+
+    @admin.display(description="Officer's proposal")
+    def recommendation_proposal(self, application):
+        if not application.recommendation:
+            return "—"
+        return proposal_text(application, application.recommended_quantities, application.recommended_conditions)
 
     @admin.display(description="Every recommendation made")
     def recommendation_history(self, application):
@@ -255,10 +283,14 @@ class ApplicationSectionsMixin:
                 _user(entry.author),
                 entry.get_recommendation_display(),
                 entry.rationale or "—",
+                proposal_text(application, entry.proposed_quantities, entry.conditions)
+                if entry.proposed_quantities or entry.conditions
+                else "—",
             )
             for entry in entries
         ]
-        return display.table(["When", "By", "Who", "Recommends", "Rationale"], rows, "None yet.")
+        headers = ["When", "By", "Who", "Recommends", "Rationale", "Proposes"]
+        return display.table(headers, rows, "None yet.")
 
     @admin.display(description="Decided")
     def decided_display(self, application):

@@ -15,7 +15,12 @@ from agreements.units import tpp_and_h100e
 from licensing import selectors, services
 from licensing.admin import display
 from licensing.admin.application_actions import ACTIONS
-from licensing.admin.application_sections import FIELDSETS, REVIEWER_FIELDSETS, ApplicationSectionsMixin
+from licensing.admin.application_sections import (
+    FIELDSETS,
+    REVIEWER_FIELDSETS,
+    ApplicationSectionsMixin,
+    proposal_text,
+)
 from licensing.admin.documents import CaseDocumentsMixin
 from licensing.admin.filters import (
     AwaitingMyDecisionFilter,
@@ -225,8 +230,15 @@ class ApplicationAdmin(
         if not is_insider(request.user, Application):
             return "Under review by the licensing officer."  # the officer's recommendation is not a reviewer's
         if application.recommendation:
+            proposal = ""
+            if application.recommended_quantities or application.recommended_conditions:
+                proposal = (
+                    " (proposing "
+                    + proposal_text(application, application.recommended_quantities, application.recommended_conditions)
+                    + ")"
+                )
             return (
-                f"Under review; the officer recommends {application.get_recommendation_display().lower()}: "
+                f"Under review; the officer recommends {application.get_recommendation_display().lower()}{proposal}: "
                 "waiting for an approving official's decision."
             )
         return "Under review: waiting for the officer's recommendation."

@@ -36,13 +36,78 @@ class ReferForm(ActionForm):
         return {"agencies": list(self.cleaned_data["agencies"])}
 
 
+def _lines_text(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _controlled_lines(record: Application | None) -> list:
+    if record is None:
+        return []
+    controlled = selectors.controlled_product_ids(record)
+    return [line for line in record.lines.select_related("product") if line.product_id in controlled]
+
+
 class RecommendForm(ActionForm):
+    """The officer's recommendation; with approve, an optional quantity per controlled line and conditions."""
+
     recommendation = forms.ChoiceField(
         choices=[(c.value, c.label) for c in OFFICER_RECOMMENDATIONS], widget=forms.RadioSelect
     )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text="Internal: never shown to the exporter. You cannot decide a case you recommended.",
+    )
+    conditions = forms.CharField(
+        label="Proposed conditions",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="With approve: one condition a line, offered to the approving official.",
+    )
+
+    def __init__(self, *args, record: Application | None = None, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        self.controlled_lines = _controlled_lines(record)
+        for number, line in enumerate(self.controlled_lines, start=1):
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=f"Line {number}, {line.product} — proposed quantity",
+                required=False,
+                help_text=f"With approve: {line.quantity:,} requested. Leave empty to propose the requested "
+                "quantity; 0 proposes none.",
+            )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        items = [
+            {"product": line.product, "quantity": data[f"line_{line.pk}"]}
+            for line in self.controlled_lines
+            if data.get(f"line_{line.pk}") is not None
+        ]
+        return {
+            "recommendation": data["recommendation"],
+            "rationale": data["rationale"],
+            "items": items,
+            "conditions": _lines_text(data["conditions"]),
+        }
+
+
+class AmendQuestionForm(ActionForm):
+    question = forms.CharField(
+        label="Amended question",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Replaces the unanswered question; the exporter is told. The old wording stays in the audit trail.",
+    )
+
+    def __init__(self, *args, record: Application | None = None, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        request = selectors.open_info_request(record) if record is not None else None
+        if request is not None:
+            self.fields["question"].initial = request.question
+
+
+class WithdrawQuestionForm(ActionForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Told to the exporter, who then need not answer. Review resumes and the 90-day clock runs again.",
     )
 
 
@@ -106,18 +171,26 @@ class ApproveForm(ActionForm):
 
     def __init__(self, *args, record: Application, **kwargs):
         super().__init__(*args, record=record, **kwargs)
-        controlled = selectors.controlled_product_ids(record)
-        self.controlled_lines = [line for line in record.lines.all() if line.product_id in controlled]
-        quantity_fields = {
-            self.field_name(line): forms.IntegerField(
+        self.controlled_lines = _controlled_lines(record)
+        proposed = record.recommended_quantities or {}
+        quantity_fields = {}
+        for line in self.controlled_lines:
+            officer = proposed.get(str(line.product_id))
+            said = f" The officer proposes {officer:,}." if officer is not None and officer != line.quantity else ""
+            quantity_fields[self.field_name(line)] = forms.IntegerField(
                 label=f"{line.product} — approved quantity",
                 min_value=0,
-                initial=line.quantity,
-                help_text=f"{line.quantity:,} requested. 0 leaves the line out; more than requested is refused.",
+                initial=line.quantity if officer is None else officer,
+                help_text=f"{line.quantity:,} requested.{said} 0 leaves the line out; more than requested is refused.",
             )
-            for line in self.controlled_lines
-        }
         self.fields = {**quantity_fields, **self.fields}
+        self.fields["conditions"].initial = "\n".join(record.recommended_conditions or [])
+        offered = selectors.agency_conditions(record)
+        if offered:
+            listed = "; ".join(f"{agency}: {text}" for agency, text in offered)
+            self.fields["conditions"].help_text += f" The agencies ask for: {listed}."
+        if record.recommended_conditions:
+            self.fields["conditions"].help_text += " Prefilled with the officer's proposed conditions."
 
     @staticmethod
     def field_name(line) -> str:
@@ -129,5 +202,5 @@ class ApproveForm(ActionForm):
             for line in self.controlled_lines
             if self.cleaned_data[self.field_name(line)] > 0
         ]
-        conditions = [text.strip() for text in self.cleaned_data["conditions"].splitlines() if text.strip()]
+        conditions = _lines_text(self.cleaned_data["conditions"])
         return {"items": items, "conditions": conditions, "justification": self.cleaned_data["justification"]}

@@ -69,6 +69,13 @@ class LineInputSerializer(ItemSerializer):
 
 
 class ApplicationWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The exporter's own name for the application (optional; their lists search by it).",
+    )
     destination = CountryCodeField()
     export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices)
@@ -88,6 +95,7 @@ class ApplicationPatchSerializer(ApplicationWriteSerializer):
         fields = super().get_fields()
         for field in fields.values():
             field.required = False
+            field.default = serializers.empty  # a field left out stays as it is (not reset to its default)
         return fields
 
 
@@ -121,10 +129,14 @@ class LineSerializer(serializers.Serializer):
 
 
 class InfoRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     question = serializers.CharField()
     asked_at = serializers.DateTimeField()
+    amended_at = serializers.DateTimeField(allow_null=True, help_text="When the officer last reworded it.")
     answer = serializers.CharField()
     answered_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True, help_text="Withdrawn: no answer is needed.")
+    withdrawal_reason = serializers.CharField()
 
 
 class LicenceRefSerializer(serializers.Serializer):
@@ -175,6 +187,7 @@ class ExporterApplicationSerializer(serializers.ModelSerializer):
         model = Application
         fields = [
             "id",
+            "name",
             "acn",
             "status",
             "destination",
@@ -208,11 +221,19 @@ class ReferralSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     recommendation = serializers.CharField()
     rationale = serializers.CharField()
+    conditions = serializers.ListField(
+        child=serializers.CharField(), help_text="With approve_with_conditions: what the agency asks for."
+    )
     answered_at = serializers.DateTimeField(allow_null=True)
     answered = serializers.SerializerMethodField()
 
     def get_answered(self, referral) -> bool:
         return selectors.referral_answered(referral)
+
+
+class ProposedLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = serializers.IntegerField()
 
 
 class StaffApplicationSerializer(ExporterApplicationSerializer):
@@ -235,12 +256,23 @@ class StaffApplicationSerializer(ExporterApplicationSerializer):
             "recommendation",
             "recommended_by",
             "recommendation_rationale",
+            "recommended_items",
+            "recommended_conditions",
             "referrals",
             "decided_at",
         ]
 
+    recommended_items = serializers.SerializerMethodField(
+        help_text="The officer's proposed quantity per line; empty: as requested (or no recommendation yet)."
+    )
+    recommended_conditions = serializers.ListField(child=serializers.CharField())
+
     def get_requested_h100e(self, application) -> str:
         return str(h100e(application.requested_tpp))
+
+    @extend_schema_field(ProposedLineSerializer(many=True))
+    def get_recommended_items(self, application) -> list[dict]:
+        return [{"product": int(pid), "quantity": qty} for pid, qty in application.recommended_quantities.items()]
 
 
 class ReviewerReferralSerializer(serializers.Serializer):
@@ -254,6 +286,7 @@ class ReviewerReferralSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(required=False)
     recommendation = serializers.CharField(required=False)
     rationale = serializers.CharField(required=False)
+    conditions = serializers.ListField(child=serializers.CharField(), required=False)
     answered_at = serializers.DateTimeField(required=False, allow_null=True)
 
     def to_representation(self, seen):
@@ -314,19 +347,52 @@ class SubmitSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=8000)
+    info_request = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="The id of the request answered (from info_requests); a withdrawn or answered one → 409.",
+    )
 
 
 class QuestionSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=8000)
 
 
+class InfoRequestWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, help_text="Why the question is withdrawn; told to the exporter.")
+
+
 class ReferSerializer(serializers.Serializer):
     agencies = serializers.ListField(child=serializers.CharField(max_length=20), allow_empty=False, max_length=3)
+
+
+class ProposalItemSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="A product on the application.")
+    quantity = serializers.IntegerField(
+        max_value=MAX_QUANTITY, help_text="Proposed units: at least 0, at most the quantity requested on the line."
+    )
 
 
 class RecommendSerializer(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=["approve", "deny"])
     rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    items = ProposalItemSerializer(
+        many=True,
+        required=False,
+        max_length=100,
+        help_text="With approve: the quantity proposed per line (lines left out: as requested).",
+    )
+    conditions = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="With approve: conditions proposed for the licence (offered to the approver).",
+    )
+
+    def validate_items(self, items):
+        return resolve_products(items)
 
 
 class AgencyRecommendSerializer(serializers.Serializer):

@@ -1,14 +1,16 @@
 """Thin views: validate the body, call one service, answer with the caller's serializer."""
 
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from licensing import selectors, services
 from licensing.api import serializers as s
+from licensing.api.fields import MAX_ID
 from licensing.choices import ApplicationStatus
 from licensing.models import Application, Licence, LppNotification, Referral
 from licensing.services import drafts as draft_services
@@ -17,6 +19,17 @@ from portal.api.permissions import ActionPermissions, CanView, HasPermission
 # The exporter's own acts on their organisation's records; every other action is open to whoever may see the
 # record (the queryset answers 404 outside their scope) and the service decides it by the workflow table (403).
 FILE_APPLICATION = HasPermission("licensing.file_application")
+INFO_REQUEST_ID = OpenApiParameter(
+    "info_request", int, OpenApiParameter.PATH, description="The request's id (the application's info_requests)."
+)
+
+
+def _request_id(value: str) -> int:
+    """A request-for-information id from the path; beyond any row's id it names none (404, not an overflow)."""
+    number = int(value)
+    if number > MAX_ID:
+        raise Http404("No such request for information on this application.")
+    return number
 
 
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -190,7 +203,51 @@ class ApplicationViewSet(
     def return_without_action(self, request, pk=None):
         return self._run(request, s.ReasonSerializer, services.application_return)
 
-    @extend_schema(request=s.RecommendSerializer, responses=s.ReviewerApplicationSerializer)
+    @extend_schema(
+        request=s.QuestionSerializer,
+        parameters=[INFO_REQUEST_ID],
+        responses={
+            200: s.StaffApplicationSerializer,
+            404: OpenApiResponse(description="No such request for information on this application."),
+            409: OpenApiResponse(description="The request was answered or withdrawn: it stays as it is."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path=r"info-requests/(?P<info_request>[0-9]+)/amend")
+    def amend_info_request(self, request, pk=None, info_request=None):
+        """Reword an unanswered request for information; the exporter is told."""
+        serializer = s.QuestionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.info_request_amend(
+            actor=request.user,
+            application=self.get_object(),
+            info_request=_request_id(info_request),
+            **serializer.validated_data,
+        )
+        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
+
+    @extend_schema(
+        request=s.InfoRequestWithdrawSerializer,
+        parameters=[INFO_REQUEST_ID],
+        responses={
+            200: s.StaffApplicationSerializer,
+            404: OpenApiResponse(description="No such request for information on this application."),
+            409: OpenApiResponse(description="The request was answered or withdrawn already."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path=r"info-requests/(?P<info_request>[0-9]+)/withdraw")
+    def withdraw_info_request(self, request, pk=None, info_request=None):
+        """Withdraw an unanswered request for information with a reason: review resumes, the clock runs again."""
+        serializer = s.InfoRequestWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.info_request_withdraw(
+            actor=request.user,
+            application=self.get_object(),
+            info_request=_request_id(info_request),
+            **serializer.validated_data,
+        )
+        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
+
+    @extend_schema(request=s.AgencyRecommendSerializer, responses=s.ReviewerApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="agency-recommendation")
     def agency_recommendation(self, request, pk=None):
         return self._run(request, s.AgencyRecommendSerializer, services.application_agency_recommend)

@@ -32,6 +32,8 @@ from licensing.services.review import (
     application_request_info,
     application_return,
     application_start_review,
+    info_request_amend,
+    info_request_withdraw,
 )
 
 __all__ = [
@@ -51,6 +53,8 @@ __all__ = [
     "application_submit",
     "application_update",
     "application_withdraw",
+    "info_request_amend",
+    "info_request_withdraw",
     "licence_reinstate",
     "licence_revoke",
     "licence_suspend",

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from agreements.models import Country
@@ -25,6 +26,7 @@ from licensing.models import (
 from licensing.services.numbers import next_acn
 from licensing.services.status import changing_status
 from licensing.workflow import APPLICATION
+from portal.errors import InvalidTransition
 from portal.permissions import Actor, allowed
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
@@ -252,15 +254,31 @@ def application_submit(
     return application
 
 
-def application_respond(*, actor: Actor, application: Application, answer: str) -> Application:
-    """The exporter answers the open request for information; the 90-day clock runs again."""
+def application_respond(
+    *, actor: Actor, application: Application, answer: str, info_request: int | None = None
+) -> Application:
+    """The exporter answers the open request for information (`info_request`: its id, to be sure which; a
+    withdrawn or already answered one → 409); the 90-day clock runs again."""
     if not (answer or "").strip():
         raise ValidationError({"answer": "Write your answer to the officer's question."})
     with transaction.atomic():
         application = lock_application(actor, application.pk)
+        if info_request is not None:
+            named = application.info_requests.filter(pk=info_request).first()
+            if named is None:
+                raise Http404("No such request for information on this application.")
+            if named.withdrawn_at is not None:
+                raise InvalidTransition(
+                    "The officer withdrew this request for information: it needs no answer. "
+                    f"Reason given: {named.withdrawal_reason}"
+                )
+            if named.answered_at is not None:
+                raise InvalidTransition("You have already answered this request for information.")
         with changing_status(application, "respond", actor=actor) as change:
             now = timezone.now()
-            request = application.info_requests.filter(answered_at__isnull=True).latest("asked_at")
+            request = application.info_requests.filter(answered_at__isnull=True, withdrawn_at__isnull=True).latest(
+                "asked_at"
+            )
             request.answer, request.answered_by, request.answered_at = answer.strip(), actor, now
             request.save()
             assert application.due_at and application.paused_at, "an info request pauses a submitted case's clock"

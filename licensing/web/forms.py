@@ -95,6 +95,8 @@ LineFormSet = forms.formset_factory(LineForm, extra=0, min_num=1, validate_min=T
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    # The question the page showed: answering one the officer has since withdrawn is refused, saying so.
+    info_request = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class ShipmentForm(forms.Form):

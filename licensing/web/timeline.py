@@ -22,6 +22,8 @@ _EXPORTER_VERBS = {
     "application.review_resumed": ("Review resumed", None),
     "application.info_requested": ("The officer asked for more information", "question"),
     "application.responded": ("You answered", "answer"),
+    "application.info_request_amended": ("The officer reworded the question", "question"),
+    "application.info_request_withdrawn": ("The officer withdrew the question", "reason"),
     "application.approved": ("Approved: licence {licence}", None),
     "application.denied": ("Denied", "reason"),
     "application.returned": ("Returned without action", "reason"),

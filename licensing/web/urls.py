@@ -11,6 +11,12 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/delete/", lists.application_delete, name="application_delete"),
+    path("applications/<int:pk>/items/<int:line_pk>/remove/", views.draft_line_remove, name="draft_line_remove"),
+    path(
+        "applications/<int:pk>/end-users/<int:party_pk>/remove/",
+        views.draft_end_user_remove,
+        name="draft_end_user_remove",
+    ),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/respond/", views.application_respond, name="application_respond"),
     path("licences/", lists.licence_list, name="licences"),

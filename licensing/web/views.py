@@ -15,6 +15,7 @@ from agreements.units import h100e
 from licensing import letters, selectors, services
 from licensing.choices import LicenceStatus, ObligationKind, PartyRole
 from licensing.models import Application, Obligation, UsSalesReport
+from licensing.services import drafts as draft_services
 from licensing.services import letters as letter_services
 from licensing.services.obligations import revenue_shares
 from licensing.vocabulary import labels
@@ -158,7 +159,7 @@ def _initial(application):
 @exporter_required
 def application_detail(request, pk):
     application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
-    open_question = next((r for r in application.info_requests.all() if r.answered_at is None), None)
+    open_question = next((r for r in application.info_requests.all() if r.is_open), None)
     licence = getattr(application, "licence", None)
     decided_lines = letters.letter_lines(application, licence) if licence else []
     return render(
@@ -224,6 +225,26 @@ def application_submit(request, pk):
         certifications=certifications,
     ):
         messages.success(request, "Submitted. Your ACN is shown below.")
+    return redirect("exporter:application", pk=pk)
+
+
+@exporter_required
+@require_POST
+def draft_line_remove(request, pk, line_pk):
+    """Remove one item of a draft (a POST button on the draft's page); refused once submitted."""
+    application = get_object_or_404(Application.objects.restrict(request.user, "view"), pk=pk)
+    if _attempt(request, draft_services.draft_line_remove, application=application, line_id=line_pk):
+        messages.success(request, "Item removed from the draft.")
+    return redirect("exporter:application", pk=pk)
+
+
+@exporter_required
+@require_POST
+def draft_end_user_remove(request, pk, party_pk):
+    """Remove one end user of a draft (a POST button on the draft's page); refused once submitted."""
+    application = get_object_or_404(Application.objects.restrict(request.user, "view"), pk=pk)
+    if _attempt(request, draft_services.draft_end_user_remove, application=application, party_id=party_pk):
+        messages.success(request, "End user removed from the draft.")
     return redirect("exporter:application", pk=pk)
 
 

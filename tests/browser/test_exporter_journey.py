@@ -89,8 +89,13 @@ def test_file_decide_ship_and_keep_others_out(page: Page, live_server, shoot, di
     assert_accessible(page, "amir: Case page")
     page.locator("summary", has_text="Approve").click()
     page.locator("form").filter(has=page.get_by_label("Justification")).get_by_role("button", name="Approve").click()
+    # An approval asks first, on a page of its own showing what it draws on the allotment.
+    expect(page.get_by_role("heading", name="Check before you confirm")).to_be_visible()
+    expect(page.get_by_text("allotment drawn on at once")).to_be_visible()
+    expect(page.locator("table.confirm-effect").last).to_contain_text("This draw")
+    assert_accessible(page, "amir: Confirm the approval")
+    page.get_by_role("button", name="Confirm: approve").click()
     expect(page.locator(".messagelist").get_by_text("approved; the licence is issued")).to_be_visible()
-    assert "allotment drawn on at once" in dialogs[-1]  # an approval asks before it issues the licence
     application.refresh_from_db()
     licence = application.licence
     assert Allotment.objects.get(pk=licence.allotment_id).committed_tpp == licence.reserved_tpp == 1800 * 15_832

@@ -55,6 +55,11 @@ def action_url(application: Application, name: str) -> str:
     return reverse("admin:licensing_application_action", args=[application.pk, name])
 
 
+def confirm_url(application: Application, name: str) -> str:
+    """Approve and deny are taken on their confirmation page (the action's form leads there first)."""
+    return reverse("admin:licensing_application_action_confirm", args=[application.pk, name])
+
+
 def licence_action_url(licence: Licence, name: str) -> str:
     return reverse("admin:licensing_licence_action", args=[licence.pk, name])
 
@@ -261,7 +266,12 @@ def test_start_review_request_information_refer_agency_answer_recommend_and_appr
     case = submitted()
 
     def act(user, name, data=None, expected=None, verb=None):
-        response = login(user).post(action_url(case, name), data or {})
+        client = login(user)
+        response = client.post(action_url(case, name), data or {})
+        if name in ("approve", "deny"):  # asked on a confirmation page first, then confirmed there
+            assert response.status_code == 303 and response["Location"].startswith(confirm_url(case, name))
+            assert client.get(response["Location"]).status_code == 200
+            response = client.post(confirm_url(case, name), data or {})
         assert response.status_code == 302, response.content.decode()
         assert response["Location"] == change_url(case)
         case.refresh_from_db()
@@ -310,7 +320,12 @@ def test_the_success_message_is_shown_on_the_case_page():
 )
 def test_an_approving_official_denies_with_a_reason(name, data, status, verb):
     case = recommended(recommendation="deny")
-    response = login(make_user(Role.APPROVING_OFFICIAL)).post(action_url(case, name), data)
+    approver = login(make_user(Role.APPROVING_OFFICIAL))
+    asked = approver.post(action_url(case, name), data)
+    assert asked.status_code == 303  # the confirmation page first: nothing decided yet
+    case.refresh_from_db()
+    assert case.status == S.UNDER_REVIEW
+    response = approver.post(confirm_url(case, name), data)
 
     assert response.status_code == 302
     case.refresh_from_db()
@@ -365,7 +380,7 @@ def test_the_recommending_officer_cannot_approve_even_holding_both_roles():
     )
     before = snapshot()
 
-    response = client.post(action_url(case, "approve"), {f"line_{case.lines.get().pk}": 5000})
+    response = client.post(confirm_url(case, "approve"), {f"line_{case.lines.get().pk}": 5000})
 
     assert response.status_code == 200
     assert "You made an officer recommendation on this case" in response.content.decode()
@@ -390,7 +405,7 @@ def test_approving_more_than_requested_is_refused_by_the_service():
     approver = login(make_user(Role.APPROVING_OFFICIAL))
     before = snapshot()
 
-    response = approver.post(action_url(case, "approve"), {f"line_{case.lines.get().pk}": 5001})
+    response = approver.post(confirm_url(case, "approve"), {f"line_{case.lines.get().pk}": 5001})
 
     assert "5,001 approved exceeds the 5,000 requested" in response.content.decode()
     assert snapshot() == before

@@ -54,3 +54,32 @@ def test_the_officer_still_recommends_approve_or_deny():
         format="json",
     )
     assert response.status_code == 400
+
+
+def test_the_conditions_asked_are_shown_to_staff_and_the_agency_never_to_the_exporter():
+    application = f.referred(agencies=("defense",))
+    reviewer = defense()
+    answered = reviewer.post(
+        f"/api/v1/applications/{application.pk}/agency-recommendation/",
+        {"recommendation": "approve_with_conditions", "conditions": ["No military end use"]},
+        format="json",
+    )
+    assert answered.json()["referrals"][0]["conditions"] == ["No military end use"]
+    officer = APIClient()
+    officer.force_authenticate(application.officer)
+    staff = officer.get(f"/api/v1/applications/{application.pk}/").json()
+    assert staff["referrals"][0]["conditions"] == ["No military end use"]
+    exporter = APIClient()
+    exporter.force_authenticate(application.created_by)
+    assert "No military end use" not in str(exporter.get(f"/api/v1/applications/{application.pk}/").json())
+
+
+def test_a_plain_approve_needs_no_conditions():
+    application = f.referred(agencies=("defense",))
+    response = defense().post(
+        f"/api/v1/applications/{application.pk}/agency-recommendation/",
+        {"recommendation": "approve", "rationale": "No concerns."},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert Referral.objects.get(application=application).conditions == []

@@ -177,3 +177,21 @@ def test_the_determinations_api_holds_a_capped_consignee_to_its_cap(global_caps,
     assert response.json()["presumption"] == presumption
     if presumption == "denial":
         assert "2,000.00 H100e remaining for it" in str(response.json()["reasons"])
+
+
+def test_a_cut_to_the_party_cap_is_explained_on_the_exporters_page(global_caps, client):
+    from django.utils.html import escape
+
+    from licensing.vocabulary import RULES
+
+    application = f.recommended(destination="QA", consignee="Falcon Compute", quantity=2_500)
+    services.application_approve(
+        actor=make_user("approving_official"),
+        application=application,
+        items=[{"product": f.product(), "quantity": 2_000}],
+        justification="Within Falcon Compute's cap.",
+    )
+    client.force_login(application.created_by)
+    html = client.get(f"/applications/{application.pk}/").content.decode()
+    row = html[html.index('class="line-cut"') :].split("</tr>")[0]
+    assert "<td>2500</td><td>2000</td>" in row and escape(RULES["decision.party_cap"]) in row

@@ -97,7 +97,12 @@ def w_referred():
 
 
 def w_info_requested():
-    return {"app": f.info_requested(mine())}
+    app = f.info_requested(mine())
+    return {"app": app, "question": app.info_requests.get()}
+
+
+def question_url(verb: str) -> Callable[[dict], str]:
+    return lambda w: f"/api/v1/applications/{w['app'].pk}/info-requests/{w['question'].pk}/{verb}/"
 
 
 def w_recommended_after_referral():
@@ -304,6 +309,20 @@ CASES = {
     ),
     "POST applications/{id}/request-info/": Case(
         "post", app_url("request-info/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"question": "Who?"}
+    ),
+    "POST applications/{id}/info-requests/{id}/amend/": Case(
+        "post",
+        question_url("amend"),
+        w_info_requested,
+        expect(403, officer=200, exporter_other=404, agency=404) | {AGENCY_OTHER: 404},
+        body=lambda w: {"question": "Who owns it?"},
+    ),
+    "POST applications/{id}/info-requests/{id}/withdraw/": Case(
+        "post",
+        question_url("withdraw"),
+        w_info_requested,
+        expect(403, officer=200, exporter_other=404, agency=404) | {AGENCY_OTHER: 404},
+        body=lambda w: {"reason": "Not needed."},
     ),
     "POST applications/{id}/refer/": Case(
         "post", app_url("refer/"), w_after_referral, OFFICER_ACTION, body=lambda w: {"agencies": ["energy"]}
@@ -692,6 +711,8 @@ ROUTES = {
             "deny",
         )
     },
+    "application-amend-info-request": ("POST applications/{id}/info-requests/{id}/amend/",),
+    "application-withdraw-info-request": ("POST applications/{id}/info-requests/{id}/withdraw/",),
     "licence-list": ("GET licences/",),
     "licence-detail": ("GET licences/{number}/",),
     **{
@@ -761,7 +782,9 @@ def test_exporters_never_see_internal_fields():
 # Which internal fields each role is shown on a case (SPEC § 1, § 6): officer recommended, then referred to
 # Defense and State; State answered. Each role's set of internal fields, and what it sees of State's answer.
 OFFICER_FIELDS = {"officer", "recommendation", "recommended_by", "recommendation_rationale"}
+OFFICER_FIELDS |= {"recommended_items", "recommended_conditions"}  # the officer's proposal (issue 15)
 FULL_REFERRAL = {"agency", "answered", "referred_at", "due_at", "recommendation", "rationale", "answered_at"}
+FULL_REFERRAL |= {"conditions"}  # what the agency asks for with approve_with_conditions
 FIELDS_SEEN = {
     EXPORTER: (set(), None),
     **dict.fromkeys(STAFF, (OFFICER_FIELDS | {"referrals"}, FULL_REFERRAL)),

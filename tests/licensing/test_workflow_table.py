@@ -30,6 +30,8 @@ APPLICATION_EXPECTED = {
     "start_review": ({A.SUBMITTED, A.REFERRED}, A.UNDER_REVIEW, workflow.REVIEW, False),
     "request_info": ({A.UNDER_REVIEW}, A.INFO_REQUESTED, workflow.REVIEW, False),
     "respond": ({A.INFO_REQUESTED}, A.UNDER_REVIEW, workflow.FILE, False),
+    "amend_info_request": ({A.INFO_REQUESTED}, A.INFO_REQUESTED, workflow.REVIEW, False),
+    "withdraw_info_request": ({A.INFO_REQUESTED}, A.UNDER_REVIEW, workflow.REVIEW, True),
     "refer": ({A.UNDER_REVIEW}, A.REFERRED, workflow.REVIEW, False),
     "agency_recommend": ({A.REFERRED}, A.REFERRED, workflow.REFERRAL, False),
     "referrals_answered": ({A.REFERRED}, A.UNDER_REVIEW, SYSTEM, False),
