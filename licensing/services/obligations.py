@@ -20,10 +20,6 @@ from licensing.models import Licence, Obligation, ObligationSubmission, Shipment
 from licensing.services.status import changing_status
 from portal.permissions import Actor
 
-# SPEC § 2 Obligation: a revenue share is "due 30 days after shipment"; the programme's evidence is owed on the
-# same footing (the spec gives it no other date).
-DUE_AFTER_SHIPMENT = datetime.timedelta(days=30)
-
 # The months a report covers, by the terms' reporting cadence (agreements.choices.ReportingCadence).
 CADENCE_MONTHS = {
     ReportingCadence.MONTHLY: 1,
@@ -135,8 +131,9 @@ def obligations_on_shipment(
     now: datetime.datetime,
 ) -> list[Obligation]:
     """A shipment's obligations: the programme's evidence (submitted at once when the shipment names it) and each
-    revenue share or duty, percent × invoice value, due 30 days after shipment."""
-    due = shipment.shipped_on + DUE_AFTER_SHIPMENT
+    revenue share or duty, percent × invoice value, due the policy's `revenue_share_due_days` after shipment (30
+    by default, SPEC § 2 Obligation); the evidence on the same footing (the spec gives it no other date)."""
+    due = shipment.shipped_on + datetime.timedelta(days=agreements_selectors.policy_in_force().revenue_share_due_days)
     created = []
     version = licence.programme_version
     if version is not None and version.shipment_evidence:
