@@ -28,12 +28,18 @@ def with_overdue(obligations: QuerySet[Obligation], today: datetime.date | None 
     )
 
 
+SUBMISSIONS = ObligationSubmission.objects.select_related("submitted_by").order_by("id")
+
+
 def obligations_for_listing(user: Actor) -> QuerySet[Obligation]:
     return with_overdue(
         Obligation.objects.restrict(user, "view")
         .select_related("licence", "shipment", "decided_by")
         .prefetch_related(
-            Prefetch("submissions", queryset=ObligationSubmission.objects.select_related("submitted_by").order_by("id"))
+            Prefetch(
+                "submissions", queryset=ObligationSubmission.objects.select_related("submitted_by").order_by("id")
+            ),
+            "submissions__documents__uploaded_by",
         )
     )
 
