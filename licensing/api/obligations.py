@@ -6,15 +6,16 @@ from decimal import Decimal
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from licensing import document_selectors
 from licensing import obligation_selectors as selectors
-from licensing.api.documents import DocumentSerializer
+from licensing.api.documents import DocumentSerializer, UploadSerializer, _DocumentsView
 from licensing.choices import ObligationKind, ObligationStatus
-from licensing.models import Obligation, ObligationSubmission
+from licensing.models import Document, Obligation, ObligationSubmission
 from licensing.selectors import sees_internal_fields
 from licensing.services import obligations as services
 from portal.api.permissions import ActionPermissions, CanView, HasPermission
@@ -215,3 +216,47 @@ class ObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._run(request, RejectSerializer, services.obligation_reject)
+
+
+class ObligationDocumentUploadSerializer(UploadSerializer):
+    text = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ObligationDocumentsView(_DocumentsView):
+    """GET: the documents of every report submitted against the obligation. POST (multipart `file`, optional
+    `text` and `reference`): submit the report with this document — a submitted report's documents never change,
+    so several files go together through `submit` (`files`), and a revenue share's proof with `record-payment`."""
+
+    parser_classes = [MultiPartParser]
+    action_permissions = {"create": SUBMIT, "list": CanView(Obligation)}
+
+    def obligation(self) -> Obligation:
+        return generics.get_object_or_404(Obligation.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        return document_selectors.documents_of_obligation(self.request.user, self.obligation())
+
+    @extend_schema(responses=DocumentSerializer(many=True), operation_id="obligation_documents_list")
+    def get(self, request, pk: int) -> Response:
+        return Response(DocumentSerializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ObligationDocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        operation_id="obligation_documents_create",
+    )
+    def post(self, request, pk: int) -> Response:
+        obligation = self.obligation()
+        body = ObligationDocumentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.obligation_submit(
+            actor=request.user,
+            obligation=obligation,
+            text=data["text"],
+            reference=data["reference"],
+            files=[data["file"]],
+        )
+        submission = obligation.submissions.latest("id")
+        return self._created(Document.objects.get(obligation_submission=submission))

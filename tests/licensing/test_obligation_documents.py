@@ -154,3 +154,35 @@ def test_the_exporter_page_uploads_with_the_report_and_the_admin_shows_the_scan_
     admin_page = client.get(reverse("admin:licensing_obligation_change", args=[report.pk])).content.decode()
     assert "q1-report.pdf" in admin_page and "malware scan: Scan pending" in admin_page
     assert reverse("document-download", args=[Document.objects.get().pk]) not in admin_page  # not clean yet
+
+
+def test_uploading_to_the_obligations_documents_submits_the_report_with_it(exporter, client_for):
+    report = first_report(exporter)
+    client = api(exporter)
+    url = f"/api/v1/obligations/{report.pk}/documents/"
+    rival = client_for("exporter", organisation="Northwind Servers Ltd")
+    assert rival.post(url, {"file": upload("x.pdf", PDF)}, format="multipart").status_code == 404
+    assert rival.get(url).status_code == 404
+
+    created = client.post(url, {"file": upload("q1.pdf", PDF), "text": "Q1 use."}, format="multipart")
+    assert created.status_code == 201, created.content
+    assert created.json()["name"] == "q1.pdf" and created.json()["attached_to"] == "obligation_report"
+    report.refresh_from_db()
+    assert report.status == ObligationStatus.SUBMITTED and report.submissions.get().text == "Q1 use."
+    assert [d["name"] for d in client.get(url).json()] == ["q1.pdf"]
+    assert [d["name"] for d in client_for("licensing_officer").get(url).json()] == ["q1.pdf"]
+
+    again = client.post(url, {"file": upload("late.pdf", PDF)}, format="multipart")
+    assert again.status_code == 409  # a submitted report's documents never change
+    assert list(Document.objects.values_list("name", flat=True)) == ["q1.pdf"]
+
+
+def test_a_revenue_share_takes_its_documents_with_the_payment_not_alone(exporter):
+    licence = licence_under_agreement(exporter, revenue_share_percent=Decimal("15"))
+    ship(licence, invoice=Decimal("1000000.00"))
+    owed = Obligation.objects.get(kind=ObligationKind.REVENUE_SHARE)
+    response = api(exporter).post(
+        f"/api/v1/obligations/{owed.pk}/documents/", {"file": upload("wire.pdf", PDF)}, format="multipart"
+    )
+    assert response.status_code == 400 and "payment" in str(response.json())
+    assert not Document.objects.exists()
