@@ -218,6 +218,17 @@ def milestones_mark_overdue(*, today: datetime.date | None = None) -> list[Inves
             if not claimed:  # another run marked it first
                 continue
             agreement = milestone.agreement
+            audit_record(
+                actor=None,
+                verb="milestone.marked_overdue",
+                target=milestone,
+                payload={
+                    "agreement": agreement.reference,
+                    "description": milestone.description,
+                    "due_on": str(milestone.due_on),
+                    "verified_usd": str(milestone.verified_usd),
+                },
+            )
             notify(
                 [agreement.lead_negotiator, *users_holding(NEGOTIATE)],
                 about=milestone,

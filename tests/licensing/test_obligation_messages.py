@@ -16,7 +16,7 @@ from licensing import services
 from licensing.choices import ObligationKind
 from licensing.models import Obligation, SuspensionProposal
 from licensing.tasks import mark_overdue_obligations
-from portal.models import InboxMessage
+from portal.models import AuditEvent, InboxMessage
 from tests.factories import make_user
 from tests.licensing.test_obligations import licence_under_agreement, make_overdue
 from tests.tasks_for_tests import run_db_worker
@@ -138,3 +138,5 @@ def test_the_daily_job_marks_an_unverified_milestone_overdue_once_and_tells_the_
     milestone_messages = InboxMessage.objects.filter(recipient=negotiator, about_type="agreements.investmentmilestone")
     assert [m.about_id for m in milestone_messages] == [str(late.pk)]
     assert "Phase 1" in milestone_messages.get().body
+    marked = AuditEvent.objects.get(verb="milestone.marked_overdue")
+    assert marked.target_id == str(late.pk) and marked.actor is None
