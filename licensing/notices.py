@@ -4,6 +4,7 @@ its transaction, so the message is written with the event it reports (portal.inb
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from licensing.models import Application, Licence, Obligation, SuspensionProposal
@@ -28,7 +29,7 @@ def _admin_link(application: Application) -> str:
     return reverse("admin:licensing_application_change", args=[application.pk])
 
 
-def organisation_users(licence: Licence):
+def organisation_users(licence: Licence) -> QuerySet[User]:
     """The exporter organisation's users who act on what its licences owe."""
     return users_holding("licensing.submit_obligation").filter(membership__organisation_id=licence.organisation_id)
 
