@@ -86,6 +86,12 @@ class InvestmentMilestone(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     waiver_reason = models.TextField(blank=True)
+    overdue_marked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the daily job found it overdue and told the negotiators (once; draws are denied from its "
+        "due date whether or not the job has run).",
+    )
 
     scope = Scope()  # holders of view_investmentmilestone (staff, negotiators) see all; nobody else any
     objects = RestrictedQuerySet.as_manager()

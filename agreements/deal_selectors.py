@@ -181,3 +181,33 @@ def agreement_milestones(agreement: Agreement, at: datetime.datetime) -> list[Mi
         MilestoneStatus(m, milestone_verified(m, at), milestone_waived(m, at), milestone_overdue(m, at))
         for m in milestones
     ]
+
+
+# Obligations and revenue share (SPEC § 2 Obligation): licensing's figures, which agreements only carries
+
+
+@dataclass(frozen=True)
+class ObligationCounts:
+    """What the agreement's licences owe of one kind: open (or rejected, owed again), submitted for review,
+    overdue (past due and not accepted, whatever its status) and accepted."""
+
+    kind: str
+    label: str
+    open: int = 0
+    submitted: int = 0
+    overdue: int = 0
+    accepted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.submitted + self.accepted
+
+
+@dataclass(frozen=True)
+class RevenueShareTotals:
+    """The revenue share the agreement's licences owe on their shipments, what was paid against it (payments
+    recorded and not rejected), and what is still outstanding (per obligation, never below 0)."""
+
+    owed_usd: Decimal = Decimal("0.00")
+    paid_usd: Decimal = Decimal("0.00")
+    outstanding_usd: Decimal = Decimal("0.00")

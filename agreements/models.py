@@ -123,6 +123,11 @@ class Policy(models.Model):
     grace_days = models.PositiveIntegerField(
         default=30, help_text="Days an obligation may be overdue before its licence takes no new shipments."
     )
+    revenue_share_due_days = models.PositiveIntegerField(
+        default=30,
+        help_text="Days after a shipment that its revenue share or duty falls due "
+        '(SPEC § 2 Obligation: "due 30 days after shipment").',
+    )
     reason = models.TextField()
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, help_text="Who proposed it."

@@ -35,6 +35,7 @@ POLICY_PARAMETERS = (
     "licence_validity_days",
     "size_bands",
     "grace_days",
+    "revenue_share_due_days",
 )
 
 # The parameters in words, for forms and previews.
@@ -48,6 +49,7 @@ POLICY_LABELS = {
     "licence_validity_days": "Licence validity (days)",
     "size_bands": "Installation size bands (global regime)",
     "grace_days": "Grace days for overdue obligations",
+    "revenue_share_due_days": "Revenue share due (days after shipment)",
 }
 
 

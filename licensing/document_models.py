@@ -1,6 +1,5 @@
 """Documents (SPEC § 2 Document, § 4): a supporting file attached to a draft application, to an answer to a
-request for information, or to a shipment; obligation reports will be a fourth parent (a nullable `obligation`
-key beside the others, in the check constraint and in `Scope.parents`) once obligations exist.
+request for information, to a shipment, or to an obligation report (the submission it was uploaded with).
 
 A document's `kind` says what it is: an upload, or a PDF the portal rendered on a decision (SPEC § 4 Letters) — a
 decision letter (parent: the application; one per application) or a licence document (parent: the licence; one
@@ -23,7 +22,7 @@ def document_path(document: "Document", filename: str) -> str:
     return f"documents/{document.uploaded_at:%Y/%m}/{document.storage_key}"
 
 
-PARENTS = ("application", "info_request", "shipment", "licence")
+PARENTS = ("application", "info_request", "shipment", "obligation_submission", "licence")
 
 
 def _only(parent: str) -> models.Q:
@@ -39,6 +38,9 @@ class Document(models.Model):
         InfoRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     shipment = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    obligation_submission = models.ForeignKey(
+        "licensing.ObligationSubmission", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
     licence = models.ForeignKey(Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=8, choices=DocumentKind.choices, default=DocumentKind.UPLOAD)
     file = models.FileField(upload_to=document_path, max_length=200)
@@ -53,14 +55,28 @@ class Document(models.Model):
     scan_detail = models.CharField(max_length=200, blank=True, help_text="The signature found, or the error.")
     scanned_at = models.DateTimeField(null=True, blank=True)
 
-    scope = Scope(parents=("application", "info_request__application", "shipment__licence", "licence"))
+    scope = Scope(
+        parents=(
+            "application",
+            "info_request__application",
+            "shipment__licence",
+            "obligation_submission",
+            "licence",
+        )
+    )
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=_only("application") | _only("info_request") | _only("shipment") | _only("licence"),
+                condition=(
+                    _only("application")
+                    | _only("info_request")
+                    | _only("shipment")
+                    | _only("obligation_submission")
+                    | _only("licence")
+                ),
                 name="document_one_parent",
             ),
             models.CheckConstraint(

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from licensing.choices import DocumentKind
-from licensing.models import Application, Document, Shipment
+from licensing.models import Application, Document, Obligation, Shipment
 from portal.permissions import Viewer
 
 
@@ -23,6 +23,16 @@ def documents_of_shipment(user: Viewer, shipment: Shipment) -> QuerySet[Document
     return (
         Document.objects.restrict(user, "view")
         .filter(shipment=shipment)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def documents_of_obligation(user: Viewer, obligation: Obligation) -> QuerySet[Document]:
+    """The documents of every report submitted against the obligation, as the user may see them."""
+    return (
+        Document.objects.restrict(user, "view")
+        .filter(obligation_submission__obligation=obligation)
         .select_related("uploaded_by")
         .order_by("uploaded_at", "id")
     )

@@ -4,9 +4,10 @@ its transaction, so the message is written with the event it reports (portal.inb
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from licensing.models import Application, Licence
+from licensing.models import Application, Licence, Obligation, SuspensionProposal
 from portal.inbox import notify, users_holding
 from portal.permissions import Actor
 
@@ -28,8 +29,81 @@ def _admin_link(application: Application) -> str:
     return reverse("admin:licensing_application_change", args=[application.pk])
 
 
+def organisation_users(licence: Licence) -> QuerySet[User]:
+    """The exporter organisation's users who act on what its licences owe."""
+    return users_holding("licensing.submit_obligation").filter(membership__organisation_id=licence.organisation_id)
+
+
+def _what(obligation: Obligation) -> str:
+    return f"{obligation.get_kind_display()} on licence {obligation.licence.number}, due {obligation.due_on}"
+
+
+def _obligation_link(obligation: Obligation) -> str:
+    return reverse("exporter:licence", args=[obligation.licence.number])
+
+
+def tell_obligation_falls_due(obligation: Obligation) -> None:
+    notify(
+        organisation_users(obligation.licence),
+        about=obligation,
+        subject=f"Due today: {_what(obligation)}",
+        body=obligation.description,
+        link=_obligation_link(obligation),
+    )
+
+
+def tell_obligation_overdue(obligation: Obligation, grace_days: int) -> None:
+    notify(
+        organisation_users(obligation.licence),
+        about=obligation,
+        subject=f"Overdue: {_what(obligation)}",
+        body=(
+            f"{obligation.description} Overdue by more than {grace_days} days, the licence takes no new shipments "
+            "and is proposed for suspension."
+        ),
+        link=_obligation_link(obligation),
+    )
+
+
+def tell_suspension_proposed(proposal: SuspensionProposal) -> None:
+    """The approving officials: a licence awaits their confirmation or dismissal in "Overdue obligations"."""
+    obligation = proposal.obligation
+    notify(
+        users_holding("licensing.manage_licence"),
+        about=proposal,
+        subject=f"Licence {obligation.licence.number} proposed for suspension: obligation overdue",
+        body=f"{_what(obligation)}: overdue past the grace days. Confirm the suspension or dismiss it with a reason.",
+        link=reverse("admin:licensing_suspensionproposal_change", args=[proposal.pk]),
+    )
+
+
+def _announce_obligation(obligation: Obligation, name: str, actor: Actor | None, payload: dict[str, Any]) -> None:
+    if name in ("accept", "reject"):
+        verdict = "accepted" if name == "accept" else "rejected"
+        notify(
+            organisation_users(obligation.licence),
+            about=obligation,
+            subject=f"{_what(obligation)}: {verdict}",
+            body=payload.get("reason", "") or payload.get("notes", ""),
+            link=_obligation_link(obligation),
+            exclude=actor,
+        )
+    elif name == "submit" and actor is not None:
+        notify(
+            users_holding("licensing.review_obligation"),
+            about=obligation,
+            subject=f"{_what(obligation)}: submitted for review",
+            body=payload.get("text", "") or payload.get("reference", ""),
+            link=reverse("admin:licensing_obligation_change", args=[obligation.pk]),
+            exclude=actor,
+        )
+
+
 def announce(record: object, name: str, actor: Actor | None, payload: dict[str, Any]) -> None:
-    """The messages transition `name` on `record` sends, if any (obligations and proposals send none yet)."""
+    """The messages transition `name` on `record` sends, if any."""
+    if isinstance(record, Obligation):
+        _announce_obligation(record, name, actor, payload)
+        return
     if isinstance(record, Licence):
         if name in _LICENCE_MOVES:
             application = record.application

@@ -46,6 +46,12 @@ class Obligation(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True, help_text="Why it was rejected (or notes on acceptance).")
     created_at = models.DateTimeField()
+    due_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the exporter was told it falls due (the daily job, once)."
+    )
+    overdue_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the exporter was told it is overdue (the daily job, once)."
+    )
 
     scope = Scope(organisation="licence__organisation", owner_permission="licensing.submit_obligation")
     objects = ObligationQuerySet.as_manager()
@@ -80,8 +86,8 @@ class Obligation(models.Model):
 
 
 class ObligationSubmission(models.Model):
-    """One thing the exporter submitted against an obligation: a report, evidence, or a payment. Documents
-    attach to it once the casework issue lands (the obligation report a Document names as its parent)."""
+    """One thing the exporter submitted against an obligation: a report, evidence, or a payment, with the documents
+    uploaded with it (a Document's `obligation_submission` parent), never changed afterwards."""
 
     obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="submissions")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

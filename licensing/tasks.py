@@ -6,12 +6,16 @@
 - `render_letters`: after a decision commits, the decision letter (and the licence document of an approval) as
   PDF documents; idempotent, and the download renders on the spot if it has not run yet.
 
-The daily jobs stay management commands (expire_licences, expire_agreements, apply_amendments), run by cron:
+- `mark_overdue_obligations`: the daily obligations job (licensing.services.daily_obligations) as a task, for a
+  scheduler that enqueues tasks rather than running commands; idempotent like the command of the same name.
+
+The other daily jobs stay management commands (expire_licences, expire_agreements, apply_amendments), run by cron:
 see docs/architecture.md, "Background work".
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 
@@ -19,6 +23,7 @@ from licensing.choices import ScanStatus
 from licensing.models import Document, Licence
 from licensing.services import documents as document_services
 from licensing.services import letters as letter_services
+from licensing.services.overdue import daily_obligations
 from portal import clamd
 from portal.tasks import retried_task
 
@@ -62,3 +67,16 @@ def render_letters(application_id: int) -> str:
     if licence is not None:
         letter_services.store_licence_document(licence_id=licence.pk)
     return letter.sha256
+
+
+@retried_task()
+def mark_overdue_obligations(today: str | None = None) -> dict[str, int]:
+    """The daily obligations job (notices, proposals to suspend, overdue milestones); `today` as YYYY-MM-DD. Run
+    twice, the second run finds nothing left to do."""
+    run = daily_obligations(today=datetime.date.fromisoformat(today) if today else None)
+    return {
+        "due": len(run.due),
+        "overdue": len(run.overdue),
+        "proposals": len(run.proposals),
+        "milestones": len(run.milestones),
+    }

@@ -59,6 +59,25 @@ def usage_bar(*, capacity_tpp: int, committed_tpp: int, pending_tpp: int) -> str
     )
 
 
+def progress_bar(*, done: float, total: float, label: str) -> str:
+    """The usage bar's style for a share met (accepted obligations, revenue share paid): `label` says it in words."""
+    share = min(percent(done, total), 100.0) if total else 0.0
+    text = f"{share:.0f}% {label}"
+    return format_html(
+        '<div class="usage" role="img" aria-label="{}" title="{}" style="display:flex;align-items:center;gap:6px;'
+        'min-width:9em">'
+        '<div style="flex:1;height:12px;min-width:5.5em;background:#e6e6e6;border:1px solid #a9aeb1;'
+        'border-radius:2px;display:flex;overflow:hidden">'
+        '<div style="width:{}%;background:#1a4480"></div>'
+        "</div>"
+        '<span aria-hidden="true" style="min-width:2.8em;text-align:right">{}%</span></div>',
+        text,
+        text,
+        f"{share:.1f}",
+        f"{share:.0f}",
+    )
+
+
 def add_service_error(form, exc: Exception) -> None:
     """A refusal on the form; schedule errors sit next to the schedule box."""
     add_refusal_to_form(form, exc, field_for=FORM_FIELD_FOR)

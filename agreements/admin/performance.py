@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from agreements import deal_selectors
-from agreements.admin.display import usage_bar, whole_h100e
+from agreements.admin.display import progress_bar, usage_bar, whole_h100e
 from agreements.models import Agreement
 from agreements.services import deals
 from agreements.units import h100e
@@ -49,6 +49,25 @@ class PerformanceViewMixin:
 
     def shipped(self, agreement: Agreement) -> Mapping[tuple[int, int | None], int] | None:
         return None
+
+    def obligations(
+        self, agreement: Agreement
+    ) -> tuple[list[deal_selectors.ObligationCounts], deal_selectors.RevenueShareTotals] | None:
+        """What the agreement's licences owe (licensing's figures; None here: this admin does not know them)."""
+        return None
+
+    def _obligations_context(self, agreement: Agreement) -> dict:
+        figures = self.obligations(agreement)
+        if figures is None:
+            return {"obligation_rows": None, "revenue_share": None}
+        counts, share = figures
+        rows = [
+            {"counts": c, "bar": progress_bar(done=c.accepted, total=c.total, label="accepted")}
+            for c in counts
+            if c.total
+        ]
+        bar = progress_bar(done=float(share.paid_usd), total=float(share.owed_usd), label="of the share owed paid")
+        return {"obligation_rows": rows, "revenue_share": share, "revenue_share_bar": bar}
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -102,6 +121,7 @@ class PerformanceViewMixin:
             "agreement": agreement,
             "rows": self._rows(agreement),
             "milestones": deal_selectors.agreement_milestones(agreement, timezone.now()),
+            **self._obligations_context(agreement),
             "may_negotiate": allowed(request.user, NEGOTIATE),
             "change_url": self.change_url(agreement),
             "csv_url": reverse(

@@ -67,6 +67,7 @@ class PolicyForm(forms.ModelForm):
     tier2_allocation_tpp = GroupedIntegerField(min_value=0)
     licence_validity_days = GroupedIntegerField(min_value=1)
     grace_days = GroupedIntegerField(min_value=0)
+    revenue_share_due_days = GroupedIntegerField(min_value=0)
     # The three installation bands, a row each (declared here so that the admin knows them as form fields)
     band_1_h100e = GroupedIntegerField(min_value=1, label="Band 1: from (H100e installed)")
     band_1_condition = forms.CharField(label="Band 1: condition", widget=forms.TextInput(attrs={"size": 70}))
@@ -92,7 +93,8 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("lpp_threshold_tpp", "tier2_allocation_tpp", "licence_validity_days", "grace_days"):
+        numbers = ("lpp_threshold_tpp", "tier2_allocation_tpp", "licence_validity_days", "grace_days")
+        for name in (*numbers, "revenue_share_due_days"):
             self.fields[name].label = selectors.POLICY_LABELS[name]
         self.fields["effective_from"].required = False
         self.fields["effective_from"].widget = LabelledSplitDateTime(label="Effective from")
@@ -150,7 +152,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
                     ]
                 },
             ),
-            ("Licences and obligations", {"fields": ["licence_validity_days", "grace_days"]}),
+            ("Licences and obligations", {"fields": ["licence_validity_days", "grace_days", "revenue_share_due_days"]}),
             ("Installation size bands (global regime)", {"fields": bands}),
         ]
 

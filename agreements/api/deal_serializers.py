@@ -138,12 +138,34 @@ class MilestonePerformanceSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="Past due and neither verified in full nor waived: draws denied.")
 
 
+class ObligationCountsSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="report | revenue_share | shipment_evidence | investment_milestone")
+    label = serializers.CharField()
+    open = serializers.IntegerField(help_text="Owed and not yet submitted (or rejected: owed again).")
+    submitted = serializers.IntegerField(help_text="Submitted, awaiting an officer's review.")
+    overdue = serializers.IntegerField(help_text="Past due and not accepted (whatever its status).")
+    accepted = serializers.IntegerField()
+
+
+class RevenueShareTotalsSerializer(serializers.Serializer):
+    owed_usd = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Percent × invoice value, summed.")
+    paid_usd = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Payments recorded against it and not rejected."
+    )
+    outstanding_usd = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Owed less paid, per obligation, never below 0."
+    )
+
+
 class PerformanceSerializer(serializers.Serializer):
-    """A deal's performance. More keys (obligations, revenue share) join these once licences carry obligations."""
+    """A deal's performance: per period and capped party; what its licences owe by kind; the revenue share owed,
+    paid and outstanding on their shipments; its investment milestones."""
 
     agreement = serializers.IntegerField(source="agreement.pk")
     reference = serializers.CharField(source="agreement.reference")
     periods = PerformanceRowSerializer(many=True)
+    obligations = ObligationCountsSerializer(many=True, help_text="One row per obligation kind.")
+    revenue_share = RevenueShareTotalsSerializer()
     milestones = MilestonePerformanceSerializer(many=True)
 
 

@@ -81,12 +81,21 @@ class AgreementPerformanceView(APIView):
         """(allotment id, party id or None) → TPP shipped: licensing's figure, which this view does not know."""
         return None
 
+    def obligations(
+        self, agreement: Agreement
+    ) -> tuple[list[deal_selectors.ObligationCounts], deal_selectors.RevenueShareTotals]:
+        """What the agreement's licences owe: licensing's figures, which this view does not know (none)."""
+        return [], deal_selectors.RevenueShareTotals()
+
     @extend_schema(responses=PerformanceSerializer, operation_id="agreement_performance")
     def get(self, request, pk: int):
         agreement = _agreement(request, pk)
+        counts, revenue_share = self.obligations(agreement)
         data = {
             "agreement": agreement,
             "periods": deal_selectors.agreement_performance(agreement, shipped=self.shipped(agreement)),
+            "obligations": counts,
+            "revenue_share": revenue_share,
             "milestones": deal_selectors.agreement_milestones(agreement, timezone.now()),
         }
         return Response(PerformanceSerializer(data).data)

@@ -89,6 +89,7 @@ class PolicyParametersSerializer(serializers.Serializer):
     licence_validity_days = serializers.IntegerField(required=False, min_value=1, max_value=36500)
     size_bands = SizeBandSerializer(many=True, required=False)
     grace_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+    revenue_share_due_days = serializers.IntegerField(required=False, min_value=0, max_value=3650)
 
 
 class PolicySwitchSerializer(PolicyParametersSerializer):

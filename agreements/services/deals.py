@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements import party_services
+from agreements.deal_selectors import milestone_overdue
 from agreements.models import Agreement, InvestmentMilestone, Party, TermsPartyCap, TermsPeriod, TermsVersion
 from agreements.party_matching import PartyRef
 from agreements.services._permit import NEGOTIATE, authorize
 from agreements.units import h100e
+from portal.inbox import notify, users_holding
 from portal.permissions import Actor
 from portal.services import audit_record
 
@@ -194,3 +196,49 @@ def milestone_waive(*, actor: Actor | None, milestone_id: int, reason: str) -> I
             payload={"milestone": milestone.pk, "reason": milestone.waiver_reason, **milestone_snapshot(milestone)},
         )
     return milestone
+
+
+def milestones_mark_overdue(*, today: datetime.date | None = None) -> list[InvestmentMilestone]:
+    """The daily job: each milestone past due and neither verified in full nor waived is marked overdue once, and
+    the negotiators are told (inbox and e-mail). Draws are denied from the due date whether or not this has run
+    (agreements.deal_selectors.milestone_overdue); this only records and announces it. Idempotent."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    candidates = InvestmentMilestone.objects.filter(
+        due_on__lt=today, overdue_marked_at__isnull=True, waived_at__isnull=True, verified_at__isnull=True
+    ).select_related("agreement")
+    marked = []
+    for milestone in candidates:
+        if not milestone_overdue(milestone, now):
+            continue
+        with transaction.atomic():
+            claimed = InvestmentMilestone.objects.filter(pk=milestone.pk, overdue_marked_at__isnull=True).update(
+                overdue_marked_at=now
+            )
+            if not claimed:  # another run marked it first
+                continue
+            agreement = milestone.agreement
+            audit_record(
+                actor=None,
+                verb="milestone.marked_overdue",
+                target=milestone,
+                payload={
+                    "agreement": agreement.reference,
+                    "description": milestone.description,
+                    "due_on": str(milestone.due_on),
+                    "verified_usd": str(milestone.verified_usd),
+                },
+            )
+            notify(
+                [agreement.lead_negotiator, *users_holding(NEGOTIATE)],
+                about=milestone,
+                subject=f"{agreement.reference}: investment milestone overdue",
+                body=(
+                    f"“{milestone.description}” (USD {milestone.amount_usd:,.2f}) was due on {milestone.due_on} and "
+                    f"USD {milestone.verified_usd:,.2f} is verified: new draws on the agreement are denied until it "
+                    "is verified or waived."
+                ),
+                link=f"/admin/agreements/agreement/{agreement.pk}/performance/",
+            )
+        marked.append(milestone)
+    return marked

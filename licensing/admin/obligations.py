@@ -11,12 +11,14 @@ from django.utils.html import format_html, format_html_join
 
 from licensing import services
 from licensing.admin.forms import TEXTAREA, ReasonForm
-from licensing.choices import ProposalStatus
+from licensing.choices import ProposalStatus, ScanStatus
 from licensing.models import Obligation, SuspensionProposal
 from licensing.obligation_selectors import with_overdue
 from licensing.workflow import OBLIGATION, SUSPENSION_PROPOSAL
 from portal.admin import AuditHistoryMixin
 from portal.admin_workflow import ActionForm, WorkflowAction, WorkflowActionsMixin
+
+OPENABLE = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)  # staff open a file only once found clean (SPEC § 6)
 
 
 class NotesForm(ActionForm):
@@ -125,12 +127,13 @@ class ObligationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin)
         "status",
         "decision_reason",
         "submitted",
+        "documents",
     ]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return with_overdue(Obligation.objects.restrict(request.user, "view")).prefetch_related(
-            "submissions__submitted_by"
+            "submissions__submitted_by", "submissions__documents"
         )
 
     def has_add_permission(self, request):
@@ -177,6 +180,33 @@ class ObligationAdmin(WorkflowActionsMixin, AuditHistoryMixin, admin.ModelAdmin)
         if not rows:
             return "Nothing yet."
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{} by {}: {} {} {}</li>", rows))
+
+    @admin.display(description="Documents")
+    def documents(self, obligation):
+        """Each report's files with their malware scan; a link once staff may open it (clean, or not scanned)."""
+        items = []
+        for submission in obligation.submissions.all():
+            for document in submission.documents.all():
+                name = (
+                    format_html(
+                        '<a href="{}" download>{}</a>', reverse("document-download", args=[document.pk]), document.name
+                    )
+                    if document.scan_status in OPENABLE
+                    else document.name
+                )
+                items.append(
+                    (
+                        name,
+                        document.get_scan_status_display(),
+                        f"{submission.submitted_at:%Y-%m-%d}",
+                        f"{document.size:,}",
+                    )
+                )
+        if not items:
+            return "None."
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{} — malware scan: {} (submitted {}, {} bytes)</li>", items)
+        )
 
 
 class OpenFilter(admin.SimpleListFilter):

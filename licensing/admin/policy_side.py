@@ -29,10 +29,11 @@ from agreements.admin.allotments import (
 from agreements.admin.display import percent, usage_bar, whole_h100e
 from agreements.admin.policy import PolicyAdmin
 from agreements.choices import AllotmentSource
+from agreements.deal_selectors import ObligationCounts, RevenueShareTotals
 from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
-from licensing import selectors
+from licensing import obligation_selectors, selectors
 from licensing.admin import usage_table
 from portal.display import day
 from portal.permissions import allowed
@@ -157,6 +158,10 @@ class AgreementShipmentsAdmin(AgreementAdmin):
 
     def shipped(self, agreement: Agreement) -> Mapping[tuple[int, int | None], int]:
         return selectors.shipped_by_allotment_party(list(agreement.allotments.values_list("pk", flat=True)))
+
+    def obligations(self, agreement: Agreement) -> tuple[list[ObligationCounts], RevenueShareTotals]:
+        counts = obligation_selectors.deal_obligation_counts(agreement)
+        return counts, obligation_selectors.deal_revenue_share(agreement)
 
 
 admin.site.unregister(Agreement)

@@ -27,7 +27,7 @@ from portal.api.permissions import ActionPermissions, CanView, HasPermission
 
 class DocumentSerializer(serializers.ModelSerializer):
     scan_status = serializers.ChoiceField(choices=ScanStatus.choices, read_only=True)
-    attached_to = serializers.SerializerMethodField(help_text="application | answer | shipment")
+    attached_to = serializers.SerializerMethodField(help_text="application | answer | shipment | obligation_report")
     info_request = serializers.IntegerField(source="info_request_id", read_only=True, allow_null=True)
     shipment = serializers.IntegerField(source="shipment_id", read_only=True, allow_null=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
@@ -54,6 +54,8 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_attached_to(self, document: Document) -> str:
         if document.info_request_id:
             return "answer"
+        if document.obligation_submission_id:
+            return "obligation_report"
         return "shipment" if document.shipment_id else "application"
 
     def get_download(self, document: Document) -> str:

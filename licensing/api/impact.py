@@ -16,10 +16,11 @@ from agreements.api.deal_views import AgreementPerformanceView
 from agreements.api.serializers import PolicyPreviewQuerySerializer
 from agreements.api.views import AllotmentViewSet, CountryViewSet, MayViewPolicies
 from agreements.choices import PolicyKind
+from agreements.deal_selectors import ObligationCounts, RevenueShareTotals
 from agreements.models import Agreement, Policy
 from agreements.selectors import POLICY_PARAMETERS, policy_differences, policy_in_force
 from agreements.services import proposed_policy
-from licensing import selectors
+from licensing import obligation_selectors, selectors
 from portal.api.permissions import HasPermission
 
 
@@ -133,3 +134,7 @@ class AgreementShipmentsPerformanceView(AgreementPerformanceView):
 
     def shipped(self, agreement: Agreement) -> Mapping[tuple[int, int | None], int]:
         return selectors.shipped_by_allotment_party(list(agreement.allotments.values_list("pk", flat=True)))
+
+    def obligations(self, agreement: Agreement) -> tuple[list[ObligationCounts], RevenueShareTotals]:
+        counts = obligation_selectors.deal_obligation_counts(agreement)
+        return counts, obligation_selectors.deal_revenue_share(agreement)

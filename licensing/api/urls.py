@@ -12,7 +12,7 @@ from licensing.api.impact import (
     ProposalImpactView,
 )
 from licensing.api.letters import ApplicationLetterView, LicenceDocumentView
-from licensing.api.obligations import ObligationViewSet
+from licensing.api.obligations import ObligationDocumentsView, ObligationViewSet
 from licensing.api.parties import PartyFilingsViewSet
 from licensing.api.programmes import ProgrammeViewSet, UsSalesReportViewSet
 
@@ -39,6 +39,7 @@ urlpatterns = [
         ShipmentDocumentsView.as_view(),
         name="shipment-documents",
     ),
+    path("obligations/<int:pk>/documents/", ObligationDocumentsView.as_view(), name="obligation-documents"),
     path("documents/<int:pk>/", DocumentDownloadView.as_view(), name="document-download"),
     path("applications/<int:pk>/letter.pdf", ApplicationLetterView.as_view(), name="application-letter"),
     path("licences/<str:number>/document.pdf", LicenceDocumentView.as_view(), name="licence-document"),

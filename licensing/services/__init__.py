@@ -23,7 +23,7 @@ from licensing.services.obligations import (
     obligation_reject,
     obligation_submit,
 )
-from licensing.services.overdue import proposal_confirm, proposal_dismiss, proposals_raise
+from licensing.services.overdue import daily_obligations, proposal_confirm, proposal_dismiss, proposals_raise
 from licensing.services.programmes import programme_amend, programme_create, us_sales_report_file
 from licensing.services.review import (
     application_agency_recommend,
@@ -37,6 +37,7 @@ from licensing.services.review import (
 )
 
 __all__ = [
+    "daily_obligations",
     "programme_amend",
     "programme_create",
     "us_sales_report_file",

@@ -3,7 +3,8 @@
 An upload is checked before anything is stored: at most DOCUMENT_MAX_BYTES, and of an accepted kind judged from
 its bytes (licensing/filetypes.py); a refusal is a 400 with nothing written, in storage or in the database.
 Where it attaches (SPEC § 4 v2): an application's documents while it is a draft; while information is requested,
-the open request's (they go with the answer); a shipment's, by the licence holder. Nothing here changes or
+the open request's (they go with the answer); a shipment's, by the licence holder; an obligation report's, uploaded
+with it (licensing/services/obligations.py). Nothing here changes or
 deletes a document: once its parent is submitted (a sent application, an answered request, a reported
 shipment) it stays as it is.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +29,7 @@ from django.utils import timezone
 from licensing import filetypes
 from licensing.choices import ApplicationStatus, LicenceStatus, ScanStatus
 from licensing.errors import DocumentRefused
-from licensing.models import Application, Document, Licence, Shipment
+from licensing.models import Application, Document, Licence, ObligationSubmission, Shipment
 from portal import clamd
 from portal.permissions import Actor, Viewer, require
 from portal.services import audit_record
@@ -53,7 +54,7 @@ def document_attach_to_application(*, actor: Actor, application: Application, up
     """Attach to a draft, or — while information is requested — to the open request (sent with the answer)."""
     require(actor, FILE_APPLICATION, action="attach documents to applications")
     checked = _checked(upload)
-    with _stored_files_removed_on_error() as stored, transaction.atomic():
+    with stored_files_removed_on_error() as stored, transaction.atomic():
         application = Application.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=application.pk)
         parent: dict[str, Any]
         if application.status == ApplicationStatus.DRAFT:
@@ -73,12 +74,26 @@ def document_attach_to_shipment(*, actor: Actor, shipment: Shipment, upload: Upl
     """Attach to a reported shipment of one of the organisation's licences (evidence, invoices)."""
     require(actor, REPORT_SHIPMENT, action="attach documents to shipments")
     checked = _checked(upload)
-    with _stored_files_removed_on_error() as stored, transaction.atomic():
+    with stored_files_removed_on_error() as stored, transaction.atomic():
         licence = Licence.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=shipment.licence_id)
         if licence.status == LicenceStatus.REVOKED:
             raise DocumentRefused(f"Licence {licence.number} is revoked: its shipments take no more documents.")
         shipment = licence.shipments.get(pk=shipment.pk)
         return _store(actor, {"shipment": shipment}, licence, checked, stored)
+
+
+def checked_uploads(uploads: Sequence[UploadedFile]) -> list[tuple[str, bytes, str]]:
+    """Every upload checked (size, kind from the bytes) before anything is stored: the first refusal is a 400."""
+    return [_checked(upload) for upload in uploads]
+
+
+def documents_attach_to_submission(
+    *, actor: Actor, submission: ObligationSubmission, checked: list[tuple[str, bytes, str]], stored: list[str]
+) -> list[Document]:
+    """The files of an obligation report, stored with its submission inside the caller's transaction (the
+    submission and its documents are written together or not at all; `stored` collects the files written, for
+    `stored_files_removed_on_error`). A submission's documents never change afterwards: nothing attaches later."""
+    return [_store(actor, {"obligation_submission": submission}, submission.obligation, c, stored) for c in checked]
 
 
 def document_for_download(*, actor: Viewer, document: Document) -> Document:
@@ -152,7 +167,7 @@ def _checked(upload: UploadedFile) -> tuple[str, bytes, str]:
 
 
 @contextmanager
-def _stored_files_removed_on_error() -> Iterator[list[str]]:
+def stored_files_removed_on_error() -> Iterator[list[str]]:
     """Files stored inside the block are deleted again if it raises (its transaction rolled back): no file
     without its row. (A rollback of an enclosing transaction after this returned leaves an orphan file with no
     row, which nothing can reach.)"""
@@ -216,4 +231,6 @@ def _parent_label(document: Document) -> str:
         return f"answer to the request of {document.info_request.asked_at:%Y-%m-%d}"  # type: ignore[union-attr]
     if document.shipment_id:
         return f"shipment of {document.shipment.shipped_on}"  # type: ignore[union-attr]
+    if document.obligation_submission_id:
+        return f"obligation report {document.obligation_submission_id}"
     return "application"

@@ -4,10 +4,12 @@ revenue share or duty on its invoice value); submitted by the exporter, accepted
 
 import calendar
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,12 +19,9 @@ from agreements.models import Allotment, TermsVersion
 from licensing.choices import LevyBasis, ObligationKind
 from licensing.errors import ShipmentRefused
 from licensing.models import Licence, Obligation, ObligationSubmission, Shipment
+from licensing.services import documents
 from licensing.services.status import changing_status
 from portal.permissions import Actor
-
-# SPEC § 2 Obligation: a revenue share is "due 30 days after shipment"; the programme's evidence is owed on the
-# same footing (the spec gives it no other date).
-DUE_AFTER_SHIPMENT = datetime.timedelta(days=30)
 
 # The months a report covers, by the terms' reporting cadence (agreements.choices.ReportingCadence).
 CADENCE_MONTHS = {
@@ -135,8 +134,9 @@ def obligations_on_shipment(
     now: datetime.datetime,
 ) -> list[Obligation]:
     """A shipment's obligations: the programme's evidence (submitted at once when the shipment names it) and each
-    revenue share or duty, percent × invoice value, due 30 days after shipment."""
-    due = shipment.shipped_on + DUE_AFTER_SHIPMENT
+    revenue share or duty, percent × invoice value, due the policy's `revenue_share_due_days` after shipment (30
+    by default, SPEC § 2 Obligation); the evidence on the same footing (the spec gives it no other date)."""
+    due = shipment.shipped_on + datetime.timedelta(days=agreements_selectors.policy_in_force().revenue_share_due_days)
     created = []
     version = licence.programme_version
     if version is not None and version.shipment_evidence:
@@ -213,8 +213,10 @@ def _submit(
     text: str = "",
     reference: str = "",
     amount_paid_usd: Decimal | None = None,
+    files: tuple[list[tuple[str, bytes, str]], list[str]] | None = None,
 ) -> ObligationSubmission:
-    payload = {"text": text, "reference": reference}
+    """Record a submission (with its documents: `files` = the checked uploads and the list of stored names)."""
+    payload: dict[str, Any] = {"text": text, "reference": reference}
     if amount_paid_usd is not None:
         payload["amount_paid_usd"] = str(amount_paid_usd)
     with changing_status(obligation, "submit", actor=actor, payload=payload) as change:
@@ -228,36 +230,67 @@ def _submit(
         )
         obligation.decision_reason = ""
         change.payload["submission"] = submission.pk
+        if files is not None and files[0]:
+            checked, stored = files
+            attached = documents.documents_attach_to_submission(
+                actor=actor, submission=submission, checked=checked, stored=stored
+            )
+            change.payload["documents"] = [{"id": d.pk, "name": d.name, "sha256": d.sha256} for d in attached]
     return submission
 
 
-def obligation_submit(*, actor: Actor, obligation: Obligation, text: str = "", reference: str = "") -> Obligation:
-    """The exporter's report or evidence against an open (or rejected) obligation: a text, a reference, or both."""
+def obligation_submit(
+    *,
+    actor: Actor,
+    obligation: Obligation,
+    text: str = "",
+    reference: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> Obligation:
+    """The exporter's report or evidence against an open (or rejected) obligation: a text, a reference or files
+    (any of them), the files checked before anything is written and stored with the submission, never changed."""
     text, reference = text.strip(), reference.strip()
-    if not (text or reference):
-        raise ValidationError({"text": "Say what you submit: the report's text or the evidence's reference."})
-    with transaction.atomic():
+    if not (text or reference or files):
+        raise ValidationError(
+            {"text": "Say what you submit: the report's text, the evidence's reference, or attach the documents."}
+        )
+    checked = documents.checked_uploads(files)
+    with documents.stored_files_removed_on_error() as stored, transaction.atomic():
         obligation = lock_obligation(actor, obligation.pk)
         if obligation.kind == ObligationKind.REVENUE_SHARE:
             raise ValidationError({"amount_paid_usd": "A revenue share is met by a payment: record the payment."})
-        _submit(obligation, actor, timezone.now(), text=text, reference=reference)
+        _submit(obligation, actor, timezone.now(), text=text, reference=reference, files=(checked, stored))
     return obligation
 
 
 def obligation_record_payment(
-    *, actor: Actor, obligation: Obligation, amount_paid_usd: Decimal, reference: str
+    *,
+    actor: Actor,
+    obligation: Obligation,
+    amount_paid_usd: Decimal,
+    reference: str,
+    files: Sequence[UploadedFile] = (),
 ) -> Obligation:
-    """The exporter's payment of a revenue share or duty (amount and payment reference), for an officer to accept."""
+    """The exporter's payment of a revenue share or duty (amount and payment reference, and any proof of payment
+    as documents), for an officer to accept."""
     reference = reference.strip()
     if not reference:
         raise ValidationError({"reference": "Give the payment's reference."})
     if amount_paid_usd is None or amount_paid_usd <= 0:
         raise ValidationError({"amount_paid_usd": "Give the amount paid, in USD, above zero."})
-    with transaction.atomic():
+    checked = documents.checked_uploads(files)
+    with documents.stored_files_removed_on_error() as stored, transaction.atomic():
         obligation = lock_obligation(actor, obligation.pk)
         if obligation.kind != ObligationKind.REVENUE_SHARE:
             raise ValidationError({"amount_paid_usd": "Only a revenue share or duty is met by a payment."})
-        _submit(obligation, actor, timezone.now(), reference=reference, amount_paid_usd=amount_paid_usd)
+        _submit(
+            obligation,
+            actor,
+            timezone.now(),
+            reference=reference,
+            amount_paid_usd=amount_paid_usd,
+            files=(checked, stored),
+        )
     return obligation
 
 

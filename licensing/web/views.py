@@ -18,6 +18,7 @@ from licensing.models import Application, Obligation, UsSalesReport
 from licensing.services import drafts as draft_services
 from licensing.services import letters as letter_services
 from licensing.services.obligations import revenue_shares
+from licensing.templatetags.documents import ACCEPT
 from licensing.vocabulary import labels
 from licensing.web.forms import (
     AnswerForm,
@@ -282,7 +283,8 @@ def licence_detail(request, number):
         "can": _can(licence, request.user),
         "shipments": shipments,
         "remaining": _remaining(licence),
-        "obligations": list(licence.obligation_set.all()),
+        "obligations": list(licence.obligation_set.prefetch_related("submissions__documents")),
+        "accept": ACCEPT,
         "may_submit": allowed(request.user, "licensing.submit_obligation"),
         "owes_revenue_share": bool(revenue_shares(licence)),
     }
@@ -317,6 +319,7 @@ def obligation_submit(request, number, pk):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("exporter:licence", number=number)
     data = form.cleaned_data
+    files = request.FILES.getlist("files")
     if obligation.kind == ObligationKind.REVENUE_SHARE:
         done = _attempt(
             request,
@@ -324,10 +327,16 @@ def obligation_submit(request, number, pk):
             obligation=obligation,
             amount_paid_usd=data["amount_paid_usd"],
             reference=data["reference"],
+            files=files,
         )
     else:
         done = _attempt(
-            request, services.obligation_submit, obligation=obligation, text=data["text"], reference=data["reference"]
+            request,
+            services.obligation_submit,
+            obligation=obligation,
+            text=data["text"],
+            reference=data["reference"],
+            files=files,
         )
     if done is not None:
         messages.success(request, "Submitted: a licensing officer will review it.")

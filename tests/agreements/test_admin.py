@@ -561,6 +561,7 @@ def test_a_switch_the_service_refuses_is_shown_on_the_form_and_writes_nothing():
         **{name: str(getattr(current, name)) for name in ("tier2_period_start", "tier2_period_end", "g2g_uplift")},
         "licence_validity_days": str(current.licence_validity_days),
         "grace_days": str(current.grace_days),
+        "revenue_share_due_days": str(current.revenue_share_due_days),
         **{f"band_{n}_h100e": str(band["h100e"]) for n, band in enumerate(current.size_bands, start=1)},
         **{f"band_{n}_condition": band["condition"] for n, band in enumerate(current.size_bands, start=1)},
         "confirm": "1",

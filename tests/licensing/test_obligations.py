@@ -331,3 +331,20 @@ def test_an_officer_rejects_a_submitted_report_in_the_admin(exporter):
     assert officer.post(url, {"reason": "Name the sites."}).status_code == 302
     report.refresh_from_db()
     assert report.status == ObligationStatus.REJECTED
+
+
+def test_overdue_past_grace_the_next_shipment_is_refused_naming_obligation_and_licence_which_joins_the_queue(exporter):
+    licence = licence_under_agreement(exporter)
+    report = licence.obligation_set.order_by("due_on").first()
+    make_overdue(report, 31)
+    api = APIClient()
+    api.force_authenticate(exporter)
+    response = api.post(
+        f"/api/v1/licences/{licence.number}/shipments/",
+        {"shipped_on": timezone.localdate().isoformat(), "items": [{"product": f.product().pk, "quantity": 1}]},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert f"obligation {report.pk}" in response.json()["detail"] and licence.number in response.json()["detail"]
+    call_command("mark_overdue_obligations")
+    assert [(p.licence_id, p.obligation_id) for p in overdue_queue()] == [(licence.pk, report.pk)]

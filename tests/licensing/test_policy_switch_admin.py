@@ -33,6 +33,7 @@ def form(**overrides):
         "g2g_uplift": str(current.g2g_uplift),
         "licence_validity_days": str(current.licence_validity_days),
         "grace_days": str(current.grace_days),
+        "revenue_share_due_days": str(current.revenue_share_due_days),
     }
     for number, band in enumerate(current.size_bands, start=1):
         data[f"band_{number}_h100e"] = str(band["h100e"])

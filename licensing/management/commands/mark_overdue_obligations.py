@@ -1,5 +1,7 @@
-"""Daily: propose for suspension every active licence with an obligation overdue past the grace days (the staff
-queue "Overdue obligations"). Safe to run again: one open proposal per licence, never duplicated."""
+"""Daily: tell exporters of obligations falling due today and newly overdue, propose for suspension every active
+licence with an obligation overdue past the grace days (the staff queue "Overdue obligations"), and mark overdue
+investment milestones. Safe to run again: each notice is sent once, one open proposal per licence, never
+duplicated. The same work is the task licensing.tasks.mark_overdue_obligations."""
 
 import datetime
 
@@ -9,7 +11,10 @@ from licensing import services
 
 
 class Command(BaseCommand):
-    help = "Raise a suspension proposal for each licence with an obligation overdue past the policy's grace days."
+    help = (
+        "Tell exporters of obligations falling due and overdue, raise a suspension proposal for each licence with an "
+        "obligation overdue past the policy's grace days, and mark overdue investment milestones."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,7 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, **options):
-        raised = services.proposals_raise(today=today)
-        for proposal in raised:
+        run = services.daily_obligations(today=today)
+        for proposal in run.proposals:
             self.stdout.write(f"Proposed to suspend {proposal.licence.number} (obligation {proposal.obligation_id})")
-        self.stdout.write(self.style.SUCCESS(f"{len(raised)} proposal(s) raised."))
+        for milestone in run.milestones:
+            self.stdout.write(f"Milestone overdue: {milestone.agreement.reference}: {milestone.description}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(run.proposals)} proposal(s) raised; {len(run.due)} falling due and {len(run.overdue)} "
+                f"overdue obligation(s) notified; {len(run.milestones)} milestone(s) marked overdue."
+            )
+        )
