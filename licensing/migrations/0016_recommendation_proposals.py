@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("licensing", "0014_casework"),
+        ("licensing", "0015_obligation_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
