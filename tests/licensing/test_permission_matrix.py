@@ -598,6 +598,20 @@ CASES.update(
             _pdf,
             format="multipart",
         ),
+        "GET obligations/{id}/documents/": Case(
+            "get",
+            obligation_url("documents/"),
+            w_submitted_obligation,
+            expect(200, exporter_other=404, agency=403, agency_other=403, negotiator=403),
+        ),
+        "POST obligations/{id}/documents/": Case(
+            "post",
+            obligation_url("documents/"),
+            w_obligation,
+            expect(403, exporter=201, exporter_other=404),
+            _pdf,
+            format="multipart",
+        ),
         "GET documents/{id}/": Case(
             "get",
             lambda w: f"/api/v1/documents/{w['document'].pk}/",
@@ -743,6 +757,7 @@ ROUTES = {
         "GET licences/{number}/shipments/{id}/documents/",
         "POST licences/{number}/shipments/{id}/documents/",
     ),
+    "obligation-documents": ("GET obligations/{id}/documents/", "POST obligations/{id}/documents/"),
     "document-download": ("GET documents/{id}/",),
     "application-letter": ("GET applications/{id}/letter.pdf",),
     "licence-document": ("GET licences/{number}/document.pdf",),
