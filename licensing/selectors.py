@@ -386,7 +386,7 @@ def regime_allotments(at: datetime.datetime) -> dict[str, int]:
     policy = agreements.policy_in_force(at)
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     drawn = {allotment.country_id: allotment.pk for allotment in agreements.applicable_allotments(at, source=source)}
-    groups = agreements.groups_on(drawn, at.date())
+    groups = agreements.groups_on(set(drawn), at.date())
     for code, member_of in groups.items():
         needs_licence = policy.kind != PolicyKind.BASELINE or (
             member_of & set(engine.BASELINE_LICENCE_GROUPS) and not member_of & set(engine.BASELINE_EXEMPT_GROUPS)
