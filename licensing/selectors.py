@@ -410,6 +410,19 @@ def pending_demand(allotment_ids: list[int], at: datetime.datetime | None = None
     return {drawn_on[row["destination_id"]]: row["total"] for row in rows}
 
 
+def pending_by_day(destination: str, days: list[datetime.date]) -> list[int]:
+    """TPP asked for by the destination's applications pending at the end of each of `days`: from submission until
+    decided (still open: until now; closed undecided, e.g. withdrawn: until its last change). One query."""
+    cases = Application.objects.filter(destination_id=destination, submitted_at__isnull=False).values_list(
+        "submitted_at", "decided_at", "status", "updated_at", "requested_tpp"
+    )
+    spans = []
+    for submitted_at, decided_at, status, updated_at, tpp in cases:
+        ended = decided_at or (None if status in PENDING_APPLICATION_STATUSES else updated_at)
+        spans.append((timezone.localtime(submitted_at).date(), ended and timezone.localtime(ended).date(), tpp))
+    return [sum(tpp for start, end, tpp in spans if start <= day and (end is None or end > day)) for day in days]
+
+
 def open_referrals(at: datetime.datetime, *, application: Application | None = None) -> QuerySet[Referral]:
     """Referrals still awaited at `at` (`Referral.is_open`): unanswered and not past their 30-day due date."""
     referrals = Referral.objects.filter(Referral.open_at(at))
