@@ -403,7 +403,8 @@ def pending_demand(allotment_ids: list[int], at: datetime.datetime | None = None
     wanted = set(allotment_ids)
     drawn_on = {code: pk for code, pk in regime_allotments(at or timezone.now()).items() if pk in wanted}
     rows = (
-        Application.objects.filter(destination_id__in=drawn_on, status__in=PENDING_APPLICATION_STATUSES)
+        # Never an empty `in` (Django skips that query): the same queries whichever allotments are asked about.
+        Application.objects.filter(destination_id__in=[*drawn_on, ""], status__in=PENDING_APPLICATION_STATUSES)
         .values("destination_id")
         .annotate(total=Sum("requested_tpp"))
     )
