@@ -175,7 +175,7 @@ class PeriodRow(forms.Form):
 
     def check_caps(self) -> None:
         """Each cap inside the capacity, each party capped once in the period."""
-        capacity, seen = self.capacity_tpp(), set()
+        capacity, seen = (None if "amount" in self.errors else self.capacity_tpp()), set()
         for cap in self.live_caps():
             party = cap.cleaned_data["party_obj"]
             if party.pk in seen:
@@ -187,9 +187,6 @@ class PeriodRow(forms.Form):
 
     def live_caps(self) -> list[CapRow]:
         return [cap for cap in self.caps.forms if not removed(cap) and cap.is_valid() and not cap.is_blank()]
-
-    def row_valid(self) -> bool:
-        return self.is_valid() and self.caps.is_valid()
 
 
 class BasePeriodRows(forms.BaseFormSet):
@@ -224,10 +221,14 @@ class BasePeriodRows(forms.BaseFormSet):
         return [row for row in self.forms if not removed(row) and not row.is_blank()]
 
     def clean(self):
-        if any(not row.row_valid() for row in self.forms if not removed(row)):
-            return
-        rows = sorted(self.live_rows(), key=lambda row: row.cleaned_data["period_start"])
-        for earlier, later in zip(rows, rows[1:], strict=False):
+        """Rows against each other, and each period's caps against its capacity, wherever the figures needed are
+        valid (so one page shows every mistake, not one kind at a time)."""
+        rows = [row for row in self.forms if not removed(row) and not row.is_blank()]
+        dated = sorted(
+            (row for row in rows if row.cleaned_data.get("period_start") and row.cleaned_data.get("period_end")),
+            key=lambda row: row.cleaned_data["period_start"],
+        )
+        for earlier, later in zip(dated, dated[1:], strict=False):
             if later.cleaned_data["period_start"] <= earlier.cleaned_data["period_end"]:
                 later.add_error(
                     "period_start",

@@ -87,6 +87,20 @@ def test_a_bad_period_is_explained_on_its_row_and_nothing_is_written(negotiator,
     assert not Agreement.objects.exists() and not TermsPeriod.objects.exists()
 
 
+def test_every_mistake_of_the_rows_is_shown_at_once(negotiator, g42):
+    start, end = _year()
+    rows = schedule_rows(
+        (start, end, 100, "h100e"),
+        (start.replace(month=6), end, -1, "h100e"),  # overlaps period 1, and a negative capacity
+        caps={0: [("G42, AE", 200, "h100e")]},  # above period 1's capacity
+    )
+    errors = negotiator.post(ADD, agreement_form(schedule=rows)).context["adminform"].form.errors["schedule"]
+    assert any("Period 2, starts: The period overlaps" in error for error in errors)
+    assert any("Period 2, capacity: The capacity cannot be negative" in error for error in errors)
+    assert any("Period 1, party cap 1, cap: The cap is larger than the period's capacity" in e for e in errors)
+    assert not Agreement.objects.exists()
+
+
 @pytest.mark.parametrize(
     "cap, message",
     [

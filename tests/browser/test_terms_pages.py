@@ -46,7 +46,11 @@ def test_the_schedule_rows_add_a_period_without_script_and_explain_a_bad_row(neg
     page.context.unroute("**/*.js")
     page.locator("input[name=_save]").first.click()
     expect(page.locator(".errornote").first).to_be_focused()
-    for message in ("The capacity cannot be negative.", "No party “Nobody Compute, SA” in the register"):
+    for message in (
+        "The capacity cannot be negative.",
+        "The period overlaps the one from",
+        "No party “Nobody Compute, SA” in the register",
+    ):
         expect(page.locator(".schedule-rows").get_by_text(message)).to_be_visible()
     assert Agreement.objects.count() == agreements  # nothing saved
     assert_accessible(page, "negotiator: New agreement, schedule rows after a failed submit")
