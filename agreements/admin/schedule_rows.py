@@ -65,6 +65,13 @@ def _with_management(data, prefix: str):
     return data
 
 
+def _one_more(data, prefix: str) -> None:
+    """One more (empty) row than were sent; a count that is not a number is left for the formset to refuse."""
+    total = f"{prefix}-TOTAL_FORMS"
+    if str(data.get(total, "")).isdigit():
+        data[total] = str(int(data[total]) + 1)
+
+
 class CapRow(forms.Form):
     """A party's cap inside its period: the party from the register and the cap with its unit."""
 
@@ -82,7 +89,7 @@ class CapRow(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.is_blank() or self.errors:
+        if self.is_blank() and not self.errors:
             return cleaned
         if not cleaned.get("party"):
             self.add_error("party", "Name the party this cap is for.")
@@ -93,10 +100,11 @@ class CapRow(forms.Form):
                 self.add_error("party", exc)
         amount = cleaned.get("amount")
         if amount is None:
-            self.add_error("amount", "Give the cap.")
+            if "amount" not in self.errors:  # not typed (a figure that is no number has its error already)
+                self.add_error("amount", "Give the cap.")
         elif amount <= 0:
             self.add_error("amount", "The cap must be more than zero.")
-        elif _in_tpp(amount, cleaned["unit"]) > _MAX:
+        elif _in_tpp(amount, cleaned.get("unit", "")) > _MAX:
             self.add_error("amount", "The cap is larger than any capacity can be.")
         return cleaned
 
@@ -124,8 +132,7 @@ class PeriodRow(forms.Form):
         caps_prefix = f"{self.prefix}-caps"
         data = _with_management(self.data, caps_prefix) if self.is_bound else None
         if data is not None and f"{caps_prefix}-add" in data:
-            total = f"{caps_prefix}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total) or 0) + 1)
+            _one_more(data, caps_prefix)
         self.caps = CapRows(data, initial=caps_initial or [], prefix=caps_prefix)
 
     @property
@@ -150,28 +157,29 @@ class PeriodRow(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.is_blank() or self.errors:
+        if self.is_blank():
             return cleaned
         start, end, amount = cleaned.get("period_start"), cleaned.get("period_end"), cleaned.get("amount")
-        if start is None:
+        if start is None and "period_start" not in self.errors:  # not typed (a bad date has its error already)
             self.add_error("period_start", "Give the first day of the period.")
-        if end is None:
+        if end is None and "period_end" not in self.errors:
             self.add_error("period_end", "Give the last day of the period.")
         if start and end and end < start:
             self.add_error("period_end", "The period ends before it starts.")
         if amount is None:
-            self.add_error("amount", "Give the capacity.")
+            if "amount" not in self.errors:
+                self.add_error("amount", "Give the capacity.")
         elif amount < 0:
             self.add_error("amount", "The capacity cannot be negative.")
         elif amount == 0:
             self.add_error("amount", "The capacity must be more than zero.")
-        elif _in_tpp(amount, cleaned["unit"]) > _MAX:
+        elif _in_tpp(amount, cleaned.get("unit", "")) > _MAX:
             self.add_error("amount", "The capacity is larger than any country's can be.")
         return cleaned
 
     def capacity_tpp(self) -> int | None:
         amount = self.cleaned_data.get("amount")
-        return None if amount is None else _in_tpp(amount, self.cleaned_data["unit"])
+        return None if amount is None else _in_tpp(amount, self.cleaned_data.get("unit", ""))
 
     def check_caps(self) -> None:
         """Each cap inside the capacity, each party capped once in the period."""
@@ -181,7 +189,7 @@ class PeriodRow(forms.Form):
             if party.pk in seen:
                 cap.add_error("party", f"{party.name} is capped twice in this period.")
             seen.add(party.pk)
-            tpp = _in_tpp(cap.cleaned_data["amount"], cap.cleaned_data["unit"])
+            tpp = _in_tpp(cap.cleaned_data["amount"], cap.cleaned_data.get("unit", ""))
             if capacity is not None and tpp > capacity:
                 cap.add_error("amount", "The cap is larger than the period's capacity.")
 
@@ -194,8 +202,7 @@ class BasePeriodRows(forms.BaseFormSet):
         if data is not None:
             data = _with_management(data, PREFIX)
         if data is not None and ADD_PERIOD in data:
-            total = f"{PREFIX}-TOTAL_FORMS"
-            data[total] = str(int(data.get(total) or 0) + 1)
+            _one_more(data, PREFIX)
         self.caps_initial = caps_initial or []
         super().__init__(data, *args, **kwargs)
 
@@ -263,7 +270,7 @@ class BasePeriodRows(forms.BaseFormSet):
                 }
             )
             for cap in row.live_caps():
-                tpp = _in_tpp(cap.cleaned_data["amount"], cap.cleaned_data["unit"])
+                tpp = _in_tpp(cap.cleaned_data["amount"], cap.cleaned_data.get("unit", ""))
                 caps.append({"period_start": start, "party": cap.cleaned_data["party_obj"].pk, "capacity_tpp": tpp})
         return periods, caps
 

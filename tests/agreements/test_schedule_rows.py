@@ -164,3 +164,17 @@ def test_an_amendment_is_prefilled_with_the_rows_and_can_drop_a_period_and_cap_a
     allotment = Allotment.objects.get(agreement=agreement)
     assert allotment.capacity_tpp == 3_000 * H100_TPP
     assert [(c.party, c.capacity_tpp) for c in allotment.party_caps.all()] == [(g42, 500 * H100_TPP)]
+
+
+def test_rows_tampered_with_are_refused_not_a_server_error(negotiator):
+    start, end = _year()
+    rows = schedule_rows((start, end, "lots", "h100e"), caps={0: [("G42, AE", "x", "kg")]})
+    rows |= {"schedule-0-unit": "furlongs", "schedule-TOTAL_FORMS": "many", "schedule-add": "1"}
+    response = negotiator.post(ADD, agreement_form(schedule=rows))
+    assert response.status_code == 200 and not Agreement.objects.exists()
+    rows["schedule-TOTAL_FORMS"] = "1"
+    del rows["schedule-add"]
+    errors = negotiator.post(ADD, agreement_form(schedule=rows)).context["adminform"].form.errors["schedule"]
+    assert any("Period 1, capacity: Enter a whole number" in error for error in errors)
+    assert any("Period 1, unit of the capacity: Select a valid choice" in error for error in errors)
+    assert any("Period 1, party cap 1, cap: Enter a whole number" in error for error in errors)
