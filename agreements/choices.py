@@ -7,6 +7,17 @@ class Tier(models.IntegerChoices):
     TIER_3 = 3, "Tier 3 (embargoed)"
 
 
+class Region(models.TextChoices):
+    """The regions of the UN M49 standard (agreements/migrations/0014_country_regions names the source)."""
+
+    AFRICA = "africa", "Africa"
+    AMERICAS = "americas", "Americas"
+    ASIA = "asia", "Asia"
+    EUROPE = "europe", "Europe"
+    OCEANIA = "oceania", "Oceania"
+    ANTARCTICA = "antarctica", "Antarctica (in no M49 region)"
+
+
 class CountryGroup(models.TextChoices):
     """EAR Country Groups (Supplement No. 1 to Part 740) the determination reads."""
 

@@ -8,6 +8,7 @@ from agreements.choices import (
     LedgerKind,
     PolicyKind,
     PolicyStatus,
+    Region,
     ReportingCadence,
     Tier,
 )
@@ -28,6 +29,9 @@ class Country(models.Model):
         default=False, help_text="No permanent population: never given a country allocation."
     )
     status_source = models.TextField(blank=True, help_text="Source of the two flags above.")
+    region = models.CharField(
+        max_length=10, choices=Region.choices, help_text="Its region in the UN M49 standard (migration 0014)."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from agreements.choices import AgreementStatus, AllotmentSource, PolicyStatus, Tier
+from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyStatus, Tier
 from agreements.models import (
     Agreement,
     AgreementStatusChange,
@@ -331,6 +331,20 @@ def allotment_usage(
         demand = None if pending is None else pending.get(allotment.pk, 0)
         usage.append(AllotmentUsage(allotment, capacity, allotment.committed_tpp, uplifted, demand))
     return usage
+
+
+def committed_by_day(allotment: Allotment, days: list[datetime.date]) -> list[int]:
+    """What was committed on the allotment at the end of each of `days` (ascending): its ledger's reserves less its
+    releases up to then. One query."""
+    entries = allotment.ledger.order_by("created_at", "id").values_list("created_at", "kind", "tpp")
+    totals, committed, moves = [], 0, iter(entries)
+    move = next(moves, None)
+    for day in days:
+        while move is not None and timezone.localtime(move[0]).date() <= day:
+            committed += move[2] if move[1] == LedgerKind.RESERVE else -move[2]
+            move = next(moves, None)
+        totals.append(committed)
+    return totals
 
 
 # What a terms version is shown with: its periods with their party caps, and the milestones it set.

@@ -377,14 +377,51 @@ def application_request(
     )
 
 
-def pending_demand(allotment_ids: list[int]) -> dict[int, int]:
-    """TPP of submitted, undecided applications that would draw on each allotment."""
+def regime_allotments(at: datetime.datetime) -> dict[str, int]:
+    """Country code → id of the allotment a determination at `at` for that destination draws on under the regime in
+    force: the source `gather_facts` picks (Tier 2 allocations while tiered, agreements' allotments otherwise), for a
+    destination not embargoed and, under the baseline regime, needing a licence at all (D:1/D:4, not A:5/A:6; SPEC
+    § 3.3 step 5). Two queries. What depends on the case (its parties' headquarters, an LPP or programme exception)
+    is the determination's; this is the destination's part, as the dashboard's demand needs it."""
+    policy = agreements.policy_in_force(at)
+    source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
+    drawn = {allotment.country_id: allotment.pk for allotment in agreements.applicable_allotments(at, source=source)}
+    groups = agreements.groups_on(set(drawn), at.date())
+    for code, member_of in groups.items():
+        needs_licence = policy.kind != PolicyKind.BASELINE or (
+            member_of & set(engine.BASELINE_LICENCE_GROUPS) and not member_of & set(engine.BASELINE_EXEMPT_GROUPS)
+        )
+        if member_of & set(engine.EMBARGO_GROUPS) or not needs_licence:
+            del drawn[code]
+    return drawn
+
+
+def pending_demand(allotment_ids: list[int], at: datetime.datetime | None = None) -> dict[int, int]:
+    """TPP of submitted, undecided applications that would draw on each allotment now: grouped by the allotment the
+    regime in force draws on for their destination, not the one recorded at submission (a regime switch since then
+    moves the demand). A constant number of queries, however many cases."""
+    wanted = set(allotment_ids)
+    drawn_on = {code: pk for code, pk in regime_allotments(at or timezone.now()).items() if pk in wanted}
     rows = (
-        Application.objects.filter(allotment_id__in=allotment_ids, status__in=PENDING_APPLICATION_STATUSES)
-        .values("allotment_id")
+        # Never an empty `in` (Django skips that query): the same queries whichever allotments are asked about.
+        Application.objects.filter(destination_id__in=[*drawn_on, ""], status__in=PENDING_APPLICATION_STATUSES)
+        .values("destination_id")
         .annotate(total=Sum("requested_tpp"))
     )
-    return {row["allotment_id"]: row["total"] for row in rows}
+    return {drawn_on[row["destination_id"]]: row["total"] for row in rows}
+
+
+def pending_by_day(destination: str, days: list[datetime.date]) -> list[int]:
+    """TPP asked for by the destination's applications pending at the end of each of `days`: from submission until
+    decided (still open: until now; closed undecided, e.g. withdrawn: until its last change). One query."""
+    cases = Application.objects.filter(destination_id=destination, submitted_at__isnull=False).values_list(
+        "submitted_at", "decided_at", "status", "updated_at", "requested_tpp"
+    )
+    spans = []
+    for submitted_at, decided_at, status, updated_at, tpp in cases:
+        ended = decided_at or (None if status in PENDING_APPLICATION_STATUSES else updated_at)
+        spans.append((timezone.localtime(submitted_at).date(), ended and timezone.localtime(ended).date(), tpp))
+    return [sum(tpp for start, end, tpp in spans if start <= day and (end is None or end > day)) for day in days]
 
 
 def open_referrals(at: datetime.datetime, *, application: Application | None = None) -> QuerySet[Referral]:

@@ -196,6 +196,8 @@ class AgreementAdmin(
     search_fields = ["reference", "title", "country__name", "=country__code"]
     show_full_result_count = False
     autocomplete_fields = ["country"]
+    # Save first in the form, so Enter in a field saves rather than pressing the schedule's "Add a period".
+    save_on_top = True
 
     # Who may do what
 

@@ -4,6 +4,7 @@ The forms check what a person typed; the services decide the rules (overlaps, st
 are put back on the form next to the field they concern.
 """
 
+import copy
 import datetime
 import re
 from decimal import Decimal
@@ -12,30 +13,23 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from agreements import selectors
+from agreements.admin.schedule_rows import ScheduleField, period_rows
 from agreements.choices import EndUseCategory, ReportingCadence
 from agreements.models import Agreement, TermsVersion
-from agreements.units import h100e, tpp_from_h100e
 from agreements.workflow import AGREEMENT
 from portal.admin_widgets import LabelledSplitDateTime
 from portal.admin_workflow import ActionForm
-
-SCHEDULE_HELP = (
-    "One period per line: <code>start end capacity</code>, dates as YYYY-MM-DD. Capacity is in TPP, or in "
-    "whole H100-equivalents when followed by <code>H100e</code> (1 H100e = 15,832 TPP). Thousands separators "
-    "are allowed; anything after <code>#</code> is a comment. Example:<br>"
-    "<code>2026-01-01 2026-12-31 100,000 H100e</code><br>"
-    "<code>2027-01-01 2027-12-31 1,583,200,000</code>"
-)
 
 # How the terms fields are laid out on the agreement and the amendment pages.
 TERMS_FIELDSETS = [
     (
         "Allotment schedule",
         {
-            "fields": ["schedule", "party_caps"],
+            "fields": ["schedule"],
             "description": "The capacity the partner country may receive per period. When the agreement enters "
             "into force these periods become its allotments, with their party caps.",
         },
@@ -64,69 +58,10 @@ TERMS_FIELDSETS = [
         },
     ),
 ]
-CAPS_HELP = (
-    "One cap per line: <code>period start | party | cap</code>. The party is <code>#id</code> from the party "
-    "register, or <code>name, country code</code> (matched in the register, else entered; the partner country if "
-    "no code). The cap is in TPP, or whole H100e when followed by <code>H100e</code>. Example:<br>"
-    "<code>2026-01-01 | G42, AE | 20,000 H100e</code>"
-)
 MILESTONES_HELP = (
     "One milestone per line: <code>due date | amount USD | description | US site</code>. Example:<br>"
     "<code>2026-11-30 | 500,000,000 | First US data-centre phase | Phoenix, AZ</code>"
 )
-_LINE = re.compile(r"^(\S+)\s+(\S+)\s+([\d,_ ]+?)\s*(tpp|h100e)?$", re.IGNORECASE)
-
-
-class ScheduleField(forms.CharField):
-    """The allotment schedule as text, one period per line; cleans to the services' list of periods."""
-
-    widget = forms.Textarea(attrs={"rows": 4, "cols": 70, "class": "vLargeTextField", "spellcheck": "false"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", SCHEDULE_HELP)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(
-                f"{p['period_start']} {p['period_end']} {p['capacity_tpp']:,}  # {h100e(p['capacity_tpp']):,} H100e"
-                for p in value
-            )
-        return value
-
-    def to_python(self, value) -> list[dict[str, Any]]:
-        periods, errors = [], []
-        for number, raw in enumerate(str(value or "").splitlines(), start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            try:
-                periods.append(self._parse_line(line))
-            except ValidationError as exc:
-                errors.append(ValidationError(f"Line {number} ({line}): {exc.messages[0]}"))
-        if errors:
-            raise ValidationError(errors)
-        return sorted(periods, key=lambda p: p["period_start"])
-
-    @staticmethod
-    def _parse_line(line: str) -> dict[str, Any]:
-        match = _LINE.match(line)
-        if not match:
-            raise ValidationError("write the start date, the end date and the capacity, separated by spaces.")
-        start, end, amount, unit = match.groups()
-        try:
-            period_start, period_end = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
-        except ValueError:
-            raise ValidationError("dates are written YYYY-MM-DD, e.g. 2026-01-01.") from None
-        if period_end < period_start:
-            raise ValidationError("the period ends before it starts.")
-        capacity = int(re.sub(r"[,_ ]", "", amount))
-        if unit and unit.lower() == "h100e":
-            capacity = tpp_from_h100e(capacity)
-        if capacity <= 0:
-            raise ValidationError("the capacity must be more than zero.")
-        return {"period_start": period_start, "period_end": period_end, "capacity_tpp": capacity}
 
 
 def _amount(text: str, unit_allowed: bool = True) -> tuple[str, str | None]:
@@ -172,39 +107,6 @@ def _date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ValidationError("dates are written YYYY-MM-DD, e.g. 2026-01-01.") from None
-
-
-class PartyCapsField(_PipeLinesField):
-    """Party caps as text: `period start | #id or name, CC | cap [TPP|H100e]`."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(
-                f"{cap['period_start']} | #{cap['party'].pk} {cap['party'].name}, {cap['party'].country_id} | "
-                f"{cap['capacity_tpp']:,}  ({h100e(cap['capacity_tpp']):,} H100e)".replace("  (", " TPP (", 1)
-                for cap in value
-            )
-        return value
-
-    def parse(self, cells: list[str]) -> dict[str, Any]:
-        start, party_text, cap_text = cells
-        cap_text = re.sub(r"\(.*\)$", "", cap_text).strip()  # the H100e shown beside a TPP figure
-        amount, unit = _amount(cap_text)
-        capacity = int(amount.split(".")[0]) if amount.replace(".", "").isdigit() else 0
-        if unit and unit.lower() == "h100e":
-            capacity = tpp_from_h100e(capacity)
-        if capacity <= 0:
-            raise ValidationError("the cap must be more than zero.")
-        if party_text.startswith("#"):
-            party: Any = int(re.match(r"#(\d+)", party_text).group(1)) if re.match(r"#\d+", party_text) else None
-            if party is None:
-                raise ValidationError("write the register id as #17.")
-        else:
-            name, _, country = party_text.rpartition(",")
-            if not name or not re.fullmatch(r"\s*[A-Za-z]{2}\s*", country):
-                name, country = party_text, ""
-            party = {"name": name.strip(), **({"country": country.strip().upper()} if country.strip() else {})}
-        return {"period_start": _date(start), "party": party, "capacity_tpp": capacity}
 
 
 class MilestonesField(_PipeLinesField):
@@ -255,7 +157,6 @@ class TermsFields(forms.Form):
     """The negotiated terms of one version, as the services take them."""
 
     schedule = ScheduleField(label="Allotment schedule")
-    party_caps = PartyCapsField(label="Party caps", help_text=CAPS_HELP)
     investment_milestones = MilestonesField(label="Investment milestones", help_text=MILESTONES_HELP)
     lpp_threshold_tpp = forms.IntegerField(
         label="LPP threshold override (TPP)",
@@ -292,17 +193,36 @@ class TermsFields(forms.Form):
         label="Negotiator's notes", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 70})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bind_schedule_rows()
+
+    def bind_schedule_rows(self) -> None:
+        """The schedule's rows (schedule_rows), bound to the POST or showing the initial periods and caps."""
+        self.fields["schedule"] = copy.deepcopy(self.fields["schedule"])
+        self.schedule_rows = period_rows(
+            self.data if self.is_bound else None, self.initial.get("schedule"), self.initial.get("party_caps")
+        )
+        self.fields["schedule"].bind_rows(self.schedule_rows)
+
+    def full_clean(self):
+        """Not when "Add a period" or "Add a party cap" was pressed: the page shows one more row, no errors, and
+        the form is not valid (nothing is saved)."""
+        if self.is_bound and self.schedule_rows.adding_row:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.schedule_rows.adding_row
+
     def clean_reciprocal_investment_usd(self):
         return self.cleaned_data["reciprocal_investment_usd"] or Decimal(0)
 
-    def clean(self):
-        cleaned = super().clean()
-        starts = {p["period_start"] for p in cleaned.get("schedule") or []}
-        for cap in cleaned.get("party_caps") or []:
-            if cap["period_start"] not in starts:
-                self.add_error("party_caps", f"No period of the schedule starts on {cap['period_start']}.")
-                break
-        return cleaned
+    def clean_schedule(self):
+        periods, caps = self.cleaned_data["schedule"]
+        self.cleaned_data["party_caps"] = caps
+        return periods
 
     def terms_payload(self) -> dict[str, Any]:
         """The terms as `agreement_create`, `agreement_update` and `amendment_create` take them: each period with
@@ -324,7 +244,7 @@ class TermsFields(forms.Form):
         return payload
 
     def terms_changed(self) -> bool:
-        names = (*selectors.TERMS_FIELDS, "schedule", "party_caps", "investment_milestones")
+        names = (*selectors.TERMS_FIELDS, "schedule", "investment_milestones")
         return any(name in self.changed_data for name in names)
 
 
@@ -366,6 +286,7 @@ class AgreementForm(TermsFields, forms.ModelForm):
         if self.current_terms is not None:
             for name, value in terms_initial(self.current_terms).items():
                 self.initial.setdefault(name, value)
+            self.bind_schedule_rows()
 
 
 class AmendmentForm(TermsFields):

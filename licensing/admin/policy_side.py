@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
+from agreements.admin import usage_chart
 from agreements.admin.agreements import AgreementAdmin
 from agreements.admin.allotments import (
     REGIME_SOURCE,
@@ -28,7 +29,7 @@ from agreements.admin.allotments import (
 )
 from agreements.admin.display import percent, usage_bar, whole_h100e
 from agreements.admin.policy import PolicyAdmin
-from agreements.choices import AllotmentSource
+from agreements.choices import AllotmentSource, Region
 from agreements.deal_selectors import ObligationCounts, RevenueShareTotals
 from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
@@ -90,7 +91,7 @@ class AllotmentDemandAdmin(AllotmentAdmin):
             name: whole_h100e(sum(row[f"{name}_tpp"] for row in rows))
             for name in ("capacity", "committed", "pending", "remaining")
         }
-        kept = {"source": source, **({"q": query.search} if query.search else {})}
+        kept = {"source": source, **query.kept()}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -112,9 +113,31 @@ class AllotmentDemandAdmin(AllotmentAdmin):
             "paging": urlencode({**kept, "sort": query.sort}),
             "csv_url": "?" + urlencode({**kept, "sort": query.sort, "format": "csv"}),
             "totals": totals,
+            "regions": Region.choices,
+            "region_label": Region(query.region).label if query.region else "",
+            "chart": self._chart(request.GET.get("chart"), rows, list(page.object_list), now, kept, query.sort),
             "changelist_url": reverse("admin:agreements_allotment_changelist", current_app=self.admin_site.name),
         }
         return TemplateResponse(request, "admin/agreements/allotment/dashboard.html", context)
+
+    def _chart(self, code: str | None, rows: list[dict], shown: list[dict], now, kept: dict, sort: str) -> dict | None:
+        """The chart of the country asked for (`?chart=XX`), else of the first row shown: committed and pending at
+        the end of each month of its period. Pending is counted only where the regime draws on this allotment now,
+        as in the table. Three queries."""
+        row = next((r for r in rows if r["country"].code == code), shown[0] if shown else None)
+        if row is None:
+            return None
+        allotment = row["allotment"]
+        days = usage_chart.month_ends(allotment.period_start, allotment.period_end, now.date())
+        drawn_now = selectors.regime_allotments(now).get(allotment.country_id) == allotment.pk
+        chart = usage_chart.usage_chart(
+            country_name=row["country"].name,
+            days=days,
+            capacity_tpp=row["capacity_tpp"],
+            committed=agreements_selectors.committed_by_day(allotment, days),
+            pending=selectors.pending_by_day(allotment.country_id, days) if drawn_now else [0] * len(days),
+        )
+        return {"country": row["country"], "source": row["source"], "chart": chart}
 
     def _dashboard_row(self, usage: AllotmentUsage) -> dict:
         allotment = usage.allotment
@@ -127,6 +150,7 @@ class AllotmentDemandAdmin(AllotmentAdmin):
         )
         return {
             "country": allotment.country,
+            "allotment": allotment,
             "url": reverse("admin:agreements_allotment_change", args=[allotment.pk], current_app=self.admin_site.name),
             "source": source_text(usage),
             "agreement_url": agreement_url,

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 
 from agreements.admin.display import percent
+from agreements.choices import Region
 
 PER_PAGE = 50
 
@@ -38,13 +39,20 @@ class TableQuery:
     search: str = ""
     sort: str = DEFAULT_SORT
     page: str = "1"
+    region: str = ""  # a UN M49 region (agreements.choices.Region); empty: every region
 
     @classmethod
     def from_params(cls, params) -> "TableQuery":
         sort = params.get("sort", DEFAULT_SORT)
         if sort.lstrip("-") not in COLUMNS:
             sort = DEFAULT_SORT
-        return cls(search=params.get("q", "").strip(), sort=sort, page=params.get("page", "1"))
+        region = params.get("region", "")
+        region = region if region in Region.values else ""
+        return cls(search=params.get("q", "").strip(), sort=sort, page=params.get("page", "1"), region=region)
+
+    def kept(self) -> dict[str, str]:
+        """The filters a link to another sort, page or chart keeps."""
+        return {**({"q": self.search} if self.search else {}), **({"region": self.region} if self.region else {})}
 
     @property
     def column(self) -> str:
@@ -56,7 +64,10 @@ class TableQuery:
 
 
 def select(rows: list[dict], query: TableQuery) -> list[dict]:
-    """The rows matching the search (country name, or its code exactly), in the chosen order; ties by name."""
+    """The rows matching the search (country name, or its code exactly) and the region, in the chosen order; ties by
+    name."""
+    if query.region:
+        rows = [r for r in rows if r["country"].region == query.region]
     needle = query.search.casefold()
     if needle:
         rows = [r for r in rows if needle in r["country"].name.casefold() or needle == r["country"].code.casefold()]

@@ -41,7 +41,13 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusErrors);
   else focusErrors();
+  // The admin's change_form.js (loaded async) focuses an add form's first field, maybe after the above: unless the
+  // person has already pressed a key or the pointer, the errors take the focus back once everything has loaded.
+  let touched = false;
+  ["keydown", "pointerdown"].forEach((kind) =>
+    document.addEventListener(kind, () => { touched = true; }, { capture: true, once: true }),
+  );
   window.addEventListener("load", () => {
-    if (document.activeElement === document.body || document.activeElement === null) focusErrors();
+    if (!touched || document.activeElement === document.body || document.activeElement === null) focusErrors();
   });
 })();

@@ -89,3 +89,25 @@ def make_agreement(
     agreement = advance(agreement, status, actor=actor)
     agreement.refresh_from_db()
     return agreement
+
+
+def schedule_rows(*periods: tuple, caps: dict[int, list[tuple]] | None = None, initial: int = 0) -> dict[str, str]:
+    """The POST data of the terms form's schedule rows, as a browser sends it: each period (start, end, amount,
+    unit), and under period n its caps (party as typed, amount, unit). `initial` rows were shown filled."""
+    data = {
+        "schedule-TOTAL_FORMS": str(len(periods)),
+        "schedule-INITIAL_FORMS": str(initial),
+        "schedule-MIN_NUM_FORMS": "0",
+        "schedule-MAX_NUM_FORMS": "1000",
+    }
+    for n, (start, end, amount, unit) in enumerate(periods):
+        row = f"schedule-{n}"
+        data |= {f"{row}-period_start": str(start), f"{row}-period_end": str(end)}
+        data |= {f"{row}-amount": str(amount), f"{row}-unit": unit}
+        mine = (caps or {}).get(n, [])
+        data |= {f"{row}-caps-TOTAL_FORMS": str(len(mine)), f"{row}-caps-INITIAL_FORMS": "0"}
+        data |= {f"{row}-caps-MIN_NUM_FORMS": "0", f"{row}-caps-MAX_NUM_FORMS": "1000"}
+        for m, (party, cap_amount, cap_unit) in enumerate(mine):
+            cap = f"{row}-caps-{m}"
+            data |= {f"{cap}-party": party, f"{cap}-amount": str(cap_amount), f"{cap}-unit": cap_unit}
+    return data

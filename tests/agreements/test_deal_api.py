@@ -195,28 +195,19 @@ def test_performance_lists_each_period_and_capped_party_and_the_milestones(clien
     assert exporter.status_code == 403 and unknown.status_code == 404
 
 
-def test_the_admin_terms_form_reads_party_caps_and_milestones_as_text():
+def test_the_admin_terms_form_reads_milestones_as_text():
     from agreements.admin.forms import AmendmentForm
 
     form = AmendmentForm(
         data={
             "effective_from": "2026-06-01",
-            "reason": "Company caps",
-            "schedule": "2026-01-01 2026-12-31 100,000 H100e",
-            "party_caps": "2026-01-01 | G42, AE | 20,000 H100e\n2026-01-01 | #17 | 1,583,200",
+            "reason": "Investment milestone",
             "investment_milestones": "2026-11-30 | 500,000,000 | First US data-centre phase | Phoenix, AZ",
             "reciprocal_investment_usd": "0",
         }
     )
 
     assert form.is_valid(), form.errors
-    [period] = form.terms_payload()["allotments"]
-    assert period["party_caps"] == [
-        {"party": {"name": "G42", "country": "AE"}, "capacity_tpp": 20_000 * H100_TPP},
-        {"party": 17, "capacity_tpp": 1_583_200},
-    ]
     [milestone] = form.terms_payload()["investment_milestones"]
     assert milestone["amount_usd"] == 500_000_000 and milestone["us_site"] == "Phoenix, AZ"
-
-    bad = AmendmentForm(data={**form.data, "party_caps": "2027-01-01 | G42 | 5 H100e"})
-    assert not bad.is_valid() and "No period of the schedule starts on 2027-01-01" in str(bad.errors)
+    # The schedule's rows with their party caps: tests/agreements/test_schedule_rows.py

@@ -203,3 +203,20 @@ def test_refused_membership_writes_nothing(role, changes, refusal):
         country_group_membership_set(actor=make_user(role), **arguments)
     assert CountryGroupMembership.objects.count() == before
     assert not AuditEvent.objects.filter(verb__startswith="country_group.").exists()
+
+
+def test_every_seeded_country_has_its_un_m49_region():
+    assert not Country.objects.filter(region="").exists()
+    regions = dict(
+        Country.objects.filter(code__in=["IN", "AE", "BR", "DE", "NG", "FJ", "US", "AQ"]).values_list("code", "region")
+    )
+    assert regions == {
+        "IN": "asia",
+        "AE": "asia",  # Western Asia
+        "BR": "americas",
+        "US": "americas",
+        "DE": "europe",
+        "NG": "africa",
+        "FJ": "oceania",
+        "AQ": "antarctica",  # in no M49 region: a value of its own
+    }
