@@ -11,7 +11,7 @@ from django.utils import timezone
 from agreements import deal_selectors
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, LedgerKind, PolicyKind, Tier
-from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy
+from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy, TermsVersion
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
@@ -134,7 +134,7 @@ def consignee_lpp_used_tpp(party_id: int | None, year: int) -> int:
 
 
 # A licence's TPP stays installed unless released: an expired or revoked licence keeps only what was shipped.
-_RELEASED_STATUSES = (LicenceStatus.EXPIRED, LicenceStatus.REVOKED)
+RELEASED_STATUSES = (LicenceStatus.EXPIRED, LicenceStatus.REVOKED)
 
 
 def installed_tpp(party_id: int | None, country_code: str) -> int:
@@ -147,13 +147,13 @@ def installed_tpp(party_id: int | None, country_code: str) -> int:
         licence__application__in=consignee_of.values("application_id"), licence__application__destination=country_code
     )
     kept = Case(
-        When(licence__status__in=_RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
+        When(licence__status__in=RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
         default=F("approved_quantity") * F("unit_tpp"),
     )
     return lines.aggregate(total=Sum(kept))["total"] or 0
 
 
-def _policy_facts(policy: Policy) -> engine.PolicyFacts:
+def policy_facts(policy: Policy) -> engine.PolicyFacts:
     return engine.PolicyFacts(
         kind=policy.kind,
         lpp_threshold_tpp=policy.lpp_threshold_tpp,
@@ -165,6 +165,15 @@ def _policy_facts(policy: Policy) -> engine.PolicyFacts:
 def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFacts:
     terms = agreements.terms_in_force(agreement, at.date())
     overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
+    return terms_facts(
+        agreement, terms, tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue)
+    )
+
+
+def terms_facts(
+    agreement: Agreement, terms: TermsVersion, overdue: tuple[engine.MilestoneFacts, ...]
+) -> engine.TermsFacts:
+    """A terms version in force as the engine reads it, with the milestones overdue at the instant asked about."""
     return engine.TermsFacts(
         agreement_id=agreement.pk,
         agreement_reference=agreement.reference,
@@ -177,7 +186,7 @@ def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFac
         excluded_end_users=frozenset(engine.normalise_name(name) for name in terms.excluded_end_users),
         security_conditions=tuple(terms.security_conditions),
         reporting_cadence=terms.get_reporting_cadence_display() if terms.reporting_cadence else "",
-        overdue_milestones=tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue),
+        overdue_milestones=overdue,
     )
 
 
@@ -258,7 +267,7 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
     return engine.Facts(
-        policy=_policy_facts(policy),
+        policy=policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
         agreement=_terms_facts(agreement, at) if agreement else None,
