@@ -12,7 +12,6 @@ from agreements import deal_selectors
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, LedgerKind, PolicyKind, Tier
 from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy, TermsVersion
-from agreements.units import h100e
 from licensing import determination as engine
 from licensing.choices import (
     PENDING_APPLICATION_STATUSES,
@@ -605,60 +604,6 @@ def shipment_still_needs(shipment: Shipment) -> list[str]:
 
 def notifications_for_listing(user: Actor) -> QuerySet[LppNotification]:
     return LppNotification.objects.restrict(user, "view").prefetch_related("lines")
-
-
-def pending_applications(limit: int = 500) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(status__in=PENDING_APPLICATION_STATUSES)
-        .select_related("organisation")
-        .prefetch_related(
-            "parties", Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip"))
-        )
-        .order_by("submitted_at", "id")[:limit]
-    )
-
-
-def policy_impact_rows(proposal: Policy) -> list[dict]:
-    """Current and proposed determination of each pending application, as of now. The proposal's every parameter
-    applies (SPEC § 3): a Tier 2 allocation it would open is shown with no id (`hypothetical`)."""
-    now = timezone.now()
-    rows = []
-    for application in pending_applications():
-        request = application_request(application, at=now)
-        current = determine(request).as_dict()
-        proposed = _proposed_determination(request, proposal)
-        rows.append(
-            {
-                "id": application.pk,
-                "acn": application.acn,
-                "status": application.status,
-                "organisation": application.organisation.name,
-                "destination": application.destination_id,
-                "requested_tpp": application.requested_tpp,
-                "current": current,
-                "proposed": proposed,
-                "changed": (current["outcome"], current["presumption"])
-                != (proposed["outcome"], proposed["presumption"]),
-            }
-        )
-    return rows
-
-
-def _proposed_determination(request: engine.Request, proposal: Policy) -> dict:
-    facts = gather_facts(request, policy=proposal)
-    determination = engine.determine(request, facts)
-    answer = determination.as_dict()
-    remaining = determination.allotment_remaining_tpp
-    if answer["allotment"] is None and remaining is not None and facts.allotment is not None:
-        answer["allotment"] = {  # drawn on a Tier 2 allocation the proposal would open (no row yet)
-            "id": None,
-            "hypothetical": True,
-            "remaining_tpp": remaining,
-            "remaining_h100e": str(h100e(remaining)),
-            "period_start": facts.allotment.period_start.isoformat(),
-            "period_end": facts.allotment.period_end.isoformat(),
-        }
-    return answer
 
 
 def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int | None], int]:

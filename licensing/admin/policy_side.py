@@ -7,11 +7,13 @@ Each is agreements' admin class with licensing's figures passed in explicitly; r
 pages keep their addresses (admin:agreements_allotment_dashboard, admin:agreements_policy_add)."""
 
 import datetime
+import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,7 +34,7 @@ from agreements.choices import AllotmentSource
 from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
-from licensing import selectors
+from licensing import impact, selectors
 from licensing.admin import usage_table
 from portal.display import day
 from portal.permissions import allowed
@@ -148,8 +150,44 @@ class AllotmentDemandAdmin(AllotmentAdmin):
 class PolicySwitchAdmin(PolicyAdmin):
     """The regime switch, its confirmation listing each pending application now and under the proposal."""
 
-    def switch_impact(self, proposal: Policy) -> list[dict]:
-        return selectors.policy_impact_rows(proposal)
+    def switch_impact(self, request, proposal: Policy) -> dict:
+        """Every pending application determined now and under the proposal (licensing.impact, in bulk): the
+        summary, a page of the detail (?page=, ?changed=1 for the changed ones only) and the CSV of all of it."""
+        preview = impact.impact_preview(proposal)
+        only_changed = request.GET.get("changed") == "1"
+        rows = preview.selected(changed=True if only_changed else None)
+        page = Paginator(rows, IMPACT_PAGE_SIZE).get_page(request.GET.get("page"))
+        return {
+            "pending": len(preview.rows),
+            "changed": preview.changed,
+            "changes": preview.changes(),
+            "destinations": preview.destinations(),
+            "rows": [row.as_dict() for row in page.object_list],
+            "page": page,
+            "only_changed": only_changed,
+            "paged": proposal.pk is not None,  # a proposal on record has an address to page on
+            "csv_url": _impact_csv_url(proposal),
+            "at": preview.at,
+        }
+
+
+IMPACT_PAGE_SIZE = 50
+
+
+def _impact_csv_url(proposal: Policy) -> str:
+    """The API's CSV of the whole detail: of the proposal on record, or of the unsaved one by its parameters."""
+    if proposal.pk is not None:
+        return reverse("policy-proposal-impact-csv", args=[proposal.pk])
+    query = {"kind": proposal.kind}
+    for name in agreements_selectors.POLICY_PARAMETERS:
+        value = getattr(proposal, name)
+        if name == "size_bands":
+            query[name] = json.dumps(value)
+        elif isinstance(value, datetime.date):
+            query[name] = value.isoformat()
+        else:
+            query[name] = str(value)
+    return f"{reverse('policy-impact-csv')}?{urlencode(query)}"
 
 
 class AgreementShipmentsAdmin(AgreementAdmin):
