@@ -190,13 +190,19 @@ def terms_facts(
 
 
 def _allotment_facts(
-    allotment: Allotment | None, at: datetime.datetime, *, proposal: Policy | None = None
+    allotment: Allotment | None, at: datetime.datetime, *, policy: Policy, agreement_in_force: bool
 ) -> engine.AllotmentFacts | None:
+    """The allotment as the engine reads it: a Tier 2 allocation uplifted by `policy`'s factor (the one in force,
+    or a proposal) while an agreement with its country is in force (agreements.selectors.effective_capacity, with
+    what gather_facts has read already)."""
     if allotment is None:
         return None
+    capacity = allotment.capacity_tpp
+    if allotment.source == AllotmentSource.TIER_ALLOCATION and agreement_in_force:
+        capacity = agreements.uplifted_capacity(capacity, policy.g2g_uplift)
     return engine.AllotmentFacts(
         id=allotment.pk,
-        capacity_tpp=agreements.effective_capacity(allotment, at, policy=proposal),
+        capacity_tpp=capacity,
         committed_tpp=allotment.committed_tpp,
         period_start=allotment.period_start,
         period_end=allotment.period_end,
@@ -210,7 +216,11 @@ def _allotment_facts(
 def _refuse_unclassified(request: engine.Request) -> None:
     """A chip awaiting classification (or a system holding one) cannot be determined on: 400 naming it."""
     ids = {line.product_id for line in request.lines}
-    products = Product.objects.filter(pk__in=ids).select_related("chip")
+    refuse_unclassified(Product.objects.filter(pk__in=ids).select_related("chip"))
+
+
+def refuse_unclassified(products: Iterable[Product]) -> None:
+    """The check of `_refuse_unclassified` on products the caller has read already (with their chips)."""
     unclassified = sorted(str(product) for product in products if product.eccn == Eccn.UNCLASSIFIED)
     if unclassified:
         raise ValidationError(
@@ -223,7 +233,12 @@ def _refuse_unclassified(request: engine.Request) -> None:
 
 
 def _proposed_allotment_facts(
-    proposal: Policy, destination: str, tier: int | None, existing: Allotment | None, at: datetime.datetime
+    proposal: Policy,
+    destination: str,
+    tier: int | None,
+    existing: Allotment | None,
+    at: datetime.datetime,
+    agreement_in_force: bool,
 ) -> engine.AllotmentFacts | None:
     """The allotment a determination at `at` would draw on under a proposal (a policy not in force): the one on
     record, its Tier 2 capacity uplifted by the proposal's factor; or, where the proposal opens a Tier 2 period
@@ -240,9 +255,9 @@ def _proposed_allotment_facts(
         ).exists()
     )
     if not opens_period:
-        return _allotment_facts(existing, at, proposal=proposal)
+        return _allotment_facts(existing, at, policy=proposal, agreement_in_force=agreement_in_force)
     capacity = proposal.tier2_allocation_tpp
-    if agreements.agreement_in_force(destination, at) is not None:
+    if agreement_in_force:
         capacity = agreements.uplifted_capacity(capacity, proposal.g2g_uplift)
     return engine.AllotmentFacts(
         id=None,  # hypothetical: not on record until the proposal is approved
@@ -253,15 +268,20 @@ def _proposed_allotment_facts(
     )
 
 
-def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> engine.Facts:
+def gather_facts(
+    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+) -> engine.Facts:
     """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal, whose every
-    parameter applies, its Tier 2 allocation and uplift included)."""
+    parameter applies, its Tier 2 allocation and uplift included). `products_checked`: the caller has refused
+    unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again."""
     at, on = request.at, request.at.date()
-    _refuse_unclassified(request)
+    if not products_checked:
+        _refuse_unclassified(request)
     proposal, policy = policy, policy or agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
     codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
-    tiers = agreements.tiers_on(codes, on)
+    countries = agreements.country_facts_on(codes, on)
+    tiers = countries.tiers
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
@@ -271,23 +291,27 @@ def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> en
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
         agreement=_terms_facts(agreement, at) if agreement else None,
         allotment=(
-            _allotment_facts(allotment, at)
+            _allotment_facts(allotment, at, policy=policy, agreement_in_force=agreement is not None)
             if proposal is None
-            else _proposed_allotment_facts(proposal, request.destination, tiers[request.destination], allotment, at)
+            else _proposed_allotment_facts(
+                proposal, request.destination, tiers[request.destination], allotment, at, agreement is not None
+            )
         ),
         consignee_lpp_used_tpp=consignee_lpp_used_tpp(request.consignee_party, at.year),
         consignee_installed_tpp=(
             installed_tpp(request.consignee_party, request.destination) if policy.kind == PolicyKind.GLOBAL else 0
         ),
-        groups=agreements.groups_on(codes, on),
-        us_countries=agreements.countries_counting_as_us(codes),
+        groups=countries.groups,
+        us_countries=countries.counting_as_us,
         headquarters=tuple(sorted(headquarters)),
         programmes=tuple(programmes_in_force(on)),
     )
 
 
-def determine(request: engine.Request, *, policy: Policy | None = None) -> engine.Determination:
-    return engine.determine(request, gather_facts(request, policy=policy))
+def determine(
+    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+) -> engine.Determination:
+    return engine.determine(request, gather_facts(request, policy=policy, products_checked=products_checked))
 
 
 # Scope: what a user may see is decided once, in portal.scoping (`Model.objects.restrict(user, "view")`).

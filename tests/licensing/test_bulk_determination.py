@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
 from agreements.models import Allotment, Party
 from agreements.selectors import policy_in_force
@@ -162,3 +163,14 @@ def test_a_batch_takes_a_constant_number_of_queries(world):
     with CaptureQueriesContext(connection) as five_times:
         bulk.determine_many(requests * 5)
     assert len(five_times) == len(once) <= 20
+
+
+@pytest.mark.parametrize("on", [datetime.date(2025, 6, 1), datetime.date(2026, 3, 1)])
+def test_country_facts_in_one_query_are_the_tiers_groups_and_us_of_the_three_selectors(on):
+    codes = {"US", "PR", "GU", "CN", "HK", "MO", "IN", "AE", "DE", "KH", "CY", "SD", "IR"}
+    with CaptureQueriesContext(connection) as one:
+        facts = agreements_selectors.country_facts_on(codes, on)
+    assert len(one) == 1
+    assert facts.tiers == agreements_selectors.tiers_on(codes, on)
+    assert facts.groups == agreements_selectors.groups_on(codes, on)
+    assert facts.counting_as_us == agreements_selectors.countries_counting_as_us(codes) == {"US", "PR", "GU"}
