@@ -35,6 +35,9 @@ from licensing import selectors
 from licensing.choices import PENDING_APPLICATION_STATUSES, Eccn, PartyRole
 from licensing.models import Application, ApplicationLine, ApplicationParty, LicenceLine, LppNotification, Product
 
+# Above this many ids, a fact is read for every row of its table rather than through an IN list of them all.
+WHOLE_TABLE_ABOVE = 2_000
+
 
 @dataclass
 class _Batch:
@@ -54,6 +57,9 @@ class _Batch:
     lpp_used: dict[int, int] = field(default_factory=dict)
     installed: dict[tuple[int, str], int] = field(default_factory=dict)
     programmes: tuple[engine.ProgrammeFacts, ...] = ()
+    # Shared by the requests asking the same: headquarters per party set, country facts per set of codes
+    headquarters_of: dict[tuple[int, ...], tuple[str, ...]] = field(default_factory=dict)
+    countries_of: dict[frozenset[str], tuple] = field(default_factory=dict)
 
 
 def determine_many(requests: Sequence[engine.Request], *, policy: Policy | None = None) -> list[engine.Determination]:
@@ -122,6 +128,9 @@ def _party_chains(party_ids: set[int]) -> dict[int, tuple[str, int | None, int |
     """Every party the requests name and every ancestor and survivor above them: one query per chain level."""
     known: dict[int, tuple[str, int | None, int | None]] = {}
     frontier = set(party_ids)
+    if len(frontier) > WHOLE_TABLE_ABOVE:  # thousands of ids: the whole register costs less than the IN list
+        rows = Party.objects.values_list("pk", "hq_country_id", "ultimate_parent_id", "merged_into_id")
+        return {pk: (hq, parent, survivor) for pk, hq, parent, survivor in rows}
     for _ in range(agreements.MAX_PARENT_CHAIN):
         frontier -= set(known)
         if not frontier:
@@ -275,12 +284,10 @@ def _hypothetical(proposal: Policy, agreement_in_force: bool) -> engine.Allotmen
 
 
 def _lpp_used(party_ids: set[int], year: int) -> dict[int, int]:
-    rows = (
-        LppNotification.objects.filter(consignee_party_id__in=party_ids, year=year)
-        .values("consignee_party_id")
-        .annotate(total=Sum("total_tpp"))
-        .order_by()
-    )
+    notified = LppNotification.objects.filter(year=year)
+    if len(party_ids) <= WHOLE_TABLE_ABOVE:
+        notified = notified.filter(consignee_party_id__in=party_ids)
+    rows = notified.values("consignee_party_id").annotate(total=Sum("total_tpp")).order_by()
     return {row["consignee_party_id"]: row["total"] or 0 for row in rows}
 
 
@@ -290,12 +297,12 @@ def _installed(party_ids: set[int]) -> dict[tuple[int, str], int]:
         When(licence__status__in=selectors.RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
         default=F("approved_quantity") * F("unit_tpp"),
     )
+    consignee: dict = {"licence__application__parties__role": PartyRole.ULTIMATE_CONSIGNEE}
+    if len(party_ids) <= WHOLE_TABLE_ABOVE:  # one filter(): both conditions on the same party row
+        consignee["licence__application__parties__party_id__in"] = party_ids
+    lines = LicenceLine.objects.filter(**consignee)
     rows = (
-        LicenceLine.objects.filter(
-            licence__application__parties__role=PartyRole.ULTIMATE_CONSIGNEE,
-            licence__application__parties__party_id__in=party_ids,
-        )
-        .values("licence__application__parties__party_id", "licence__application__destination_id")
+        lines.values("licence__application__parties__party_id", "licence__application__destination_id")
         .annotate(total=Sum(kept))
         .order_by()
     )
@@ -306,25 +313,40 @@ def _installed(party_ids: set[int]) -> dict[tuple[int, str], int]:
 
 
 def _facts(request: engine.Request, batch: _Batch) -> engine.Facts:
-    headquarters = _headquarters(request, batch.parties) if request.hq_party_ids else set()
-    codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
-    tiers = {code: batch.tiers.get(code) for code in codes}
+    headquarters = batch.headquarters_of.get(request.hq_party_ids)
+    if headquarters is None:
+        found = _headquarters(request, batch.parties) if request.hq_party_ids else set()
+        headquarters = batch.headquarters_of.setdefault(request.hq_party_ids, tuple(sorted(found)))
+    codes = frozenset({request.destination, *request.end_user_hq, *headquarters, request.export_from})
+    countries = batch.countries_of.get(codes)
+    if countries is None:
+        tiers = {code: batch.tiers.get(code) for code in codes}
+        countries = batch.countries_of.setdefault(
+            codes,
+            (
+                tiers,
+                {code: tier for code, tier in tiers.items() if tier is not None},
+                {code: batch.groups.get(code, frozenset()) for code in codes},
+                frozenset(code for code in codes if code in batch.us),
+            ),
+        )
+    tiers, hq_tiers, groups, us_countries = countries
     agreement = batch.agreements.get(request.destination)
     consignee = request.consignee_party
     global_regime = batch.policy.kind == PolicyKind.GLOBAL
     return engine.Facts(
         policy=batch.policy_facts or selectors.policy_facts(batch.policy),
         destination_tier=tiers[request.destination],
-        hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
+        hq_tiers=hq_tiers,
         agreement=batch.terms[agreement.pk] if agreement else None,
         allotment=batch.allotments.get(request.destination),
         consignee_lpp_used_tpp=batch.lpp_used.get(consignee, 0) if consignee is not None else 0,
         consignee_installed_tpp=(
             batch.installed.get((consignee, request.destination), 0) if global_regime and consignee is not None else 0
         ),
-        groups={code: batch.groups.get(code, frozenset()) for code in codes},
-        us_countries=frozenset(code for code in codes if code in batch.us),
-        headquarters=tuple(sorted(headquarters)),
+        groups=groups,
+        us_countries=us_countries,
+        headquarters=headquarters,
         programmes=batch.programmes,
     )
 

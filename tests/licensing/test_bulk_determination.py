@@ -174,3 +174,11 @@ def test_country_facts_in_one_query_are_the_tiers_groups_and_us_of_the_three_sel
     assert facts.tiers == agreements_selectors.tiers_on(codes, on)
     assert facts.groups == agreements_selectors.groups_on(codes, on)
     assert facts.counting_as_us == agreements_selectors.countries_counting_as_us(codes) == {"US", "PR", "GU"}
+
+
+def test_reading_whole_tables_for_big_batches_gives_the_same_answers(world, monkeypatch):
+    """Past WHOLE_TABLE_ABOVE ids a batch reads every party, LPP total and installation instead of an IN list."""
+    monkeypatch.setattr(bulk, "WHOLE_TABLE_ABOVE", 0)
+    f.switch_to_global()
+    pending = Application.objects.filter(status__in=PENDING_APPLICATION_STATUSES).count()
+    assert _assert_same_answers() == 6 * pending
