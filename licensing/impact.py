@@ -130,14 +130,15 @@ def impact_preview(proposal: Policy, *, at: datetime.datetime | None = None) -> 
     """Every pending application (oldest submission first), determined at `at` (now) under the policy in force and
     under `proposal`, every parameter of it applied. A constant number of queries whatever the number of cases."""
     at = at or timezone.now()
-    cases = bulk.pending_cases(at)
-    requests = [case.request for case in cases]
-    current = bulk.determine_many(requests)
-    proposed_facts = bulk.gather_facts_many(requests, policy=proposal)
-    rows = [
-        ImpactRow(case, now, engine.determine(case.request, facts), facts.allotment)
-        for case, now, facts in zip(cases, current, proposed_facts, strict=True)
-    ]
+    with bulk.cyclic_gc_paused():
+        cases = bulk.pending_cases(at)
+        requests = [case.request for case in cases]
+        current = bulk.determine_many(requests)
+        proposed_facts = bulk.gather_facts_many(requests, policy=proposal)
+        rows = [
+            ImpactRow(case, now, engine.determine(case.request, facts), facts.allotment)
+            for case, now, facts in zip(cases, current, proposed_facts, strict=True)
+        ]
     return ImpactPreview(at, rows)
 
 

@@ -3,6 +3,8 @@
 - `scan_document`: stream a pending document to clamd and record the verdict. Run again (a retry, a second
   worker) on a document already decided, it does nothing; when clamd stays unreachable through every attempt,
   the document is marked "scan failed" and stays closed to all but its uploader.
+- `compute_impact_run`: the impact of a proposal over every pending application when they are more than
+  settings.IMPACT_PREVIEW_SYNC_LIMIT; progress as it goes, then the summary and the CSV; idempotent.
 - `render_letters`: after a decision commits, the decision letter (and the licence document of an approval) as
   PDF documents; idempotent, and the download renders on the spot if it has not run yet.
 
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from licensing.choices import ScanStatus
 from licensing.models import Document, Licence
 from licensing.services import documents as document_services
+from licensing.services import impact_runs
 from licensing.services import letters as letter_services
 from portal import clamd
 from portal.tasks import retried_task
@@ -62,3 +65,14 @@ def render_letters(application_id: int) -> str:
     if licence is not None:
         letter_services.store_licence_document(licence_id=licence.pk)
     return letter.sha256
+
+
+def _impact_gave_up(run_id: int) -> None:
+    impact_runs.impact_run_failed(run_id)
+
+
+@retried_task(on_give_up=_impact_gave_up)
+def compute_impact_run(run_id: int) -> str:
+    """The impact of a proposal over every pending application, in the background (licensing.services.impact_runs);
+    run again on a finished run, it does nothing."""
+    return impact_runs.impact_run_compute(run_id=run_id)

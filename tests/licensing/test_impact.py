@@ -275,3 +275,41 @@ def test_the_proposal_page_in_the_admin_shows_the_summary_pages_and_links_the_cs
     assert "Page 1 of 2" in page
     second = client.get(f"/admin/agreements/policy/{proposal.pk}/change/?page=2&changed=1").content.decode()
     assert "Page 2 of 2" in second and "that would change" in second
+
+
+# Above settings.IMPACT_PREVIEW_SYNC_LIMIT pending cases: a background run, its progress on the page, then its result
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_many_pending_cases_are_previewed_by_a_task_with_its_progress_on_the_page(
+    pending, client, settings, django_capture_on_commit_callbacks
+):
+    from licensing.choices import ImpactRunStatus
+    from licensing.models import ImpactRun
+    from licensing.services import impact_runs
+
+    settings.IMPACT_PREVIEW_SYNC_LIMIT = 3  # four are pending
+    settings.TASKS = IMMEDIATE
+    proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Switch", lpp_threshold_tpp=0)
+    client.force_login(make_user("policy_admin"))
+    url = f"/admin/agreements/policy/{proposal.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        waiting = client.get(url).content.decode()
+    assert "Computing the impact on every pending application" in waiting and 'http-equiv="refresh"' in waiting
+    run = ImpactRun.objects.get(policy=proposal)
+    assert run.status == ImpactRunStatus.QUEUED and len(enqueued) == 1
+    assert client.get(url) and ImpactRun.objects.filter(policy=proposal).count() == 1  # the same run, not another
+
+    for callback in enqueued:  # the worker: the task enqueued on commit
+        callback()
+    run.refresh_from_db()
+    assert (run.status, run.pending, run.done, run.summary["changed"]) == (ImpactRunStatus.DONE, 4, 4, 3)
+    assert impact_runs.impact_run_compute(run_id=run.pk) == ImpactRunStatus.DONE  # run again: nothing to do
+
+    done = client.get(url).content.decode()
+    assert "Impact on all 4 pending applications" in done and "(3 would change)" in done
+    assert 'http-equiv="refresh"' not in done
+    download = client.get(f"/admin/agreements/policy/{proposal.pk}/impact-runs/{run.pk}/csv/")
+    assert download["Content-Type"] == "text/csv"
+    assert len(download.content.decode().strip().splitlines()) == 1 + 4
