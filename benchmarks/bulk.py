@@ -57,10 +57,11 @@ def preview(repeats: int, officer) -> None:
     proposal = agreements_services.proposed_policy(base=policy_in_force(), kind="global", lpp_threshold_tpp=0)
     client = figures.login(officer)
     url = "/api/v1/policy/impact/?kind=global&lpp_threshold_tpp=0"
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+    response = client.get(url)
     assert response.status_code == 200, response.content[:500]
     body = response.json()
+    with CaptureQueriesContext(connection) as captured:
+        impact.impact_preview(proposal)
     in_process, through_api = [], []
     for _ in range(repeats):
         began = time.perf_counter()
@@ -71,7 +72,8 @@ def preview(repeats: int, officer) -> None:
         assert client.get(url).status_code == 200
         through_api.append(time.perf_counter() - began)
     csv_began = time.perf_counter()
-    lines = sum(1 for _ in client.get(url.replace("/impact/", "/impact/csv/")).streaming_content)
+    download = client.get(url.replace("/impact/", "/impact/csv/"))
+    lines = b"".join(download.streaming_content).count(b"\n")
     csv_seconds = time.perf_counter() - csv_began
     seconds = figures.median(through_api)
     applications = body["pending"]

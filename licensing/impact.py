@@ -168,23 +168,27 @@ def _deciding_rule(determination: engine.Determination) -> str:
     return determination.reasons[-1].rule if determination.reasons else ""
 
 
+CSV_CHUNK = 1_000  # rows per piece of a streamed download
+
+
 def csv_lines(rows: Iterable[ImpactRow]) -> Iterator[str]:
-    """The header, then a line per row (for a streaming response)."""
+    """The header, then the rows' lines, CSV_CHUNK rows to a piece (for a streaming response)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
-    def flushed(values) -> str:
-        writer.writerow(values)
+    def flushed() -> str:
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         return text
 
-    yield flushed(CSV_HEADER)
-    for row in rows:
+    writer.writerow(CSV_HEADER)
+    for count, row in enumerate(rows, start=1):
+        if count % CSV_CHUNK == 0:
+            yield flushed()
         case, now, then = row.case, row.current, row.proposed
         hypothetical = then.allotment_id is None and then.allotment_remaining_tpp is not None
-        yield flushed(
+        writer.writerow(
             (
                 case.acn,
                 case.status,
@@ -204,3 +208,4 @@ def csv_lines(rows: Iterable[ImpactRow]) -> Iterator[str]:
                 "yes" if row.changed else "no",
             )
         )
+    yield flushed()
