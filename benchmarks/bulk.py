@@ -61,8 +61,13 @@ def preview(repeats: int, officer) -> None:
     response = client.get(url)
     assert response.status_code == 200, response.content[:500]
     body = response.json()
-    connection.queries_log.clear()  # a full log (9,000 entries) would count nothing new
-    with CaptureQueriesContext(connection) as captured:
+    captured: list[str] = []
+
+    def counted(execute, sql, params, many, context):
+        captured.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):  # every statement, whatever the debug log holds
         impact.impact_preview(proposal)
     in_process, through_api = [], []
     for _ in range(repeats):
