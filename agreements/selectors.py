@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus, AllotmentSource, LedgerKind, PolicyStatus, Tier
@@ -113,6 +114,55 @@ def tiers_on(codes: list[str] | set[str] | tuple[str, ...], on: datetime.date) -
     for code, tier in rows:  # ascending dates: the last one seen is in force
         tiers[code] = tier
     return tiers
+
+
+@dataclass(frozen=True)
+class CountryFacts:
+    """What a determination needs of a set of countries on a date, read in one query."""
+
+    tiers: dict[str, int | None]
+    groups: dict[str, frozenset[str]]
+    counting_as_us: frozenset[str]
+
+
+def country_facts_on(codes: Iterable[str], on: datetime.date) -> CountryFacts:
+    """`tiers_on`, `groups_on` and `countries_counting_as_us` of the same codes, in one query (UNION ALL)."""
+    codes = set(codes)
+    columns = ("fact", "country_id", "value", "since")
+    tiers = (
+        TierMembership.objects.filter(country__in=codes, effective_from__lte=on)
+        .annotate(fact=Value("tier"), value=Cast("tier", CharField()), since=F("effective_from"))
+        .values_list(*columns)
+        .order_by()
+    )
+    groups = (
+        CountryGroupMembership.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gt=on), country__in=codes, effective_from__lte=on
+        )
+        .annotate(fact=Value("group"), value=F("group"), since=F("effective_from"))
+        .values_list(*columns)
+        .order_by()
+    )
+    us = (
+        Country.objects.filter(code__in=codes, counts_as_us=True)
+        .annotate(fact=Value("us"), country_id=F("code"), value=Value(""), since=Value(on, DateField()))
+        .values_list(*columns)
+        .order_by()
+    )
+    tier_since: dict[str, datetime.date] = {}
+    tiers_found: dict[str, int | None] = dict.fromkeys(codes)
+    found: dict[str, set[str]] = {code: set() for code in codes}
+    counting_as_us = set()
+    for fact, code, value, since in tiers.union(groups, us, all=True):
+        if fact == "tier" and (code not in tier_since or since >= tier_since[code]):
+            tier_since[code], tiers_found[code] = since, int(value)
+        elif fact == "group":
+            found[code].add(value)
+        elif fact == "us":
+            counting_as_us.add(code)
+    return CountryFacts(
+        tiers_found, {code: frozenset(groups_of) for code, groups_of in found.items()}, frozenset(counting_as_us)
+    )
 
 
 def tier_on(code: str, on: datetime.date) -> int | None:
@@ -526,13 +576,17 @@ class ResolvedParty:
         return tuple(pk for pk in (self.pk, self.ref.ultimate_parent) if pk is not None)
 
 
-def party_details_check(ref: PartyRef) -> None:
-    """Inline details a party needs: a name, and known location (and headquarters) countries."""
+def party_details_check(ref: PartyRef, *, known: frozenset[str] = frozenset()) -> None:
+    """Inline details a party needs: a name, and known location (and headquarters) countries (`known`: codes the
+    caller has already found in the register of countries, not looked up again)."""
     errors: dict[str, str] = {}
     if not ref.key:
         errors["name"] = "Name the party (its registered legal name)."
     codes = {code for code in (ref.country, ref.hq_country) if code}
-    known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
+    unsure = codes - known
+    known = (known & codes) | (
+        set(Country.objects.filter(code__in=unsure).values_list("code", flat=True)) if unsure else set()
+    )
     if not ref.country:
         errors["country"] = "Give the party's location country (ISO alpha-2 code)."
     elif ref.country not in known:
@@ -557,7 +611,7 @@ def party_resolve(*, visible: QuerySet[Party], ref: PartyRef, default_country: s
     ref = ref.located(default_country)
     if ref.id is not None:
         return ResolvedParty(party_in_scope(visible, ref.id), ref)
-    party_details_check(ref)
+    party_details_check(ref, known=frozenset({default_country}))  # the destination, already a known country
     if ref.ultimate_parent is not None:
         party_in_scope(visible, ref.ultimate_parent, field="ultimate_parent")
     return ResolvedParty(party_match(ref.name, ref.country or ""), ref)

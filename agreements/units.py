@@ -1,10 +1,12 @@
 """Compute is kept in integer TPP; H100-equivalents are derived for display (DOMAIN.md § 3)."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 H100_TPP = 15_832
 
 
+@lru_cache(maxsize=65_536)  # a pure function of an int (Decimals are immutable): determinations in bulk repeat figures
 def h100e(tpp: int) -> Decimal:
     """TPP ÷ 15,832, to two decimals."""
     return (Decimal(tpp) / H100_TPP).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("lists", "determinations", "admin", "approvals")
+SECTIONS = ("lists", "determinations", "admin", "approvals", "bulk", "preview")
 
 
 def _with_database(url: str, name: str) -> str:

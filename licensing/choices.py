@@ -136,3 +136,10 @@ class ProposalStatus(models.TextChoices):
     OPEN = "open", "Open"
     CONFIRMED = "confirmed", "Confirmed (licence suspended)"
     DISMISSED = "dismissed", "Dismissed"
+
+
+class ImpactRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -544,6 +544,7 @@ class LppConsigneeYear(models.Model):
 # importing them here registers them with the app.
 from licensing.declaration_models import Declaration, DeclarationText  # noqa: E402
 from licensing.document_models import Document  # noqa: E402
+from licensing.impact_models import ImpactRun  # noqa: E402
 from licensing.obligation_models import Obligation, ObligationSubmission, SuspensionProposal  # noqa: E402
 from licensing.programme_models import (  # noqa: E402
     CertificationAffirmation,
@@ -561,6 +562,7 @@ __all__ = [
     "Declaration",
     "DeclarationText",
     "Document",
+    "ImpactRun",
     "InfoRequest",
     "Licence",
     "LicenceLine",

@@ -11,8 +11,7 @@ from django.utils import timezone
 from agreements import deal_selectors
 from agreements import selectors as agreements
 from agreements.choices import AllotmentSource, LedgerKind, PolicyKind, Tier
-from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy
-from agreements.units import h100e
+from agreements.models import Agreement, Allotment, LedgerEntryParty, Party, Policy, TermsVersion
 from licensing import determination as engine
 from licensing.choices import (
     PENDING_APPLICATION_STATUSES,
@@ -134,7 +133,7 @@ def consignee_lpp_used_tpp(party_id: int | None, year: int) -> int:
 
 
 # A licence's TPP stays installed unless released: an expired or revoked licence keeps only what was shipped.
-_RELEASED_STATUSES = (LicenceStatus.EXPIRED, LicenceStatus.REVOKED)
+RELEASED_STATUSES = (LicenceStatus.EXPIRED, LicenceStatus.REVOKED)
 
 
 def installed_tpp(party_id: int | None, country_code: str) -> int:
@@ -147,13 +146,13 @@ def installed_tpp(party_id: int | None, country_code: str) -> int:
         licence__application__in=consignee_of.values("application_id"), licence__application__destination=country_code
     )
     kept = Case(
-        When(licence__status__in=_RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
+        When(licence__status__in=RELEASED_STATUSES, then=F("shipped_quantity") * F("unit_tpp")),
         default=F("approved_quantity") * F("unit_tpp"),
     )
     return lines.aggregate(total=Sum(kept))["total"] or 0
 
 
-def _policy_facts(policy: Policy) -> engine.PolicyFacts:
+def policy_facts(policy: Policy) -> engine.PolicyFacts:
     return engine.PolicyFacts(
         kind=policy.kind,
         lpp_threshold_tpp=policy.lpp_threshold_tpp,
@@ -165,6 +164,15 @@ def _policy_facts(policy: Policy) -> engine.PolicyFacts:
 def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFacts:
     terms = agreements.terms_in_force(agreement, at.date())
     overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
+    return terms_facts(
+        agreement, terms, tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue)
+    )
+
+
+def terms_facts(
+    agreement: Agreement, terms: TermsVersion, overdue: tuple[engine.MilestoneFacts, ...]
+) -> engine.TermsFacts:
+    """A terms version in force as the engine reads it, with the milestones overdue at the instant asked about."""
     return engine.TermsFacts(
         agreement_id=agreement.pk,
         agreement_reference=agreement.reference,
@@ -177,18 +185,24 @@ def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFac
         excluded_end_users=frozenset(engine.normalise_name(name) for name in terms.excluded_end_users),
         security_conditions=tuple(terms.security_conditions),
         reporting_cadence=terms.get_reporting_cadence_display() if terms.reporting_cadence else "",
-        overdue_milestones=tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue),
+        overdue_milestones=overdue,
     )
 
 
 def _allotment_facts(
-    allotment: Allotment | None, at: datetime.datetime, *, proposal: Policy | None = None
+    allotment: Allotment | None, at: datetime.datetime, *, policy: Policy, agreement_in_force: bool
 ) -> engine.AllotmentFacts | None:
+    """The allotment as the engine reads it: a Tier 2 allocation uplifted by `policy`'s factor (the one in force,
+    or a proposal) while an agreement with its country is in force (agreements.selectors.effective_capacity, with
+    what gather_facts has read already)."""
     if allotment is None:
         return None
+    capacity = allotment.capacity_tpp
+    if allotment.source == AllotmentSource.TIER_ALLOCATION and agreement_in_force:
+        capacity = agreements.uplifted_capacity(capacity, policy.g2g_uplift)
     return engine.AllotmentFacts(
         id=allotment.pk,
-        capacity_tpp=agreements.effective_capacity(allotment, at, policy=proposal),
+        capacity_tpp=capacity,
         committed_tpp=allotment.committed_tpp,
         period_start=allotment.period_start,
         period_end=allotment.period_end,
@@ -202,7 +216,11 @@ def _allotment_facts(
 def _refuse_unclassified(request: engine.Request) -> None:
     """A chip awaiting classification (or a system holding one) cannot be determined on: 400 naming it."""
     ids = {line.product_id for line in request.lines}
-    products = Product.objects.filter(pk__in=ids).select_related("chip")
+    refuse_unclassified(Product.objects.filter(pk__in=ids).select_related("chip"))
+
+
+def refuse_unclassified(products: Iterable[Product]) -> None:
+    """The check of `_refuse_unclassified` on products the caller has read already (with their chips)."""
     unclassified = sorted(str(product) for product in products if product.eccn == Eccn.UNCLASSIFIED)
     if unclassified:
         raise ValidationError(
@@ -215,7 +233,12 @@ def _refuse_unclassified(request: engine.Request) -> None:
 
 
 def _proposed_allotment_facts(
-    proposal: Policy, destination: str, tier: int | None, existing: Allotment | None, at: datetime.datetime
+    proposal: Policy,
+    destination: str,
+    tier: int | None,
+    existing: Allotment | None,
+    at: datetime.datetime,
+    agreement_in_force: bool,
 ) -> engine.AllotmentFacts | None:
     """The allotment a determination at `at` would draw on under a proposal (a policy not in force): the one on
     record, its Tier 2 capacity uplifted by the proposal's factor; or, where the proposal opens a Tier 2 period
@@ -232,9 +255,9 @@ def _proposed_allotment_facts(
         ).exists()
     )
     if not opens_period:
-        return _allotment_facts(existing, at, proposal=proposal)
+        return _allotment_facts(existing, at, policy=proposal, agreement_in_force=agreement_in_force)
     capacity = proposal.tier2_allocation_tpp
-    if agreements.agreement_in_force(destination, at) is not None:
+    if agreement_in_force:
         capacity = agreements.uplifted_capacity(capacity, proposal.g2g_uplift)
     return engine.AllotmentFacts(
         id=None,  # hypothetical: not on record until the proposal is approved
@@ -245,41 +268,50 @@ def _proposed_allotment_facts(
     )
 
 
-def gather_facts(request: engine.Request, *, policy: Policy | None = None) -> engine.Facts:
+def gather_facts(
+    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+) -> engine.Facts:
     """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal, whose every
-    parameter applies, its Tier 2 allocation and uplift included)."""
+    parameter applies, its Tier 2 allocation and uplift included). `products_checked`: the caller has refused
+    unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again."""
     at, on = request.at, request.at.date()
-    _refuse_unclassified(request)
+    if not products_checked:
+        _refuse_unclassified(request)
     proposal, policy = policy, policy or agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
     codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
-    tiers = agreements.tiers_on(codes, on)
+    countries = agreements.country_facts_on(codes, on)
+    tiers = countries.tiers
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
     return engine.Facts(
-        policy=_policy_facts(policy),
+        policy=policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
         agreement=_terms_facts(agreement, at) if agreement else None,
         allotment=(
-            _allotment_facts(allotment, at)
+            _allotment_facts(allotment, at, policy=policy, agreement_in_force=agreement is not None)
             if proposal is None
-            else _proposed_allotment_facts(proposal, request.destination, tiers[request.destination], allotment, at)
+            else _proposed_allotment_facts(
+                proposal, request.destination, tiers[request.destination], allotment, at, agreement is not None
+            )
         ),
         consignee_lpp_used_tpp=consignee_lpp_used_tpp(request.consignee_party, at.year),
         consignee_installed_tpp=(
             installed_tpp(request.consignee_party, request.destination) if policy.kind == PolicyKind.GLOBAL else 0
         ),
-        groups=agreements.groups_on(codes, on),
-        us_countries=agreements.countries_counting_as_us(codes),
+        groups=countries.groups,
+        us_countries=countries.counting_as_us,
         headquarters=tuple(sorted(headquarters)),
         programmes=tuple(programmes_in_force(on)),
     )
 
 
-def determine(request: engine.Request, *, policy: Policy | None = None) -> engine.Determination:
-    return engine.determine(request, gather_facts(request, policy=policy))
+def determine(
+    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+) -> engine.Determination:
+    return engine.determine(request, gather_facts(request, policy=policy, products_checked=products_checked))
 
 
 # Scope: what a user may see is decided once, in portal.scoping (`Model.objects.restrict(user, "view")`).
@@ -633,60 +665,6 @@ def shipment_still_needs(shipment: Shipment) -> list[str]:
 
 def notifications_for_listing(user: Actor) -> QuerySet[LppNotification]:
     return LppNotification.objects.restrict(user, "view").prefetch_related("lines")
-
-
-def pending_applications(limit: int = 500) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(status__in=PENDING_APPLICATION_STATUSES)
-        .select_related("organisation")
-        .prefetch_related(
-            "parties", Prefetch("lines", queryset=ApplicationLine.objects.select_related("product__chip"))
-        )
-        .order_by("submitted_at", "id")[:limit]
-    )
-
-
-def policy_impact_rows(proposal: Policy) -> list[dict]:
-    """Current and proposed determination of each pending application, as of now. The proposal's every parameter
-    applies (SPEC § 3): a Tier 2 allocation it would open is shown with no id (`hypothetical`)."""
-    now = timezone.now()
-    rows = []
-    for application in pending_applications():
-        request = application_request(application, at=now)
-        current = determine(request).as_dict()
-        proposed = _proposed_determination(request, proposal)
-        rows.append(
-            {
-                "id": application.pk,
-                "acn": application.acn,
-                "status": application.status,
-                "organisation": application.organisation.name,
-                "destination": application.destination_id,
-                "requested_tpp": application.requested_tpp,
-                "current": current,
-                "proposed": proposed,
-                "changed": (current["outcome"], current["presumption"])
-                != (proposed["outcome"], proposed["presumption"]),
-            }
-        )
-    return rows
-
-
-def _proposed_determination(request: engine.Request, proposal: Policy) -> dict:
-    facts = gather_facts(request, policy=proposal)
-    determination = engine.determine(request, facts)
-    answer = determination.as_dict()
-    remaining = determination.allotment_remaining_tpp
-    if answer["allotment"] is None and remaining is not None and facts.allotment is not None:
-        answer["allotment"] = {  # drawn on a Tier 2 allocation the proposal would open (no row yet)
-            "id": None,
-            "hypothetical": True,
-            "remaining_tpp": remaining,
-            "remaining_h100e": str(h100e(remaining)),
-            "period_start": facts.allotment.period_start.isoformat(),
-            "period_end": facts.allotment.period_end.isoformat(),
-        }
-    return answer
 
 
 def shipped_by_allotment_party(allotment_ids: list[int]) -> dict[tuple[int, int | None], int]:

@@ -3,6 +3,8 @@
 - `scan_document`: stream a pending document to clamd and record the verdict. Run again (a retry, a second
   worker) on a document already decided, it does nothing; when clamd stays unreachable through every attempt,
   the document is marked "scan failed" and stays closed to all but its uploader.
+- `compute_impact_run`: the impact of a proposal over every pending application when they are more than
+  settings.IMPACT_PREVIEW_SYNC_LIMIT; progress as it goes, then the summary and the CSV; idempotent.
 - `render_letters`: after a decision commits, the decision letter (and the licence document of an approval) as
   PDF documents; idempotent, and the download renders on the spot if it has not run yet.
 
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from licensing.choices import ScanStatus
 from licensing.models import Document, Licence
 from licensing.services import documents as document_services
+from licensing.services import impact_runs
 from licensing.services import letters as letter_services
 from licensing.services.overdue import daily_obligations
 from portal import clamd
@@ -80,3 +83,14 @@ def mark_overdue_obligations(today: str | None = None) -> dict[str, int]:
         "proposals": len(run.proposals),
         "milestones": len(run.milestones),
     }
+
+
+def _impact_gave_up(run_id: int) -> None:
+    impact_runs.impact_run_failed(run_id)
+
+
+@retried_task(on_give_up=_impact_gave_up)
+def compute_impact_run(run_id: int) -> str:
+    """The impact of a proposal over every pending application, in the background (licensing.services.impact_runs);
+    run again on a finished run, it does nothing."""
+    return impact_runs.impact_run_compute(run_id=run_id)

@@ -349,6 +349,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # rqworker runs django-tasks' tasks through this job class
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))  # a failing task runs at most this often
 TASK_RETRY_DELAY_SECONDS = int(os.environ.get("TASK_RETRY_DELAY_SECONDS", "30"))  # × the attempt number
+# Above this many pending applications, the admin's impact preview of a proposal on record is computed by a task
+# (licensing.tasks.compute_impact_run) and its page shows the progress; at or below it, in the request.
+IMPACT_PREVIEW_SYNC_LIMIT = int(os.environ.get("IMPACT_PREVIEW_SYNC_LIMIT", "50000"))
 
 # --- Documents and malware scanning (SPEC § 2, § 4 and § 6 v2, issue 14) -----------------------------------------
 # Files go through Django's storage API: the file system under MEDIA_ROOT by default (never served as static

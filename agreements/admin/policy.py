@@ -217,13 +217,13 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
             **{name: data[name] for name in selectors.POLICY_PARAMETERS},
         }
 
-    def switch_impact(self, proposal: Policy) -> list[dict] | None:
-        """Each pending application with its determination now and under `proposal`, or None where this admin
-        does not know them: pending applications are licensing's (licensing.admin.policy_side passes them in)."""
+    def switch_impact(self, request, proposal: Policy) -> dict | None:
+        """The impact on every pending application — the summary (`pending`, `changed`, `changes`,
+        `destinations`), a page of rows (`rows`, `page`) and `csv_url` — or None where this admin does not know
+        them: pending applications are licensing's (licensing.admin.policy_side passes them in)."""
         return None
 
-    def _impact_context(self, proposal: Policy) -> dict:
-        rows = self.switch_impact(proposal)
+    def _impact_context(self, request, proposal: Policy) -> dict:
         current = selectors.policy_in_force()
         return {
             "current": current,
@@ -234,8 +234,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
                 if row["parameter"] != "size_bands"
             ],
             "bands": list(zip(current.size_bands, proposal.size_bands, strict=False)),
-            "rows": rows,
-            "changed": None if rows is None else sum(1 for row in rows if row["changed"]),
+            "impact": self.switch_impact(request, proposal),
         }
 
     def _confirmation(self, request, form):
@@ -248,7 +247,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
             "title": "Propose the policy switch",
             "form": form,
             "effective_from": form.cleaned_data["effective_from"],
-            **self._impact_context(proposal),
+            **self._impact_context(request, proposal),
         }
         return TemplateResponse(request, "admin/agreements/policy/confirm_switch.html", context)
 
@@ -294,7 +293,7 @@ class PolicyAdmin(ServiceFormMixin, AuditHistoryMixin, admin.ModelAdmin):
             "policy": policy,
             "actions_offered": self.available_actions(request, policy),
             "own_proposal": policy.status == PolicyStatus.PROPOSED and policy.set_by_id == request.user.pk,
-            **self._impact_context(policy),
+            **self._impact_context(request, policy),
         }
         return TemplateResponse(request, "admin/agreements/policy/proposal.html", context)
 

@@ -111,7 +111,7 @@ class PolicyPreviewQuerySerializer(PolicyParametersSerializer):
     size_bands = serializers.JSONField(
         required=False, binary=True, help_text='JSON: [{"h100e": 1000, "condition": "..."}, ...]'
     )
-    PAGING = frozenset({"page", "page_size"})
+    PAGING = frozenset({"page", "page_size", "changed", "destination"})  # the rows' paging and filters
 
     def to_internal_value(self, data):
         _refuse_unknown(data, set(self.fields) | self.PAGING)

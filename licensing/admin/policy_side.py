@@ -7,11 +7,15 @@ Each is agreements' admin class with licensing's figures passed in explicitly; r
 pages keep their addresses (admin:agreements_allotment_dashboard, admin:agreements_policy_add)."""
 
 import datetime
+import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,8 +38,11 @@ from agreements.deal_selectors import ObligationCounts, RevenueShareTotals
 from agreements.models import Agreement, Allotment, Policy
 from agreements.selectors import AllotmentUsage
 from agreements.units import tpp_and_h100e
-from licensing import obligation_selectors, selectors
+from licensing import impact, obligation_selectors, selectors
 from licensing.admin import usage_table
+from licensing.choices import ImpactRunStatus
+from licensing.models import ImpactRun
+from licensing.services import impact_runs
 from portal.display import day
 from portal.permissions import allowed
 
@@ -173,8 +180,69 @@ class AllotmentDemandAdmin(AllotmentAdmin):
 class PolicySwitchAdmin(PolicyAdmin):
     """The regime switch, its confirmation listing each pending application now and under the proposal."""
 
-    def switch_impact(self, proposal: Policy) -> list[dict]:
-        return selectors.policy_impact_rows(proposal)
+    def switch_impact(self, request, proposal: Policy) -> dict:
+        """Every pending application determined now and under the proposal (licensing.impact, in bulk): the
+        summary, a page of the detail (?page=, ?changed=1 for the changed ones only) and the CSV of all of it.
+        Above settings.IMPACT_PREVIEW_SYNC_LIMIT pending cases, a proposal on record's impact is a background run
+        (its progress, then its summary and CSV); an unsaved one's is then shown once proposed."""
+        if impact_runs.impact_runs_in_background():
+            if proposal.pk is None:
+                return {"deferred": True}
+            run = impact_runs.impact_run_for(actor=request.user, policy=proposal)
+            return {"run": run, "csv_url": self._url("impact_run_csv", proposal.pk, run.pk)}
+        preview = impact.impact_preview(proposal)
+        only_changed = request.GET.get("changed") == "1"
+        rows = preview.selected(changed=True if only_changed else None)
+        page = Paginator(rows, IMPACT_PAGE_SIZE).get_page(request.GET.get("page"))
+        return {
+            "pending": len(preview.rows),
+            "changed": preview.changed,
+            "changes": preview.changes(),
+            "destinations": preview.destinations(),
+            "rows": [row.as_dict() for row in page.object_list],
+            "page": page,
+            "only_changed": only_changed,
+            "paged": proposal.pk is not None,  # a proposal on record has an address to page on
+            "csv_url": _impact_csv_url(proposal),
+            "at": preview.at,
+        }
+
+    def get_urls(self):
+        csv = path(
+            "<path:object_id>/impact-runs/<int:run_id>/csv/",
+            self.admin_site.admin_view(self.impact_run_csv_view),
+            name="agreements_policy_impact_run_csv",
+        )
+        return [csv, *super().get_urls()]
+
+    def impact_run_csv_view(self, request, object_id, run_id):
+        """The whole detail of a finished background run, as CSV."""
+        if not allowed(request.user, "agreements.view_policy"):
+            raise PermissionDenied
+        run = get_object_or_404(ImpactRun, pk=run_id, policy_id=object_id, status=ImpactRunStatus.DONE)
+        response = HttpResponse(run.detail_csv, content_type="text/csv")
+        stamp = run.at.strftime("%Y%m%d-%H%M") if run.at else "run"
+        response["Content-Disposition"] = f'attachment; filename="policy-{run.policy_id}-impact-{stamp}.csv"'
+        return response
+
+
+IMPACT_PAGE_SIZE = 50
+
+
+def _impact_csv_url(proposal: Policy) -> str:
+    """The API's CSV of the whole detail: of the proposal on record, or of the unsaved one by its parameters."""
+    if proposal.pk is not None:
+        return reverse("policy-proposal-impact-csv", args=[proposal.pk])
+    query = {"kind": proposal.kind}
+    for name in agreements_selectors.POLICY_PARAMETERS:
+        value = getattr(proposal, name)
+        if name == "size_bands":
+            query[name] = json.dumps(value)
+        elif isinstance(value, datetime.date):
+            query[name] = value.isoformat()
+        else:
+            query[name] = str(value)
+    return f"{reverse('policy-impact-csv')}?{urlencode(query)}"
 
 
 class AgreementShipmentsAdmin(AgreementAdmin):

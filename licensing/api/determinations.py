@@ -1,5 +1,6 @@
 """POST /api/v1/determinations/: what the rules in force say about an export, now."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -26,7 +27,12 @@ class DeterminationRequestSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, help_text="The instant to determine at (default now).")
 
     def validate_items(self, items: list[dict]) -> list[dict]:
-        return resolve_products(items)
+        items = resolve_products(items)
+        try:
+            selectors.refuse_unclassified(item["product"] for item in items)  # read once, checked here
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["items"]) from error
+        return items
 
     def to_request(self, user) -> engine.Request:
         """Parties are matched in the register, never entered in it: an unknown one counts by its given details."""
@@ -109,7 +115,7 @@ class DeterminationView(APIView):
         serializer.is_valid(raise_exception=True)
         question = serializer.to_request(request.user)
         try:
-            return Response(selectors.determine(question).as_dict())
+            return Response(selectors.determine(question, products_checked=True).as_dict())
         except Policy.DoesNotExist as error:
             raise serializers.ValidationError(
                 {"at": f"No policy was in force at {question.at.isoformat()}."}

@@ -8,7 +8,9 @@ from licensing.api.impact import (
     AgreementShipmentsPerformanceView,
     AllotmentDemandViewSet,
     CountryDemandViewSet,
+    PolicyImpactCsvView,
     PolicyImpactView,
+    ProposalImpactCsvView,
     ProposalImpactView,
 )
 from licensing.api.letters import ApplicationLetterView, LicenceDocumentView
@@ -31,7 +33,9 @@ router.register("us-sales-reports", UsSalesReportViewSet, basename="us-sales-rep
 urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),
     path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
+    path("policy/impact/csv/", PolicyImpactCsvView.as_view(), name="policy-impact-csv"),
     path("policy/<int:pk>/impact/", ProposalImpactView.as_view(), name="policy-proposal-impact"),
+    path("policy/<int:pk>/impact/csv/", ProposalImpactCsvView.as_view(), name="policy-proposal-impact-csv"),
     path("agreements/<int:pk>/performance/", AgreementShipmentsPerformanceView.as_view(), name="agreement-performance"),
     path("applications/<int:pk>/documents/", ApplicationDocumentsView.as_view(), name="application-documents"),
     path(

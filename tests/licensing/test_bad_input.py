@@ -575,6 +575,11 @@ def test_unknown_records_are_404(url):
         "/api/v1/policy/impact/?kind=global&g2g_uplift=12345",
         "/api/v1/policy/impact/?kind=global&effective_from=soon",
         "/api/v1/policy/impact/?kind=global&size_bands=3",
+        "/api/v1/policy/impact/?kind=global&changed=maybe",
+        "/api/v1/policy/impact/?kind=global&destination=IND",
+        "/api/v1/policy/impact/csv/",
+        "/api/v1/policy/impact/csv/?kind=bogus",
+        "/api/v1/policy/impact/csv/?kind=global&changed=maybe",
     ],
 )
 def test_bad_query_parameters_are_400(url):

@@ -1,6 +1,8 @@
 """The impact preview of a regime switch: every pending application, its determination now and as proposed."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
@@ -209,3 +211,105 @@ def test_size_bands_are_given_as_json(admin, pending):
     body = admin.get(f"/api/v1/policy/impact/?kind=global&size_bands={bands}").json()
     summary = {row["parameter"]: row for row in body["summary"]}
     assert summary["size_bands"]["proposed"][0] == {"h100e": 10, "condition": "a"}
+
+
+# The summary over every pending application, the rows filtered, and the detail as CSV (issue 16 item 3)
+
+
+def test_the_summary_counts_every_pending_case_and_its_tpp_per_change_and_destination(admin, pending):
+    cases, _ = pending
+    body = admin.get("/api/v1/policy/impact/?kind=global&lpp_threshold_tpp=0").json()
+    assert body["pending"] == 4 and body["changed"] == 3
+    changes = {(c["current"]["outcome"], c["proposed"]["presumption"]): c for c in body["changes"]}
+    denied = changes[("licence_required", "denial")]  # India, now approval: no agreement under the global regime
+    india_tpp = cases["india"].requested_tpp + cases["referred"].requested_tpp
+    assert (denied["applications"], denied["requested_tpp"], denied["changed"]) == (2, india_tpp, True)
+    by_destination = {(d["destination"], d["current"]["outcome"]): d for d in body["destinations"]}
+    assert by_destination[("IN", "lpp_eligible")]["applications"] == 1  # the small one, denied as proposed
+    assert by_destination[("AE", "licence_required")]["changed"] is False
+    assert sum(d["applications"] for d in body["destinations"]) == 4
+
+
+def test_the_rows_filter_by_change_and_destination_and_page(admin, pending):
+    cases, _ = pending
+    changed = preview(admin, "kind=global&lpp_threshold_tpp=0&changed=true")
+    assert set(changed) == {cases[name].pk for name in ("india", "small", "referred")}
+    body = admin.get("/api/v1/policy/impact/?kind=global&destination=AE").json()
+    assert [row["id"] for row in body["results"]] == [cases["uae"].pk] and body["pending"] == 4
+    first = admin.get("/api/v1/policy/impact/?kind=global&page_size=3").json()
+    assert (len(first["results"]), first["count"]) == (3, 4) and first["next"]
+
+
+def test_the_detail_downloads_as_csv_one_line_per_pending_case(admin, pending):
+    cases, _ = pending
+    response = admin.get("/api/v1/policy/impact/csv/?kind=global&lpp_threshold_tpp=0")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    lines = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {line["acn"] for line in lines} == {application.acn for application in cases.values()}
+    india = next(line for line in lines if line["acn"] == cases["india"].acn)
+    assert (india["current_presumption"], india["proposed_rule"], india["changed"]) == (
+        "approval",
+        "global.no_agreement",
+        "yes",
+    )
+
+
+def test_a_proposal_on_record_previews_and_downloads_its_own_impact(admin, pending):
+    proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Switch", lpp_threshold_tpp=0)
+    body = admin.get(f"/api/v1/policy/{proposal.pk}/impact/").json()
+    assert (body["pending"], body["changed"]) == (4, 3)
+    response = admin.get(f"/api/v1/policy/{proposal.pk}/impact/csv/?changed=true")
+    assert len(b"".join(response.streaming_content).decode().strip().splitlines()) == 1 + 3
+
+
+def test_the_proposal_page_in_the_admin_shows_the_summary_pages_and_links_the_csv(pending, client, monkeypatch):
+    from licensing.admin import policy_side
+
+    monkeypatch.setattr(policy_side, "IMPACT_PAGE_SIZE", 2)
+    proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Switch", lpp_threshold_tpp=0)
+    client.force_login(make_user("policy_admin"))
+    page = client.get(f"/admin/agreements/policy/{proposal.pk}/change/").content.decode()
+    assert "Impact on all 4 pending applications" in page and "(3 would change)" in page
+    assert f"/api/v1/policy/{proposal.pk}/impact/csv/" in page
+    assert "Page 1 of 2" in page
+    second = client.get(f"/admin/agreements/policy/{proposal.pk}/change/?page=2&changed=1").content.decode()
+    assert "Page 2 of 2" in second and "that would change" in second
+
+
+# Above settings.IMPACT_PREVIEW_SYNC_LIMIT pending cases: a background run, its progress on the page, then its result
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_many_pending_cases_are_previewed_by_a_task_with_its_progress_on_the_page(
+    pending, client, settings, django_capture_on_commit_callbacks
+):
+    from licensing.choices import ImpactRunStatus
+    from licensing.models import ImpactRun
+    from licensing.services import impact_runs
+
+    settings.IMPACT_PREVIEW_SYNC_LIMIT = 3  # four are pending
+    settings.TASKS = IMMEDIATE
+    proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Switch", lpp_threshold_tpp=0)
+    client.force_login(make_user("policy_admin"))
+    url = f"/admin/agreements/policy/{proposal.pk}/change/"
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        waiting = client.get(url).content.decode()
+    assert "Computing the impact on every pending application" in waiting and "Refresh to see how far" in waiting
+    run = ImpactRun.objects.get(policy=proposal)
+    assert run.status == ImpactRunStatus.QUEUED and len(enqueued) == 1
+    assert client.get(url) and ImpactRun.objects.filter(policy=proposal).count() == 1  # the same run, not another
+
+    for callback in enqueued:  # the worker: the task enqueued on commit
+        callback()
+    run.refresh_from_db()
+    assert (run.status, run.pending, run.done, run.summary["changed"]) == (ImpactRunStatus.DONE, 4, 4, 3)
+    assert impact_runs.impact_run_compute(run_id=run.pk) == ImpactRunStatus.DONE  # run again: nothing to do
+
+    done = client.get(url).content.decode()
+    assert "Impact on all 4 pending applications" in done and "(3 would change)" in done
+    assert "Refresh to see how far" not in done
+    download = client.get(f"/admin/agreements/policy/{proposal.pk}/impact-runs/{run.pk}/csv/")
+    assert download["Content-Type"] == "text/csv"
+    assert len(download.content.decode().strip().splitlines()) == 1 + 4

@@ -467,6 +467,18 @@ CASES = {
         w_proposal,
         expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
     ),
+    "GET policy/impact/csv/": Case(
+        "get",
+        lambda w: "/api/v1/policy/impact/csv/?kind=global&lpp_threshold_tpp=0",
+        w_pending,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
+    "GET policy/{id}/impact/csv/": Case(
+        "get",
+        lambda w: f"/api/v1/policy/{w['proposal'].pk}/impact/csv/",
+        w_proposal,
+        expect(403, officer=200, approver=200, policy_admin=200, negotiator=200),
+    ),
     "POST determinations/": Case(
         "post",
         lambda w: "/api/v1/determinations/",
@@ -745,6 +757,8 @@ ROUTES = {
     "audit-event-detail": ("GET audit-events/{id}/",),
     "policy-impact": ("GET policy/impact/",),
     "policy-proposal-impact": ("GET policy/{id}/impact/",),
+    "policy-impact-csv": ("GET policy/impact/csv/",),
+    "policy-proposal-impact-csv": ("GET policy/{id}/impact/csv/",),
     "determination": ("POST determinations/",),
     "programme-list": ("GET programmes/", "POST programmes/"),
     "programme-detail": ("GET programmes/{id}/", "PATCH programmes/{id}/"),

@@ -92,7 +92,7 @@ def test_confirming_proposes_and_nothing_is_in_force_until_another_admin_approve
 
     second = signed_in()
     page = second.get(response.url).content.decode()
-    assert 'value="Approve"' in page and "Impact on the 0 pending applications" in page
+    assert 'value="Approve"' in page and "No application is pending." in page
     assert second.post(approve).status_code == 302
     assert policy_in_force().pk == proposal.pk and policy_in_force().kind == "global"
     assert AuditEvent.objects.get(verb="policy.approved").actor == second.user

@@ -37,6 +37,7 @@ from licensing import selectors
 from licensing.choices import (
     FINAL_APPLICATION_STATUSES,
     PENDING_APPLICATION_STATUSES,
+    Eccn,
     PartyRole,
     Recommendation,
     RecommendationKind,
@@ -269,8 +270,20 @@ class World:
 
     def _catalogue(self) -> None:
         products = list(selectors.catalogue())
-        self.controlled = [p for p in products if p.is_controlled]
-        self.info_only = [p for p in products if not p.is_controlled]
+        # Never a product awaiting classification: no determination (so no submission) can name one
+        self.controlled = [p for p in products if p.is_controlled and p.eccn != Eccn.UNCLASSIFIED]
+        # Information-only lines stay so everywhere: none a programme could bring into scope (the H20 for CY…)
+        scope_in = [p for p in selectors.programmes_in_force(self.now.date()) if p.brings_into_scope]
+        self.info_only = [
+            p
+            for p in products
+            if not p.is_controlled
+            and not any(
+                programme.covers_chip(line)
+                for programme in scope_in
+                for line in selectors.request_lines([selectors.ItemRequest(p, 1)])
+            )
+        ]
 
     # What a case asks for, where it goes, and what it may draw
 
