@@ -46,9 +46,16 @@ test: install
 schema-check: install
 	$(BIN)/python tools/schema_check.py
 
-## Benchmark on a dedicated PostgreSQL database (seeds 100,000 applications once); figures for docs/performance.md.
+## Benchmark on a dedicated PostgreSQL database (seeds 100,000 applications once); figures for docs/performance.md
+## (`make bench BENCH_ARGS="--only approvals http"` for some sections).
+## Its load generator (wrk) and PostgreSQL's pgbench come from Debian (packages wrk and postgresql-contrib),
+## installed here if missing (needs root; otherwise install them by hand first).
+BENCH_TOOLS := wrk:wrk pgbench:postgresql-contrib
 bench: install
-	$(BIN)/python -m benchmarks.run
+	@for tool in $(BENCH_TOOLS); do command -v $${tool%%:*} >/dev/null || { \
+		echo "Installing $${tool#*:} for $${tool%%:*}…"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $${tool#*:} >/dev/null || exit 1; }; done
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 ## Re-take docs/screenshots/ from the browser tests.
 screenshots: install

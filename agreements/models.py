@@ -407,6 +407,8 @@ class Party(models.Model):
         indexes = [
             models.Index(fields=["normalised_name", "country"], name="party_match_idx"),
             models.Index(fields=["created_by_organisation"], name="party_created_by_org_idx"),
+            # The register's admin list, in its order: a page without sorting 260,000 parties (239 ms → <1 ms).
+            models.Index(fields=["name", "id"], name="party_name_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

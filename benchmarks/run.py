@@ -5,7 +5,8 @@
 2. seeds `--applications` (100,000) with `manage.py seed_bulk` unless that many are already there, then ANALYZE;
 3. copies it to a scratch database (CREATE DATABASE … TEMPLATE), so every run starts from the same data and the
    approvals it makes are thrown away with the copy;
-4. prints every figure (benchmarks/figures.py) and the targets met or missed.
+4. prints every figure (benchmarks/figures.py; the HTTP ones, gunicorn under wrk, in benchmarks/http.py) and
+   the targets met or missed.
 """
 
 import argparse
@@ -20,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("lists", "determinations", "admin", "approvals", "bulk", "preview")
+SECTIONS = ("lists", "determinations", "admin", "approvals", "bulk", "preview", "http")
 
 
 def _with_database(url: str, name: str) -> str:

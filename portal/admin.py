@@ -15,7 +15,7 @@ from portal.choices import AgencyCode, Role
 from portal.models import Agency, AuditEvent, InboxMessage, Organisation
 from portal.permissions import allowed
 from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
-from portal.selectors import audit_events_for
+from portal.selectors import audit_distinct_values, audit_events_for
 
 # The stock user and group admins show password, superuser, staff and permission fields; the DRF token admin
 # shows token keys. None of them is for this portal: users are managed below, through the audited services.
@@ -61,13 +61,42 @@ class AuditHistoryMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class _AuditColumnFilter(admin.SimpleListFilter):
+    """A filter on an indexed column of the audit trail, its choices read by walking the index (Django's own
+    filter and date hierarchy run DISTINCT over every event: over a second at 521,000 events under load)."""
+
+    column = ""
+
+    def lookups(self, request, model_admin):
+        return [(value, self.label_of(value)) for value in audit_distinct_values(self.column)]
+
+    def label_of(self, value: str) -> str:
+        return value
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.column: self.value()}) if self.value() else queryset
+
+
+class VerbFilter(_AuditColumnFilter):
+    title = "what"
+    parameter_name = column = "verb"
+
+    def label_of(self, value: str) -> str:
+        return display.verb(value)
+
+
+class TargetTypeFilter(_AuditColumnFilter):
+    title = "target type"
+    parameter_name = column = "target_type"
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "what", "target_type", "target_repr", "actor"]
-    list_filter = ["verb", "target_type"]
+    # A date range filter, not date_hierarchy: the hierarchy's year links are a DISTINCT over every event.
+    list_filter = [VerbFilter, TargetTypeFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields = ["verb", "target_repr", "target_id"]
     list_select_related = ["actor"]
-    date_hierarchy = "created_at"
     show_full_result_count = False
 
     def has_view_permission(self, request, obj=None):

@@ -57,7 +57,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "created_at"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "created_at"], name="audit_target_idx"),
+            models.Index(fields=["verb"], name="audit_verb_idx"),  # the admin's filter: its values, and by one
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"

@@ -1,6 +1,7 @@
 """Cross-cutting reads: who holds which role, and where a user belongs. What a user may do or see is not
 decided here: `portal.permissions` (permissions) and `portal.scoping` (rows) decide it."""
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from portal.choices import Role
@@ -40,3 +41,27 @@ def user_agency_code(user: Actor) -> str | None:
 
 def audit_events_for(*, target_type: str, target_id: str) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id)).select_related("actor")
+
+
+# The values a column of the audit trail takes, for the admin's filters. DISTINCT over half a million events
+# reads them all (~200 ms at 521,000); walking an index from one value to the next ("loose index scan", a
+# recursive query) costs one index probe per distinct value instead.
+_DISTINCT_BY_INDEX = """
+WITH RECURSIVE walk(value) AS (
+    SELECT MIN({column}) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > walk.value) FROM walk WHERE walk.value IS NOT NULL
+)
+SELECT value FROM walk WHERE value IS NOT NULL
+"""
+AUDIT_FILTER_COLUMNS = ("verb", "target_type")  # each leads an index of AuditEvent
+
+
+def audit_distinct_values(column: str) -> list[str]:
+    """Every value of `column` (one of AUDIT_FILTER_COLUMNS) in the audit trail, in order."""
+    if column not in AUDIT_FILTER_COLUMNS:
+        raise ValueError(f"{column} is not an indexed audit column")
+    sql = _DISTINCT_BY_INDEX.format(column=column, table=AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Sum, When
 from django.utils import timezone
 
@@ -22,7 +22,13 @@ from agreements.models import (
     TermsPeriod,
     TermsVersion,
 )
-from agreements.selectors import agreements_in_force, remaining_tpp, terms_in_force, tier2_allocation_countries
+from agreements.selectors import (
+    agreements_in_force,
+    effective_capacity,
+    remaining_tpp,
+    terms_in_force,
+    tier2_allocation_countries,
+)
 from agreements.services._permit import NEGOTIATE, SWITCH_POLICY, authorize
 from agreements.units import h100e
 from portal.permissions import Actor
@@ -156,28 +162,41 @@ def allotment_reserve(
     at: datetime.datetime | None = None,
     party_id: int | None = None,
     end_user_ids: Sequence[int] = (),
+    savepoint: bool = True,
 ) -> LedgerEntry:
-    """Draw `tpp` from an allotment under a row lock; refuses (AllotmentExhausted) beyond what remains, and
-    (PartyCapExhausted) beyond what remains of the cap of any party the draw is for — the ultimate consignee
-    `party_id` or an end user — read under the same lock, so concurrent draws never overdraw a cap either."""
+    """Draw `tpp` from an allotment; refuses (AllotmentExhausted) beyond what remains, and (PartyCapExhausted)
+    beyond what remains of the cap of any party the draw is for — the ultimate consignee `party_id` or an end
+    user — checked under the allotment's row lock, so concurrent draws never overdraw an allotment or a cap.
+
+    The row is locked as late and as briefly as possible: everything the draw needs (the effective capacity, the
+    parties' survivors, which of them are capped) is read first; then one conditional
+    `UPDATE … SET committed_tpp = committed_tpp + tpp WHERE … AND committed_tpp + tpp <= capacity` takes the lock
+    and draws at once, and only inserts follow (with one read of the capped parties' draws when a cap applies).
+    If that update matches no row — exhausted, or the allotment's capacity or terms changed since they were
+    read — the draw is decided again the slow way, under `SELECT … FOR UPDATE`, with the same refusals.
+    A refusal writes nothing: it rolls back to a savepoint, or (`savepoint=False`, for a caller whose whole
+    transaction fails with the refusal, like the approval) the caller's transaction, sparing a round trip."""
     if tpp <= 0:
         raise ValidationError({"tpp": "A reservation is a positive whole number of TPP."})
     at = at or timezone.now()
-    with transaction.atomic():
-        allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
-        remaining = remaining_tpp(allotment, at)
-        if tpp > remaining:
-            raise AllotmentExhausted(
-                f"{allotment.country_id} allotment {allotment.period_start}..{allotment.period_end} has "
-                f"{h100e(remaining):,} H100e ({remaining:,} TPP) remaining; {h100e(tpp):,} H100e requested.",
-                remaining_tpp=remaining,
-            )
+    with transaction.atomic(savepoint=savepoint):
+        allotment = Allotment.objects.get(pk=allotment_id)
+        capacity = effective_capacity(allotment, at)
         parties = list(dict.fromkeys(survivors_of([p for p in (party_id, *end_user_ids) if p is not None]).values()))
-        _refuse_beyond_caps(allotment, parties, tpp)
-        allotment.committed_tpp += tpp
-        allotment.save(update_fields=["committed_tpp", "updated_at"])
+        capped = bool(parties) and (
+            AllotmentPartyCap.objects.filter(allotment_id=allotment_id, party_id__in=parties).exists()
+        )
+        drawn = _conditional_draw(allotment, tpp, capacity)  # from here the allotment row is locked
+        if drawn is None:
+            allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
+            _refuse_beyond_remaining(allotment, tpp, remaining_tpp(allotment, at))
+            _refuse_beyond_caps(allotment, parties, tpp)
+            allotment.committed_tpp += tpp
+            allotment.save(update_fields=["committed_tpp", "updated_at"])
+        elif capped:
+            _refuse_beyond_caps(allotment, parties, tpp)
         entry = LedgerEntry.objects.create(
-            allotment=allotment,
+            allotment_id=allotment_id,
             kind=LedgerKind.RESERVE,
             tpp=tpp,
             consignee=consignee,
@@ -186,8 +205,36 @@ def allotment_reserve(
             actor=actor,
             created_at=timezone.now(),
         )
-        LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in parties])
+        if parties:
+            LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in parties])
         return entry
+
+
+_DRAW = (
+    "UPDATE agreements_allotment SET committed_tpp = committed_tpp + %s, updated_at = %s "
+    "WHERE id = %s AND capacity_tpp = %s AND {terms} AND committed_tpp + %s <= %s RETURNING committed_tpp"
+)
+
+
+def _conditional_draw(allotment: Allotment, tpp: int, capacity: int) -> int | None:
+    """Draw in one statement if the allotment is as read (same capacity and terms) and `tpp` fits: the new
+    committed TPP, or None (nothing changed)."""
+    terms = "terms_id IS NULL" if allotment.terms_id is None else "terms_id = %s"
+    params = [tpp, connection.ops.adapt_datetimefield_value(timezone.now()), allotment.pk, allotment.capacity_tpp]
+    params += [] if allotment.terms_id is None else [allotment.terms_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_DRAW.format(terms=terms), [*params, tpp, capacity])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _refuse_beyond_remaining(allotment: Allotment, tpp: int, remaining: int) -> None:
+    if tpp > remaining:
+        raise AllotmentExhausted(
+            f"{allotment.country_id} allotment {allotment.period_start}..{allotment.period_end} has "
+            f"{h100e(remaining):,} H100e ({remaining:,} TPP) remaining; {h100e(tpp):,} H100e requested.",
+            remaining_tpp=remaining,
+        )
 
 
 def _refuse_beyond_caps(allotment: Allotment, party_ids: list[int], tpp: int) -> None:

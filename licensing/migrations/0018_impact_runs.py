@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0014_country_regions"),
-        ("licensing", "0016_recommendation_proposals"),
+        ("licensing", "0017_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

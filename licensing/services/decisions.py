@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
@@ -15,7 +16,7 @@ from licensing import determination as engine
 from licensing import selectors
 from licensing.choices import Recommendation
 from licensing.errors import DecisionRefused
-from licensing.models import Application, Licence, LicenceLine, ProgrammeVersion
+from licensing.models import Application, ApplicationLine, Licence, LicenceLine, ProgrammeVersion
 from licensing.services.applications import lock_application
 from licensing.services.letters import render_letters_on_commit
 from licensing.services.numbers import next_licence_number
@@ -103,6 +104,10 @@ def application_approve(
     """Re-determine at decision time (LPP skipped), reserve on the allotment and issue the licence, at once."""
     with transaction.atomic():
         application = lock_application(actor, application.pk)
+        # Its lines (with their products) and parties once, for the quantities, the request and the licence lines.
+        prefetch_related_objects(
+            [application], Prefetch("lines", ApplicationLine.objects.select_related("product__chip")), "parties"
+        )
         with changing_status(application, "approve", actor=actor) as change:
             _check_four_eyes(application, actor)
             now = timezone.now()
@@ -199,6 +204,7 @@ def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Actor, 
         at=now,
         party_id=request.consignee_party,
         end_user_ids=request.end_user_parties,
+        savepoint=False,  # a refusal fails the whole approval
     )
 
 

@@ -1,7 +1,9 @@
 """The party register in the admin: staff correct entries through the service and merge duplicates."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from agreements import party_services
 from agreements.models import Party
@@ -66,3 +68,19 @@ def test_the_merge_action_merges_into_the_oldest_and_exporters_have_no_register_
     exporter.force_login(make_user("exporter"))
     assert exporter.get("/admin/agreements/party/").status_code in (302, 403)
     assert Party.objects.count() == 2
+
+
+def test_the_register_list_costs_the_same_queries_for_1_and_for_6_parties():
+    """Each row shows its country, headquarters, parent and survivor: read with the page, not per row."""
+    client, _ = staff_client()
+    parent = party("Parent Holdings", "SA")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/agreements/party/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number, code in enumerate(["AE", "SA", "IN", "AE", "GB"]):
+        party(f"Subsidiary {number}", code, hq_country=code, ultimate_parent=parent.pk)
+    assert queries() == few

@@ -20,7 +20,7 @@ from licensing.models import Application, InfoRequest, Licence, Referral
 from portal.choices import Role
 from portal.models import AuditEvent
 from tests.factories import make_user
-from tests.licensing.factories import approved, draft, product, recommended, submitted, under_review
+from tests.licensing.factories import approved, draft, notify, product, recommended, submitted, under_review
 
 pytestmark = pytest.mark.django_db
 
@@ -628,3 +628,20 @@ def test_the_case_page_lists_every_recommendation_made_also_the_replaced_one():
 
     assert "Every recommendation made" in html
     assert first.get_username() in html and "Re-checked." in html
+
+
+def test_the_notification_list_costs_the_same_queries_for_1_and_for_6_notifications():
+    """Each row shows its destination and exporter: read with the page, not one query a row (the list's own
+    select_related used to switch list_select_related off)."""
+    officer = login(make_user(Role.LICENSING_OFFICER))
+    notify(consignee="First Co")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert "First Co" in page(officer, NOTIFICATIONS)
+        return len(captured)
+
+    few = queries()
+    for number, code in enumerate(["IN", "AE", "SA", "IN", "AE"]):
+        notify(make_user(Role.EXPORTER), destination=code, consignee=f"Consignee {number}", quantity=10)
+    assert queries() == few

@@ -50,3 +50,18 @@ def test_raw_sql_cannot_rewrite_the_audit_trail(event, sql):
 def test_new_events_can_still_be_appended(event):
     audit_record(actor=None, verb="tier.set", target=Country.objects.get(code="KH"), payload={})
     assert AuditEvent.objects.filter(target_id="KH").count() == 2
+
+
+def test_the_admin_filters_the_trail_by_what_happened_and_by_target_type_in_words(event):
+    from django.test import Client
+
+    viewer = make_user("policy_admin")
+    audit_record(actor=viewer, verb="agreement.signed", target=viewer, payload={})
+    client = Client()
+    client.force_login(viewer)
+    everything = client.get("/admin/portal/auditevent/").content.decode()
+    assert "Tier: set" in everything and "Agreement: signed" in everything  # the filter's choices, in words
+    assert "?verb=tier.set" in everything and "?target_type=agreements.country" in everything
+    only_tiers = client.get("/admin/portal/auditevent/", {"verb": "tier.set"}).content.decode()
+    rows = only_tiers.split('id="result_list"')[1].split("</table>")[0]
+    assert "Tier: set" in rows and "Agreement: signed" not in rows
