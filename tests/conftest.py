@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 from portal import db_triggers
 from tests.factories import make_user
 
+AXE_FROM_WORKERS: list[tuple[int, list[str]]] = []  # (page checks, summary lines) handed over by each xdist worker
+
 
 def pytest_collection_modifyitems(config, items):
     """Every transactional test restores the reference data it flushed (serialized_rollback). One that does
@@ -68,3 +70,21 @@ def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded documents go to a folder of the test's own, never the project's media/ (issue 14)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CLAMD_SOCKET = settings.CLAMD_HOST = ""  # no scanner unless a test starts one
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under pytest-xdist the browser tests run in workers: collect the axe results each worker hands over
+    (tests/browser/conftest.py), so `make test` prints them as a single-process run does."""
+    output = getattr(node, "workeroutput", {})
+    if output.get("axe_checks"):
+        AXE_FROM_WORKERS.append((output["axe_checks"], output["axe_lines"]))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_FROM_WORKERS:
+        checks = sum(count for count, _ in AXE_FROM_WORKERS)
+        terminalreporter.section(f"axe-core: {checks} page checks (serious/critical fail the test)")
+        for _, lines in AXE_FROM_WORKERS:
+            for line in lines:
+                terminalreporter.write_line(line)

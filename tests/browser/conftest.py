@@ -103,3 +103,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section(f"axe-core: {len(RESULTS)} page checks (serious/critical fail the test)")
         for line in summary_lines():
             terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands its axe results to the controller, which prints them (tests/conftest.py)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.browser.axe import RESULTS, summary_lines
+
+        output["axe_checks"] = len(RESULTS)
+        output["axe_lines"] = summary_lines()
