@@ -27,11 +27,16 @@ class TermsPartyCap(models.Model):
 
 class AllotmentPartyCap(models.Model):
     """A party cap as it binds an allotment: synced from the terms version the allotment follows, so the
-    reservation reads it under the allotment's own row lock."""
+    reservation draws on it under the allotment's own row lock. `committed_tpp` is what the party's draws hold of
+    it — the ledger's sum for the party (and parties merged into it), kept in step by the draws and releases, the
+    terms syncs that re-create caps and the party merges, so a draw checks the cap in one conditional UPDATE."""
 
     allotment = models.ForeignKey("agreements.Allotment", on_delete=models.CASCADE, related_name="party_caps")
     party = models.ForeignKey("agreements.Party", on_delete=models.PROTECT, related_name="+")
     capacity_tpp = models.BigIntegerField()
+    committed_tpp = models.BigIntegerField(
+        default=0, help_text="What the party's draws hold of the cap (reserve − release): the ledger's sum, kept."
+    )
 
     scope = Scope()  # holders of view_allotmentpartycap (staff, negotiators) see all; nobody else any
     objects = RestrictedQuerySet.as_manager()

@@ -15,6 +15,7 @@ from agreements import selectors
 from agreements.models import Party
 from agreements.party_matching import PartyRef, normalise_name
 from agreements.selectors import ResolvedParty
+from agreements.services.allotments import party_caps_recount
 from portal.permissions import Actor, require
 from portal.selectors import user_organisation_id
 from portal.services import audit_record
@@ -159,6 +160,8 @@ def party_merge(*, actor: Actor, party_id: int, into_id: int, moved: Mapping[str
         survivor.save()
         merged.merged_into, merged.merged_at, merged.ultimate_parent = survivor, timezone.now(), None
         merged.save()
+        # The survivor's caps now count the duplicate's draws, and the duplicate's caps no longer do.
+        party_caps_recount([merged.pk, survivor.pk])
         payload = {
             "merged": {"id": merged.pk, **_summary(merged)},
             "into": survivor.pk,

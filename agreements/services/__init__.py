@@ -29,6 +29,7 @@ from agreements.services.allotments import (
     agreement_allotments_apply_due,
     allotment_release,
     allotment_reserve,
+    party_caps_recount,
     tier_allocations_sync,
 )
 from agreements.services.country_groups import country_group_membership_set
@@ -58,6 +59,7 @@ __all__ = [
     "agreements_expire_due",
     "allotment_release",
     "allotment_reserve",
+    "party_caps_recount",
     "amendment_create",
     "policy_approve",
     "policy_propose",

@@ -1,15 +1,16 @@
 """Allotments and their ledger: syncing allotments from terms and the policy, and the only two ways quota moves."""
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Case, Sum, When
+from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 
 from agreements.choices import AllotmentSource, LedgerKind
-from agreements.deal_selectors import cap_usage, survivors_of
+from agreements.deal_selectors import party_committed, survivors_of
 from agreements.errors import AllotmentExhausted, PartyCapExhausted
 from agreements.models import (
     Agreement,
@@ -17,6 +18,7 @@ from agreements.models import (
     AllotmentPartyCap,
     LedgerEntry,
     LedgerEntryParty,
+    Party,
     Policy,
     TermsPartyCap,
     TermsPeriod,
@@ -25,6 +27,7 @@ from agreements.models import (
 from agreements.selectors import (
     agreements_in_force,
     effective_capacity,
+    remaining_of,
     remaining_tpp,
     terms_in_force,
     tier2_allocation_countries,
@@ -103,10 +106,39 @@ def _sync_caps(allotment: Allotment, period: TermsPeriod) -> tuple[dict[str, int
     before, after = _caps_text(existing), _caps_text(wanted)
     if before != after:
         allotment.party_caps.all().delete()
+        # The re-created caps start from what the parties' draws hold (the allotment row is locked by the sync).
+        committed = party_committed([allotment.pk]) if wanted else {}
         AllotmentPartyCap.objects.bulk_create(
-            [AllotmentPartyCap(allotment=allotment, party=cap.party, capacity_tpp=cap.capacity_tpp) for cap in wanted]
+            [
+                AllotmentPartyCap(
+                    allotment=allotment,
+                    party=cap.party,
+                    capacity_tpp=cap.capacity_tpp,
+                    committed_tpp=committed.get((allotment.pk, cap.party_id), 0),
+                )
+                for cap in wanted
+            ]
         )
     return before, after
+
+
+def party_caps_recount(party_ids: Iterable[int]) -> int:
+    """Set the caps of these parties (on every allotment) to what the ledger says their draws hold — after a party
+    merge, when the survivor's caps take the duplicate's draws and the duplicate's caps lose them. Locks the
+    allotments concerned first, as a draw does, so no draw moves a cap while it is counted. The caps recounted."""
+    ids = list(party_ids)
+    allotment_ids = sorted(
+        set(AllotmentPartyCap.objects.filter(party_id__in=ids).values_list("allotment_id", flat=True))
+    )
+    if not allotment_ids:
+        return 0
+    list(Allotment.objects.select_for_update().filter(pk__in=allotment_ids).order_by("pk").values_list("pk"))
+    caps = list(AllotmentPartyCap.objects.filter(party_id__in=ids, allotment_id__in=allotment_ids))
+    committed = party_committed(allotment_ids)
+    for cap in caps:
+        cap.committed_tpp = committed.get((cap.allotment_id, cap.party_id), 0)
+    AllotmentPartyCap.objects.bulk_update(caps, ["committed_tpp"])
+    return len(caps)
 
 
 def agreement_allotments_apply_due(*, actor: Actor | None) -> int:
@@ -163,39 +195,32 @@ def allotment_reserve(
     party_id: int | None = None,
     end_user_ids: Sequence[int] = (),
     savepoint: bool = True,
+    allotment: Allotment | None = None,
 ) -> LedgerEntry:
     """Draw `tpp` from an allotment; refuses (AllotmentExhausted) beyond what remains, and (PartyCapExhausted)
     beyond what remains of the cap of any party the draw is for — the ultimate consignee `party_id` or an end
     user — checked under the allotment's row lock, so concurrent draws never overdraw an allotment or a cap.
 
     The row is locked as late and as briefly as possible: everything the draw needs (the effective capacity, the
-    parties' survivors, which of them are capped) is read first; then one conditional
+    parties' survivors) is read first; then one conditional
     `UPDATE … SET committed_tpp = committed_tpp + tpp WHERE … AND committed_tpp + tpp <= capacity` takes the lock
-    and draws at once, and only inserts follow (with one read of the capped parties' draws when a cap applies).
-    If that update matches no row — exhausted, or the allotment's capacity or terms changed since they were
-    read — the draw is decided again the slow way, under `SELECT … FOR UPDATE`, with the same refusals.
+    and draws at once, one `UPDATE` of the parties' caps (`committed_tpp` kept on each cap) draws on them and
+    refuses if any is now beyond its capacity, and only inserts follow.
+    If the allotment's update matches no row — exhausted, or the allotment's capacity or terms changed since they
+    were read — the draw is decided again the slow way, under `SELECT … FOR UPDATE`, with the same refusals.
     A refusal writes nothing: it rolls back to a savepoint, or (`savepoint=False`, for a caller whose whole
-    transaction fails with the refusal, like the approval) the caller's transaction, sparing a round trip."""
+    transaction fails with the refusal, like the approval) the caller's transaction, sparing a round trip.
+    `allotment`: the allotment as the caller read it already (the conditional UPDATE re-checks its capacity and
+    terms, so an allotment changed since falls back to the locked path)."""
     if tpp <= 0:
         raise ValidationError({"tpp": "A reservation is a positive whole number of TPP."})
     at = at or timezone.now()
     with transaction.atomic(savepoint=savepoint):
-        allotment = Allotment.objects.get(pk=allotment_id)
+        if allotment is None or allotment.pk != allotment_id:
+            allotment = Allotment.objects.get(pk=allotment_id)
         capacity = effective_capacity(allotment, at)
         parties = list(dict.fromkeys(survivors_of([p for p in (party_id, *end_user_ids) if p is not None]).values()))
-        capped = bool(parties) and (
-            AllotmentPartyCap.objects.filter(allotment_id=allotment_id, party_id__in=parties).exists()
-        )
-        drawn = _conditional_draw(allotment, tpp, capacity)  # from here the allotment row is locked
-        if drawn is None:
-            allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
-            _refuse_beyond_remaining(allotment, tpp, remaining_tpp(allotment, at))
-            _refuse_beyond_caps(allotment, parties, tpp)
-            allotment.committed_tpp += tpp
-            allotment.save(update_fields=["committed_tpp", "updated_at"])
-        elif capped:
-            _refuse_beyond_caps(allotment, parties, tpp)
-        entry = LedgerEntry.objects.create(
+        entry = LedgerEntry(
             allotment_id=allotment_id,
             kind=LedgerKind.RESERVE,
             tpp=tpp,
@@ -203,8 +228,16 @@ def allotment_reserve(
             party_id=parties[0] if party_id is not None else None,
             reference=reference,
             actor=actor,
-            created_at=timezone.now(),
         )
+        drawn = _conditional_draw(allotment, tpp, capacity)  # from here the allotment row is locked
+        if drawn is None:
+            allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
+            _refuse_beyond_remaining(allotment, tpp, remaining_tpp(allotment, at))
+            allotment.committed_tpp += tpp
+            allotment.save(update_fields=["committed_tpp", "updated_at"])
+        _draw_on_caps(allotment, parties, tpp)
+        entry.created_at = timezone.now()
+        entry.save(force_insert=True)
         if parties:
             LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in parties])
         return entry
@@ -228,6 +261,40 @@ def _conditional_draw(allotment: Allotment, tpp: int, capacity: int) -> int | No
     return None if row is None else row[0]
 
 
+_CAP_DRAW = (
+    "UPDATE agreements_allotmentpartycap SET committed_tpp = committed_tpp + %s "
+    "WHERE allotment_id = %s AND party_id IN ({parties}) RETURNING party_id, committed_tpp, capacity_tpp"
+)
+
+
+def _draw_on_caps(allotment: Allotment, party_ids: list[int], tpp: int) -> None:
+    """Draw `tpp` on the cap of each of the (live) parties that has one on the allotment, in one statement under
+    the allotment's row lock (which every change of a cap's committed TPP holds); refuse (PartyCapExhausted, the
+    caller rolls back) if any cap is then beyond its capacity — the first by party name, with what remained of it."""
+    if not party_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_CAP_DRAW.format(parties=", ".join(["%s"] * len(party_ids))), [tpp, allotment.pk, *party_ids])
+        over = {
+            party: (committed - tpp, capacity)
+            for party, committed, capacity in cursor.fetchall()
+            if committed > capacity
+        }
+    if not over:
+        return
+    party = Party.objects.filter(pk__in=over).order_by("name", "pk").first()
+    assert party is not None  # the caps' parties are protected from deletion
+    committed, capacity = over[party.pk]
+    remaining = remaining_of(capacity, committed)
+    raise PartyCapExhausted(
+        f"{party.name} is capped at {h100e(capacity):,} H100e of the {allotment.country_id} "
+        f"allotment {allotment.period_start}..{allotment.period_end} and holds "
+        f"{h100e(committed):,} H100e: {h100e(remaining):,} H100e "
+        f"({remaining:,} TPP) remaining for it; {h100e(tpp):,} H100e requested.",
+        remaining_tpp=remaining,
+    )
+
+
 def _refuse_beyond_remaining(allotment: Allotment, tpp: int, remaining: int) -> None:
     if tpp > remaining:
         raise AllotmentExhausted(
@@ -235,18 +302,6 @@ def _refuse_beyond_remaining(allotment: Allotment, tpp: int, remaining: int) -> 
             f"{h100e(remaining):,} H100e ({remaining:,} TPP) remaining; {h100e(tpp):,} H100e requested.",
             remaining_tpp=remaining,
         )
-
-
-def _refuse_beyond_caps(allotment: Allotment, party_ids: list[int], tpp: int) -> None:
-    for cap in cap_usage([allotment.pk], party_ids=party_ids):
-        if tpp > cap.remaining_tpp:
-            raise PartyCapExhausted(
-                f"{cap.party.name} is capped at {h100e(cap.capacity_tpp):,} H100e of the {allotment.country_id} "
-                f"allotment {allotment.period_start}..{allotment.period_end} and holds "
-                f"{h100e(cap.committed_tpp):,} H100e: {h100e(cap.remaining_tpp):,} H100e "
-                f"({cap.remaining_tpp:,} TPP) remaining for it; {h100e(tpp):,} H100e requested.",
-                remaining_tpp=cap.remaining_tpp,
-            )
 
 
 def allotment_release(
@@ -281,4 +336,18 @@ def allotment_release(
         # The release gives back to the parties the draw was for: their caps get the room again.
         parties = set(LedgerEntryParty.objects.filter(entry__in=drawn).values_list("party_id", flat=True))
         LedgerEntryParty.objects.bulk_create([LedgerEntryParty(entry=entry, party_id=pk) for pk in sorted(parties)])
+        _release_on_caps(allotment, parties, tpp)
         return entry
+
+
+def _release_on_caps(allotment: Allotment, party_ids: Iterable[int], tpp: int) -> None:
+    """Give `tpp` back to the caps of the release's parties, as the ledger counts it (each party row → its live
+    survivor's cap), under the allotment's row lock the release holds."""
+    times = Counter(survivors_of(party_ids).values())  # several rows on one survivor: once each, as counted
+    by_times: dict[int, list[int]] = {}
+    for party, n in times.items():
+        by_times.setdefault(n, []).append(party)
+    for n, parties in sorted(by_times.items()):
+        AllotmentPartyCap.objects.filter(allotment=allotment, party_id__in=parties).update(
+            committed_tpp=F("committed_tpp") - tpp * n
+        )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
 from agreements.errors import AllotmentExhausted, PartyCapExhausted
+from agreements.models import Allotment
 from agreements.units import h100e
 from licensing import determination as engine
 from licensing import selectors
@@ -123,7 +124,13 @@ def application_approve(
                     {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
                 )
             version = check_programme_approval(application, result, request, now)
-            licence = _issue_licence(application, actor, result, request, conditions or [], now, version)
+            # Read once for the licence's report obligations and the draw (which re-checks it in its UPDATE).
+            allotment = (
+                None
+                if result.allotment_id is None
+                else Allotment.objects.select_related("agreement").get(pk=result.allotment_id)
+            )
+            licence = _issue_licence(application, actor, result, request, conditions or [], now, version, allotment)
             application.decided_by, application.decided_at = actor, now
             change.payload = {
                 "licence": licence.number,
@@ -133,7 +140,7 @@ def application_approve(
                 "determination": result.as_dict(),
                 "justification": (justification or "").strip(),
             }
-        _draw_on_allotment(licence, request, actor, now)
+        _draw_on_allotment(licence, request, actor, now, allotment)
         render_letters_on_commit(application)
     return application
 
@@ -146,6 +153,7 @@ def _issue_licence(
     extra_conditions: list[str],
     now: datetime.datetime,
     version: ProgrammeVersion | None = None,
+    allotment: Allotment | None = None,
 ) -> Licence:
     number = next_licence_number(now.year)
     validity = agreements_selectors.policy_in_force(now).licence_validity_days
@@ -164,7 +172,7 @@ def _issue_licence(
         issued_by=actor,
         issued_at=now,
     )
-    reports = obligations_on_issue(licence, now)
+    reports = obligations_on_issue(licence, now, allotment=allotment)
     LicenceLine.objects.bulk_create(
         [
             LicenceLine(
@@ -190,7 +198,9 @@ def _issue_licence(
     return licence
 
 
-def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Actor, now: datetime.datetime) -> None:
+def _draw_on_allotment(
+    licence: Licence, request: engine.Request, actor: Actor, now: datetime.datetime, allotment: Allotment | None
+) -> None:
     """Reserve the licence's TPP. Called last in the approval, so the allotment row stays locked only for the
     commit: concurrent approvals on one country queue for the shortest time (and never overdraw)."""
     if licence.allotment_id is None:
@@ -198,6 +208,7 @@ def _draw_on_allotment(licence: Licence, request: engine.Request, actor: Actor, 
     agreements_services.allotment_reserve(
         actor=actor,
         allotment_id=licence.allotment_id,
+        allotment=allotment,
         tpp=licence.reserved_tpp,
         consignee=engine.normalise_name(request.consignee),
         reference=licence.number,

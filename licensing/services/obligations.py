@@ -41,12 +41,13 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def terms_of(licence: Licence) -> TermsVersion | None:
+def terms_of(licence: Licence, allotment: Allotment | None = None) -> TermsVersion | None:
     """The agreement terms in force, on the day the licence was issued, for the allotment it drew on (None: it drew
-    on no agreement's allotment)."""
+    on no agreement's allotment). `allotment`: the licence's, with its agreement, if the caller read it already."""
     if licence.allotment_id is None:
         return None
-    allotment = Allotment.objects.select_related("agreement").get(pk=licence.allotment_id)
+    if allotment is None or allotment.pk != licence.allotment_id:
+        allotment = Allotment.objects.select_related("agreement").get(pk=licence.allotment_id)
     if allotment.agreement is None:
         return None
     try:
@@ -72,9 +73,12 @@ def report_schedule(
         k += 1
 
 
-def obligations_on_issue(licence: Licence, now: datetime.datetime) -> list[Obligation]:
-    """The report obligations of a licence just issued, on its terms' reporting cadence until expiry."""
-    terms = terms_of(licence)
+def obligations_on_issue(
+    licence: Licence, now: datetime.datetime, *, allotment: Allotment | None = None
+) -> list[Obligation]:
+    """The report obligations of a licence just issued, on its terms' reporting cadence until expiry (`allotment`:
+    the licence's, with its agreement, if the caller read it already)."""
+    terms = terms_of(licence, allotment)
     if terms is None or not terms.reporting_cadence:
         return []
     source = f"{terms.agreement.reference} terms v{terms.version} ({terms.get_reporting_cadence_display().lower()})"

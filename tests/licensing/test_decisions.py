@@ -371,13 +371,17 @@ def test_the_allotment_draw_is_one_conditional_update_followed_only_by_inserts()
     with CaptureQueriesContext(connection) as captured:
         approve(application, approver)
     statements = [query["sql"] for query in captured.captured_queries]
-    draws = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE agreements_allotment")]
+    draws = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE agreements_allotment SET")]
     assert len(draws) == 1 and "committed_tpp + " in statements[draws[0]]
     assert not any("FOR UPDATE" in sql and "agreements_allotment" in sql for sql in statements)
-    after = [sql.split()[0] for sql in statements[draws[0] + 1 :]]
-    assert set(after) <= {"INSERT", "RELEASE"}, after
-    # The whole approval: 41 statements on SQLite (45 before lines and parties were read once); PostgreSQL takes
-    # its licence number from a sequence in one statement where SQLite reads and bumps a counter row in three.
-    assert len(statements) <= (41 if connection.vendor == "sqlite" else 39), "\n".join(statements)
+    # Then the parties' caps in one UPDATE (none here: it matches no row), then only inserts.
+    caps, *after = statements[draws[0] + 1 :]
+    assert caps.startswith("UPDATE agreements_allotmentpartycap SET committed_tpp = committed_tpp + "), caps
+    assert {sql.split()[0] for sql in after} <= {"INSERT", "RELEASE"}, after
+    # The whole approval: 37 statements on SQLite (41 before the allotment was read once for the obligations and
+    # the draw and before the caps were drawn on in one UPDATE, 45 before lines and parties were read once);
+    # PostgreSQL takes its licence number from a sequence in one statement where SQLite reads and bumps a counter
+    # row in three.
+    assert len(statements) <= (37 if connection.vendor == "sqlite" else 35), "\n".join(statements)
     allotment.refresh_from_db()
     assert allotment.committed_tpp == (5000 + 10) * H100_TPP

@@ -16,7 +16,7 @@ from agreements import services as agreements_services
 from agreements.choices import LedgerKind
 from agreements.deal_selectors import cap_usage
 from agreements.errors import AllotmentExhausted
-from agreements.models import Allotment, LedgerEntry, LedgerEntryParty, Party
+from agreements.models import Allotment, AllotmentPartyCap, LedgerEntry, LedgerEntryParty, Party
 from agreements.units import H100_TPP
 from licensing import services
 from licensing.models import Licence
@@ -76,8 +76,12 @@ def test_parallel_approvals_never_overdraw_a_party_cap():
 
     outcomes = Counter(kind if kind == "ok" else type(value).__name__ for kind, value in results)
     assert outcomes == {"ok": FITS, "PartyCapExhausted": APPROVALS - FITS}, results
+    refusals = [str(value) for kind, value in results if kind != "ok"]
+    assert all("Falcon Compute" in text and "remaining for it" in text for text in refusals), refusals
     [cap] = cap_usage([allotment.pk])
     assert cap.committed_tpp == 2_000 * H100_TPP and cap.remaining_tpp == 0
+    kept = AllotmentPartyCap.objects.get(allotment=allotment)  # what the draws keep on the cap: the ledger's sum
+    assert kept.committed_tpp == cap.committed_tpp
     allotment.refresh_from_db()
     assert allotment.committed_tpp == FITS * QUANTITY * H100_TPP  # the rest of the allotment untouched
     assert Licence.objects.count() == FITS
