@@ -145,7 +145,7 @@ def test_the_migration_fills_the_caps_from_the_ledger(allotment):
     approve(1_500)
     approve(500, consignee="Pearl Cloud")
     AllotmentPartyCap.objects.update(committed_tpp=0)
-    migration = importlib.import_module("agreements.migrations.0017_party_cap_committed")
+    migration = importlib.import_module("agreements.migrations.0016_party_cap_committed")
 
     migration.backfill(apps, None)
 
