@@ -210,6 +210,37 @@ def agreement_in_force(country: str = "IN", *, capacity_tpp: int = 1_000 * H100_
     return agreement
 
 
+def capped_agreement(
+    country: str = "QA",
+    *,
+    capacity_h100e: int = 10_000,
+    party: dict | None = None,
+    cap_h100e: int = 2_000,
+) -> Agreement:
+    """An agreement in force (`agreement_in_force`) whose allotment, amended to terms version 2, caps one named
+    party — by default Falcon Compute, 2,000 H100e of 10,000, as in the G42 share of the UAE deal."""
+    party = party or {"name": "Falcon Compute", "country": country, "hq_country": country}
+    agreement = agreement_in_force(country, capacity_tpp=capacity_h100e * H100_TPP, site_visits_accepted=True)
+    allotment = Allotment.objects.get(agreement=agreement)
+    agreements_services.amendment_create(
+        actor=None,
+        agreement=agreement,
+        effective_from=agreement.valid_from,
+        reason="Company cap",
+        terms={
+            "allotments": [
+                {
+                    "period_start": allotment.period_start,
+                    "period_end": allotment.period_end,
+                    "capacity_tpp": allotment.capacity_tpp,
+                    "party_caps": [{"party": party, "capacity_tpp": cap_h100e * H100_TPP}],
+                }
+            ]
+        },
+    )
+    return agreement
+
+
 WATCHED = (Application, ApplicationParty, Party, ApplicationLine, InfoRequest, Referral, Licence, LicenceLine)
 WATCHED += (Shipment, ShipmentLine)
 WATCHED += (LppNotification, LedgerEntry, AuditEvent, RecommendationEntry)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
-from agreements.models import Allotment, Party
+from agreements.models import Party
 from agreements.selectors import policy_in_force
 from agreements.units import H100_TPP
 from licensing import bulk, selectors, services
@@ -29,24 +29,7 @@ FALCON = {"name": "Falcon Compute", "country": "QA", "hq_country": "QA"}
 
 def _capped_agreement() -> None:
     """QA: an agreement in force whose allotment caps Falcon Compute at 2,000 H100e of 10,000."""
-    agreement = f.agreement_in_force("QA", capacity_tpp=10_000 * H100_TPP, site_visits_accepted=True)
-    allotment = Allotment.objects.get(agreement=agreement)
-    period = {"period_start": allotment.period_start, "period_end": allotment.period_end}
-    agreements_services.amendment_create(
-        actor=None,
-        agreement=agreement,
-        effective_from=agreement.valid_from,
-        reason="Company cap",
-        terms={
-            "allotments": [
-                {
-                    **period,
-                    "capacity_tpp": allotment.capacity_tpp,
-                    "party_caps": [{"party": FALCON, "capacity_tpp": 2_000 * H100_TPP}],
-                }
-            ]
-        },
-    )
+    f.capped_agreement("QA", party=FALCON)
 
 
 def _submitted_under_programme(exporter, **kwargs) -> Application:

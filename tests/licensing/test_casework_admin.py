@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from agreements import selectors as agreements_selectors
-from agreements import services as agreements_services
 from agreements.models import Allotment
 from agreements.units import H100_TPP, tpp_and_h100e
 from licensing import services
@@ -174,29 +173,7 @@ def test_an_export_that_draws_on_no_allotment_says_so():
 
 def test_the_confirmation_shows_the_party_cap():
     f.switch_to_global()
-    agreement = f.agreement_in_force("QA", capacity_tpp=10_000 * H100_TPP, site_visits_accepted=True)
-    allotment = Allotment.objects.get(agreement=agreement)
-    agreements_services.amendment_create(
-        actor=None,
-        agreement=agreement,
-        effective_from=agreement.valid_from,
-        reason="Company cap",
-        terms={
-            "allotments": [
-                {
-                    "period_start": allotment.period_start,
-                    "period_end": allotment.period_end,
-                    "capacity_tpp": allotment.capacity_tpp,
-                    "party_caps": [
-                        {
-                            "party": {"name": "Falcon Compute", "country": "QA", "hq_country": "QA"},
-                            "capacity_tpp": 2_000 * H100_TPP,
-                        }
-                    ],
-                }
-            ]
-        },
-    )
+    f.capped_agreement("QA")
     case = f.recommended(destination="QA", consignee="Falcon Compute", quantity=100)
     line = case.lines.get()
     text = words(

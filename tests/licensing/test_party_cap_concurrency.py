@@ -12,7 +12,6 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agreements import services as agreements_services
 from agreements.choices import LedgerKind
 from agreements.deal_selectors import cap_usage
 from agreements.errors import AllotmentExhausted
@@ -36,27 +35,7 @@ APPROVALS, FITS, QUANTITY = 20, 10, 200
 
 def _capped_allotment() -> Allotment:
     f.switch_to_global()
-    agreement = f.agreement_in_force("QA", capacity_tpp=10_000 * H100_TPP, site_visits_accepted=True)
-    allotment = Allotment.objects.get(agreement=agreement)
-    agreements_services.amendment_create(
-        actor=None,
-        agreement=agreement,
-        effective_from=agreement.valid_from,
-        reason="Company cap",
-        terms={
-            "allotments": [
-                {
-                    "period_start": allotment.period_start,
-                    "period_end": allotment.period_end,
-                    "capacity_tpp": allotment.capacity_tpp,
-                    "party_caps": [
-                        {"party": {"name": "Falcon Compute", "country": "QA"}, "capacity_tpp": 2_000 * H100_TPP}
-                    ],
-                }
-            ]
-        },
-    )
-    return allotment
+    return Allotment.objects.get(agreement=f.capped_agreement("QA", party={"name": "Falcon Compute", "country": "QA"}))
 
 
 def test_parallel_approvals_never_overdraw_a_party_cap():

@@ -3,7 +3,6 @@ and the approval's reservation hold a named party to its cap; another consignee 
 
 import pytest
 
-from agreements import services as agreements_services
 from agreements.errors import PartyCapExhausted
 from agreements.models import Allotment, LedgerEntry, Party
 from agreements.units import H100_TPP
@@ -18,24 +17,8 @@ FALCON = {"name": "Falcon Compute", "country": "QA", "hq_country": "QA"}
 
 
 def _caps_agreement(country: str = "QA"):
-    """10,000 H100e this year with 2,000 H100e of it for Falcon Compute."""
-    agreement = f.agreement_in_force(country, capacity_tpp=10_000 * H100_TPP, site_visits_accepted=True)
-    terms = agreements_services.amendment_create(
-        actor=None,
-        agreement=agreement,
-        effective_from=agreement.valid_from,
-        reason="G42-style company cap",
-        terms={
-            "allotments": [
-                {
-                    **_period_of(agreement),
-                    "party_caps": [{"party": {**FALCON, "country": country}, "capacity_tpp": 2_000 * H100_TPP}],
-                }
-            ]
-        },
-    )
-    assert terms.version == 2
-    return agreement
+    """10,000 H100e this year with 2,000 H100e of it for Falcon Compute (headquartered in Qatar)."""
+    return f.capped_agreement(country, party={**FALCON, "country": country})
 
 
 def _period_of(agreement):
