@@ -12,6 +12,7 @@ from agreements.choices import (
     ReportingCadence,
     Tier,
 )
+from portal.reference_stamp import StampedQuerySet
 from portal.scoping import RestrictedQuerySet, Scope
 
 
@@ -33,6 +34,8 @@ class Country(models.Model):
         max_length=10, choices=Region.choices, help_text="Its region in the UN M49 standard (migration 0014)."
     )
 
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
@@ -50,6 +53,8 @@ class TierMembership(models.Model):
     source = models.TextField()
     review_on = models.DateField(null=True, blank=True, help_text="When staff should check this entry again.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["country", "-effective_from"]
@@ -75,6 +80,8 @@ class CountryGroupMembership(models.Model):
     source = models.TextField()
     review_on = models.DateField(null=True, blank=True, help_text="When staff should check this entry again.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["country", "group", "-effective_from"]
@@ -145,6 +152,8 @@ class Policy(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["-created_at", "-id"]

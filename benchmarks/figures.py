@@ -242,7 +242,7 @@ def determinations(user, destination: str, repeats: int, per_run: int) -> None:
     client = login(user)
     body = {**determination_body(Application.objects.filter(allotment__isnull=False)), "destination": destination}
     url = "/api/v1/determinations/"
-    count = queries(client, url, "post", body)
+    first = queries(client, url, "post", body)  # a fresh process: the reference facts are read whole, then kept
 
     def post() -> float:
         start = time.perf_counter()
@@ -252,13 +252,14 @@ def determinations(user, destination: str, repeats: int, per_run: int) -> None:
 
     for _ in range(10):
         post()
+    count = queries(client, url, "post", body)  # what every request after the first costs
     runs = [[post() for _ in range(per_run)] for _ in range(repeats)]
     rates = [len(run) / (sum(run) / 1000) for run in runs]
     out(f"Determinations: POST /api/v1/determinations/ ({destination}, 1,700 H100), one client,")
     out(f"  {per_run} requests × {repeats} runs")
     rate = median(rates)
     met = target("determinations ≥ 300/s through the API, one client", rate >= 300, f"{rate:,.0f}/s")
-    out(f"  {rate:,.0f} determinations/s  {latency(runs)}  {count} queries  {met}")
+    out(f"  {rate:,.0f} determinations/s  {latency(runs)}  {count} queries ({first} the first)  {met}")
     out()
 
 

@@ -20,6 +20,7 @@ from licensing.choices import (
     RecommendationKind,
 )
 from portal.models import Agency, Organisation
+from portal.reference_stamp import StampedQuerySet
 from portal.scoping import RestrictedQuerySet, Scope
 
 
@@ -47,6 +48,8 @@ class Product(models.Model):
     )
     source = models.TextField(blank=True, help_text="Where the TPP, die area and bandwidth come from.")
     is_active = models.BooleanField(default=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["vendor", "name"]

@@ -12,6 +12,7 @@ from django.db import models
 
 from licensing.choices import LevyBasis, ProgrammePresumption
 from portal.models import Organisation
+from portal.reference_stamp import StampedQuerySet
 from portal.scoping import RestrictedQuerySet, Scope
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -24,7 +25,7 @@ class Programme(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope()  # reference data: whoever holds licensing.view_programme reads every programme
-    objects = RestrictedQuerySet.as_manager()
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["name"]
@@ -82,7 +83,7 @@ class ProgrammeVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope = Scope()
-    objects = RestrictedQuerySet.as_manager()
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["programme", "version"]
@@ -117,7 +118,7 @@ class ProgrammeCertification(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     scope = Scope()
-    objects = RestrictedQuerySet.as_manager()
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["version", "order", "id"]

@@ -42,6 +42,7 @@ from licensing.models import (
     ShipmentLine,
 )
 from licensing.obligation_selectors import with_overdue
+from licensing.reference_facts import ReferenceFacts, reference_facts
 from licensing.workflow import APPLICATION, LICENCE
 from portal.errors import InvalidTransition
 from portal.permissions import Actor, Viewer, allowed
@@ -269,18 +270,32 @@ def _proposed_allotment_facts(
 
 
 def gather_facts(
-    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+    request: engine.Request,
+    *,
+    policy: Policy | None = None,
+    products_checked: bool = False,
+    cached: bool = True,
+    reference: ReferenceFacts | None = None,
 ) -> engine.Facts:
     """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal, whose every
     parameter applies, its Tier 2 allocation and uplift included). `products_checked`: the caller has refused
-    unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again."""
+    unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again.
+
+    The policies, tiers, Country Groups and programmes come from licensing.reference_facts (kept across requests
+    under the reference stamp: one query while unchanged); `cached=False` reads them from their tables instead —
+    the same facts (tests/licensing/test_reference_facts.py compares both). `reference`: the caller read them
+    already in this request."""
     at, on = request.at, request.at.date()
     if not products_checked:
         _refuse_unclassified(request)
-    proposal, policy = policy, policy or agreements.policy_in_force(at)
+    if reference is None and cached:
+        reference = reference_facts()
+    proposal = policy
+    if policy is None:
+        policy = reference.policy_in_force(at) if reference else agreements.policy_in_force(at)
     headquarters = agreements.headquarters_of(request.hq_party_ids) if request.hq_party_ids else set()
     codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
-    countries = agreements.country_facts_on(codes, on)
+    countries = reference.country_facts_on(codes, on) if reference else agreements.country_facts_on(codes, on)
     tiers = countries.tiers
     agreement = agreements.agreement_in_force(request.destination, at)
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
@@ -304,14 +319,20 @@ def gather_facts(
         groups=countries.groups,
         us_countries=countries.counting_as_us,
         headquarters=tuple(sorted(headquarters)),
-        programmes=tuple(programmes_in_force(on)),
+        programmes=reference.programmes_in_force(on) if reference else tuple(programmes_in_force(on)),
     )
 
 
 def determine(
-    request: engine.Request, *, policy: Policy | None = None, products_checked: bool = False
+    request: engine.Request,
+    *,
+    policy: Policy | None = None,
+    products_checked: bool = False,
+    cached: bool = True,
+    reference: ReferenceFacts | None = None,
 ) -> engine.Determination:
-    return engine.determine(request, gather_facts(request, policy=policy, products_checked=products_checked))
+    facts = gather_facts(request, policy=policy, products_checked=products_checked, cached=cached, reference=reference)
+    return engine.determine(request, facts)
 
 
 # Scope: what a user may see is decided once, in portal.scoping (`Model.objects.restrict(user, "view")`).

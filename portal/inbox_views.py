@@ -1,18 +1,24 @@
 """The inbox page of the exporter pages (any signed-in user sees their own messages there) and marking read."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal import inbox
 from portal.models import InboxMessage
 
+INBOX_PER_PAGE = 25
+
 
 @login_required
 def inbox_page(request):
-    return render(request, "inbox.html", {"inbox_messages": inbox.inbox_for(request.user)[:200]})
+    """The user's messages, newest first, a page at a time (every one reachable: no silent cap)."""
+    page = Paginator(inbox.inbox_for(request.user), INBOX_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "inbox.html", {"inbox_messages": page.object_list, "page": page, "others": ""})
 
 
 @login_required
@@ -27,7 +33,8 @@ def inbox_read(request, pk: int):
     return redirect(target or "inbox")
 
 
-def unread_inbox(request) -> dict[str, int]:
-    """Context processor: the unread count the header's inbox link shows."""
+def unread_inbox(request) -> dict[str, object]:
+    """Context processor: the unread count the header's inbox link shows, counted only when a template reads it
+    (once): the admin's pages, which have no such link, ask nothing of the inbox."""
     user = getattr(request, "user", None)
-    return {"inbox_unread": inbox.unread_count(user) if user is not None else 0}
+    return {"inbox_unread": SimpleLazyObject(lambda: inbox.unread_count(user) if user is not None else 0)}

@@ -66,7 +66,19 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
 
 
+class ReferenceStamp(models.Model):
+    """One row: a token every write to the slow-changing reference facts (catalogue, tiers, Country Groups, policies,
+    programmes) replaces in its own transaction (portal.reference_stamp). A process keeps the facts it read under
+    the token it read first; a new token means read them again. Tokens are random, never a counter: a rolled-back
+    write's token is never seen again, so facts read inside it can never be taken for committed ones."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 # The inbox lives in its own module (it is scoped, and portal.scoping reads the models above).
 from portal.inbox_models import InboxMessage  # noqa: E402
 
-__all__ = ["Agency", "AuditEvent", "InboxMessage", "Membership", "Organisation"]
+__all__ = ["Agency", "AuditEvent", "InboxMessage", "Membership", "Organisation", "ReferenceStamp"]

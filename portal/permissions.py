@@ -6,6 +6,7 @@ decide what a user may do. Superusers get no bypass: they exist for the command 
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Value
 
 Actor = User  # who acts: the portal's user model (AUTH_USER_MODEL is auth.User); every service types `actor` so
 Viewer = User | AnonymousUser  # who asks to see: a request's user, signed in or not
@@ -27,7 +28,26 @@ def require(actor: Viewer | None, permission: str, *, action: str = "do this") -
 def _role_permissions(actor: Actor) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(actor, "_portal_permissions", None)
     if cached is None:
-        rows = Permission.objects.filter(group__user=actor).values_list("content_type__app_label", "codename")
-        cached = frozenset(f"{app}.{codename}" for app, codename in rows)
+        cached = _read_permissions(actor)
         actor._portal_permissions = cached  # type: ignore[attr-defined]  # cached for the request
     return cached
+
+
+def _read_permissions(actor: Actor) -> frozenset[str]:
+    """The roles' permissions, and in the same query the user's own, handed to Django's ModelBackend as the
+    caches it would fill with two queries of its own (`_group_perm_cache`, `_user_perm_cache`: the admin's
+    `has_perm` reads them). Only the roles' count here. A superuser's are left to ModelBackend (it grants them
+    every permission; the portal grants them none)."""
+    shared = getattr(actor, "_group_perm_cache", None)
+    if shared is not None:
+        return frozenset(shared)
+    columns = ("content_type__app_label", "codename", "source")
+    via_roles = Permission.objects.filter(group__user=actor).annotate(source=Value("group")).values_list(*columns)
+    own = Permission.objects.filter(user=actor).annotate(source=Value("user")).values_list(*columns)
+    found: dict[str, set[str]] = {"group": set(), "user": set()}
+    for app, codename, source in via_roles.order_by().union(own.order_by(), all=True):
+        found[source].add(f"{app}.{codename}")
+    if not actor.is_superuser:
+        actor._group_perm_cache = found["group"]  # type: ignore[attr-defined]
+        actor._user_perm_cache = found["user"]  # type: ignore[attr-defined]
+    return frozenset(found["group"])

@@ -14,20 +14,35 @@ from agreements.selectors import party_resolve
 from licensing import determination as engine
 from licensing import selectors
 from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_products
+from licensing.reference_facts import reference_facts
+
+
+class KnownCountryCodeField(CountryCodeField):
+    """A country code resolved from the countries licensing.reference_facts holds (the serializer's context:
+    no query); the same 400s."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data.strip()) != 2:
+            self.fail("invalid")
+        code = data.strip().upper()
+        country = self.context["reference"].countries.get(code)
+        if country is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=code)
+        return country
 
 
 class DeterminationRequestSerializer(serializers.Serializer):
-    destination = CountryCodeField()
+    destination = KnownCountryCodeField()
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
     consignee = PartyField(allow_name=True, help_text="Party id, details, or a name located in the destination.")
     end_users = serializers.ListField(child=PartyField(allow_name=True), required=False, max_length=50)
-    end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, max_length=50)
+    end_user_hq = serializers.ListField(child=KnownCountryCodeField(), required=False, max_length=50)
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, default=EndUseCategory.OTHER)
-    export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
+    export_from = KnownCountryCodeField(required=False, help_text="Where the items leave from (default US).")
     at = serializers.DateTimeField(required=False, help_text="The instant to determine at (default now).")
 
     def validate_items(self, items: list[dict]) -> list[dict]:
-        items = resolve_products(items)
+        items = resolve_products(items, catalogue=self.context["reference"].products)  # read, never written
         try:
             selectors.refuse_unclassified(item["product"] for item in items)  # read once, checked here
         except DjangoValidationError as error:
@@ -111,11 +126,12 @@ class DeterminationView(APIView):
 
     @extend_schema(request=DeterminationRequestSerializer, responses=DeterminationSerializer)
     def post(self, request):
-        serializer = DeterminationRequestSerializer(data=request.data)
+        reference = reference_facts()  # the catalogue, countries, policies and programmes: one query while kept
+        serializer = DeterminationRequestSerializer(data=request.data, context={"reference": reference})
         serializer.is_valid(raise_exception=True)
         question = serializer.to_request(request.user)
         try:
-            return Response(selectors.determine(question, products_checked=True).as_dict())
+            return Response(selectors.determine(question, products_checked=True, reference=reference).as_dict())
         except Policy.DoesNotExist as error:
             raise serializers.ValidationError(
                 {"at": f"No policy was in force at {question.at.isoformat()}."}

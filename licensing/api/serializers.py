@@ -8,7 +8,7 @@ from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
 from agreements.units import h100e
 from licensing import selectors
-from licensing.api.fields import MAX_QUANTITY, CountryCodeField, ItemSerializer, resolve_products
+from licensing.api.fields import MAX_QUANTITY, CountryCodeField, FieldsBuiltOnce, ItemSerializer, resolve_products
 from licensing.api.obligations import LicenceObligationSerializer
 from licensing.choices import PartyRole
 from licensing.models import Application, Licence, LicenceLine, LppNotification, Product
@@ -17,7 +17,7 @@ from licensing.obligation_selectors import shipment_status
 # Catalogue
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     tpp = serializers.IntegerField(read_only=True)
     # Truncated to three decimals by the model, never rounded up across the 5.92 threshold.
     performance_density = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True, allow_null=True)
@@ -171,7 +171,7 @@ class AffirmationSerializer(serializers.Serializer):
     affirmed_at = serializers.DateTimeField()
 
 
-class ExporterApplicationSerializer(serializers.ModelSerializer):
+class ExporterApplicationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     destination = serializers.CharField(source="destination_id")
     export_from = serializers.CharField(source="export_from_id")
     parties = serializers.SerializerMethodField()
@@ -421,7 +421,7 @@ class ApproveSerializer(serializers.Serializer):
 # Licences and shipments
 
 
-class LicenceLineSerializer(serializers.ModelSerializer):
+class LicenceLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.__str__")
     remaining_quantity = serializers.IntegerField()
 
@@ -451,7 +451,7 @@ class ShipmentSerializer(serializers.Serializer):
         return [{"product": line.licence_line.product_id, "quantity": line.quantity} for line in shipment.lines.all()]
 
 
-class LicenceSerializer(serializers.ModelSerializer):
+class LicenceSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     application = serializers.CharField(source="application.acn")
     destination = serializers.CharField(source="application.destination_id")
     organisation = serializers.CharField(source="organisation.name")
@@ -525,7 +525,7 @@ class NotificationLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(max_value=MAX_QUANTITY)
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     destination = serializers.CharField(source="destination_id")
     items = NotificationLineSerializer(source="lines", many=True)
     total_h100e = serializers.SerializerMethodField()

@@ -203,6 +203,20 @@ def test_the_queue_costs_the_same_queries_for_2_and_for_30_cases():
     assert queries() == few
 
 
+def test_the_queue_page_costs_at_most_ten_queries_none_of_them_the_inbox_or_a_second_permission_read():
+    """SPEC § 6: admin changelists ≤ 10 queries. The session, the user, their permissions (roles and own, one
+    query), their membership, the destination, officer and programme filters' choices, the count, the page and
+    its referrals; the admin shows no inbox link, so the unread count is never asked."""
+    officer = login(make_user(Role.LICENSING_OFFICER))
+    refer(under_review(), "defense")
+    with CaptureQueriesContext(connection) as captured:
+        page(officer, QUEUE)
+    statements = [query["sql"] for query in captured]
+    assert len(statements) <= 10, statements
+    assert not [sql for sql in statements if "portal_inboxmessage" in sql]
+    assert len([sql for sql in statements if "auth_permission" in sql]) == 1
+
+
 def test_nothing_is_added_or_deleted_in_the_admin():
     case = submitted()
     admin = login(make_user(Role.POLICY_ADMIN))

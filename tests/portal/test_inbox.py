@@ -3,6 +3,7 @@ the approver's "Awaiting my decision" queue."""
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from licensing import services
@@ -134,3 +135,22 @@ def test_staff_read_their_own_messages_in_the_admin(client):
     other = InboxMessage.objects.exclude(recipient=approver).first()
     if other is not None:
         assert client.get(f"/admin/portal/inboxmessage/{other.pk}/change/").status_code in (302, 404)
+
+
+def test_the_inbox_page_shows_25_messages_a_page_and_reaches_every_one(client):
+    """A bulk exporter's inbox holds hundreds of messages: a page at a time, newest first, none out of reach."""
+    exporter = make_user("exporter")
+    for number in range(30):
+        InboxMessage.objects.create(
+            recipient=exporter,
+            about_type="licensing.application",
+            about_id="1",
+            subject=f"Message {number:02d}",
+            created_at=timezone.now(),
+        )
+    client.force_login(exporter)
+    first = client.get("/inbox/").content.decode()
+    assert "Message 29" in first and "Message 05" in first and "Message 04" not in first
+    assert "1–25 of 30" in first and "Page 1 of 2" in first
+    second = client.get("/inbox/?page=2").content.decode()
+    assert "Message 04" in second and "Message 00" in second and "Message 05" not in second
