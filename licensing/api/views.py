@@ -153,14 +153,15 @@ class ApplicationViewSet(
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
-    def _run(self, request, body_serializer, service):
-        """An action: validate its body, call its one service, answer with the case as the caller sees it."""
+    def _run(self, request, body_serializer, service, **arguments):
+        """An action: validate its body, call its one service (with any `arguments` from the path), answer with the
+        case as the caller sees it."""
         body = {}
         if body_serializer is not None:
             serializer = body_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             body = serializer.validated_data
-        application = service(actor=request.user, application=self.get_object(), **body)
+        application = service(actor=request.user, application=self.get_object(), **arguments, **body)
         return Response(self.represent(self.get_queryset().get(pk=application.pk)))
 
     @extend_schema(request=s.SubmitSerializer, responses=s.ExporterApplicationSerializer)
@@ -215,15 +216,9 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path=r"info-requests/(?P<info_request>[0-9]+)/amend")
     def amend_info_request(self, request, pk=None, info_request=None):
         """Reword an unanswered request for information; the exporter is told."""
-        serializer = s.QuestionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        application = services.info_request_amend(
-            actor=request.user,
-            application=self.get_object(),
-            info_request=_request_id(info_request),
-            **serializer.validated_data,
+        return self._run(
+            request, s.QuestionSerializer, services.info_request_amend, info_request=_request_id(info_request)
         )
-        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
 
     @extend_schema(
         request=s.InfoRequestWithdrawSerializer,
@@ -237,15 +232,12 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path=r"info-requests/(?P<info_request>[0-9]+)/withdraw")
     def withdraw_info_request(self, request, pk=None, info_request=None):
         """Withdraw an unanswered request for information with a reason: review resumes, the clock runs again."""
-        serializer = s.InfoRequestWithdrawSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        application = services.info_request_withdraw(
-            actor=request.user,
-            application=self.get_object(),
+        return self._run(
+            request,
+            s.InfoRequestWithdrawSerializer,
+            services.info_request_withdraw,
             info_request=_request_id(info_request),
-            **serializer.validated_data,
         )
-        return Response(self.represent(self.get_queryset().get(pk=application.pk)))
 
     @extend_schema(request=s.AgencyRecommendSerializer, responses=s.ReviewerApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="agency-recommendation")

@@ -94,7 +94,7 @@ def test_a_rolled_back_write_does_not_poison_what_is_kept(exporter):
     assert ask(exporter, **question)["presumption"] == "approval"
 
     class RolledBack(Exception):
-        pass
+        """Raised to roll the transaction back."""
 
     with pytest.raises(RolledBack), transaction.atomic():
         TierMembership.objects.create(
