@@ -11,6 +11,12 @@ from licensing.models import Application, Licence, Obligation, SuspensionProposa
 from portal.inbox import notify, users_holding
 from portal.permissions import Actor
 
+# What the officer's questions tell the exporter: the subject, and the payload key of the body.
+_QUESTIONS = {
+    "request_info": ("the licensing officer asks for information", "question"),
+    "amend_info_request": ("the licensing officer reworded the question", "question"),
+    "withdraw_info_request": ("the licensing officer withdrew the question; no answer is needed", "reason"),
+}
 _DECISIONS = {"approve": "approved", "deny": "denied", "return": "returned without action"}
 _LICENCE_MOVES = {
     "exhaust": "fully shipped (exhausted)",
@@ -120,28 +126,13 @@ def announce(record: object, name: str, actor: Actor | None, payload: dict[str, 
         return
     application, case = record, record.acn or f"draft {record.pk}"
     exporter_link = reverse("exporter:application", args=[application.pk])
-    if name == "request_info":
+    if name in _QUESTIONS:
+        subject, text = _QUESTIONS[name]
         notify(
             [_exporter(application)],
             about=application,
-            subject=f"Application {case}: the licensing officer asks for information",
-            body=payload.get("question", ""),
-            link=exporter_link,
-        )
-    elif name == "amend_info_request":
-        notify(
-            [_exporter(application)],
-            about=application,
-            subject=f"Application {case}: the licensing officer reworded the question",
-            body=payload.get("question", ""),
-            link=exporter_link,
-        )
-    elif name == "withdraw_info_request":
-        notify(
-            [_exporter(application)],
-            about=application,
-            subject=f"Application {case}: the licensing officer withdrew the question; no answer is needed",
-            body=payload.get("reason", ""),
+            subject=f"Application {case}: {subject}",
+            body=payload.get(text, ""),
             link=exporter_link,
         )
     elif name in _DECISIONS:
