@@ -94,6 +94,17 @@ MAX_FILES = 20
 UPLOAD_PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
+def _files() -> serializers.ListField:
+    """The documents sent with a report or a payment (multipart/form-data), checked before anything is written."""
+    return serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+        max_length=MAX_FILES,
+        help_text=FILES_HELP,
+    )
+
+
 class ObligationSubmitSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -102,13 +113,7 @@ class ObligationSubmitSerializer(serializers.Serializer):
 class ObligationSubmitUploadSerializer(ObligationSubmitSerializer):
     """The same as multipart/form-data, with the documents."""
 
-    files = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True),
-        required=False,
-        default=list,
-        max_length=MAX_FILES,
-        help_text=FILES_HELP,
-    )
+    files = _files()
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -119,13 +124,7 @@ class PaymentSerializer(serializers.Serializer):
 class PaymentUploadSerializer(PaymentSerializer):
     """The same as multipart/form-data, with proof of payment."""
 
-    files = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True),
-        required=False,
-        default=list,
-        max_length=MAX_FILES,
-        help_text=FILES_HELP,
-    )
+    files = _files()
 
 
 class DecisionSerializer(serializers.Serializer):
