@@ -109,7 +109,7 @@ def application_approve(
         prefetch_related_objects(
             [application], Prefetch("lines", ApplicationLine.objects.select_related("product__chip")), "parties"
         )
-        with changing_status(application, "approve", actor=actor) as change:
+        with changing_status(application, "approve", actor=actor, saves=("decided_by", "decided_at")) as change:
             _check_four_eyes(application, actor)
             now = timezone.now()
             # The lines that count as the frozen determination says (3A090.a/4A090.a and those a programme brought
@@ -146,8 +146,8 @@ def application_approve(
                 "determination": result.as_dict(),
                 "justification": (justification or "").strip(),
             }
+        render_letters_on_commit(application)  # its task's row is an insert too: written before the lock
         _draw_on_allotment(licence, request, actor, now, allotment, facts.allotment)
-        render_letters_on_commit(application)
     return application
 
 
