@@ -312,7 +312,8 @@ def gather_facts(
                 proposal, request.destination, tiers[request.destination], allotment, at, agreement is not None
             )
         ),
-        consignee_lpp_used_tpp=consignee_lpp_used_tpp(request.consignee_party, at.year),
+        # A decision skips the LPP rule (the engine never reads the figure then): not read.
+        consignee_lpp_used_tpp=0 if request.skip_lpp else consignee_lpp_used_tpp(request.consignee_party, at.year),
         consignee_installed_tpp=(
             installed_tpp(request.consignee_party, request.destination) if policy.kind == PolicyKind.GLOBAL else 0
         ),
@@ -521,8 +522,8 @@ def decision_blockers(application: Application, user: Actor) -> list[str]:
         blockers.append(
             Blocker(f"The case is {status}: a decision is taken while it is under review.", InvalidTransition)
         )
-    recommended = officer_recommendations(application)
-    if not recommended.exists():
+    recommenders = set(officer_recommendations(application).values_list("author_id", flat=True))  # one query
+    if not recommenders:
         blockers.append(Blocker("An officer recommendation is required before a decision."))
     organisation_id = user_organisation_id(user)
     if organisation_id is not None and organisation_id == application.organisation_id:
@@ -531,7 +532,7 @@ def decision_blockers(application: Application, user: Actor) -> list[str]:
                 "You belong to the applicant: your own organisation's case must be decided by someone else.", FourEyes
             )
         )
-    if recommended.filter(author_id=user.pk).exists():
+    if user.pk in recommenders:
         blockers.append(
             Blocker("You made an officer recommendation on this case: another official must decide it.", FourEyes)
         )

@@ -24,7 +24,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.http import urlencode
 
 from portal.refusals import REFUSALS, add_refusal_to_form, refusal_text
 from portal.workflow import SYSTEM, Workflow
@@ -53,8 +52,10 @@ class WorkflowAction:
     danger: bool = False  # ends the record's life: shown apart
     confirm: str = ""  # cannot be undone: the question asked before it is taken (page, list and browser alike)
     list_description: str = ""  # as a list action on the selected records (default: from the label)
-    # Asks on a page of its own before it is taken: (admin, record, valid form) → what the act will do, shown on
-    # `<id>/actions/<name>/confirm/` (GET shows it with the inputs in the query; POST takes the action).
+    # Asks on a page of its own before it is taken: (admin, record, valid form) → what the act will do, shown in
+    # answer to the form's POST (its inputs carried in the page's hidden fields, never in a URL, where logs and
+    # browser history would keep a justification); that page posts them to `<id>/actions/<name>/confirm/`, which
+    # takes the action.
     preview: Callable | None = None
 
 
@@ -187,27 +188,31 @@ class WorkflowActionsMixin:
         form = spec.form_class(request.POST if request.method == "POST" else None, record=obj)
         if request.method == "POST" and form.is_valid():
             if spec.preview is not None:
-                inputs = [(k, v) for k, values in request.POST.lists() if k != "csrfmiddlewaretoken" for v in values]
-                return HttpResponseRedirect(f"{self.confirm_url(obj, action)}?{urlencode(inputs)}", status=303)
+                return self.confirm_page(request, spec, obj, form)
             done = self._take(request, spec, obj, form)
             if done is not None:
                 return done
         return self.action_page(request, spec, obj, form)
 
     def confirm_view(self, request, object_id, action):
-        """An action's confirmation step: GET shows what it will do with the inputs given (in the query); POST
-        takes it. Invalid inputs or a refusal go back to the action's form, saying why; nothing is written."""
+        """An action's confirmation step, posted from its confirmation page: takes it. Invalid inputs or a refusal
+        go back to the action's form, saying why; nothing is written. A GET (nothing to confirm) goes to the form."""
         spec, obj = self._action_record(request, object_id, action)
         if spec.preview is None:
             raise Http404("This action has no confirmation step.")
-        data = request.POST if request.method == "POST" else request.GET
-        form = spec.form_class(data, record=obj)
+        if request.method != "POST":
+            return HttpResponseRedirect(self.action_url(obj, action), status=303)
+        form = spec.form_class(request.POST, record=obj)
         if not form.is_valid():
             return self.action_page(request, spec, obj, form)
-        if request.method == "POST":
-            done = self._take(request, spec, obj, form)
-            return done if done is not None else self.action_page(request, spec, obj, form)
-        inputs = [(k, v) for k, values in request.GET.lists() for v in values]
+        done = self._take(request, spec, obj, form)
+        return done if done is not None else self.action_page(request, spec, obj, form)
+
+    def confirm_page(self, request, spec: WorkflowAction, obj, form: ActionForm):
+        """What the action will do with the valid inputs just posted, and one button that posts them again to
+        `confirm_view` to take it. Reads only: computing the preview writes nothing."""
+        inputs = [(k, v) for k, values in request.POST.lists() if k != "csrfmiddlewaretoken" for v in values]
+        action = spec.name
         offered = {offer.action.name: offer for offer in self.offers(request, obj)}
         context = {
             **self.admin_site.each_context(request),
@@ -223,6 +228,7 @@ class WorkflowActionsMixin:
             "summary": self.action_summary(obj),
             "change_url": self.change_url(obj),
             "action_url": f"{self.action_url(obj, action)}",
+            "confirm_url": self.confirm_url(obj, action),
             "media": self.media,
         }
         return TemplateResponse(request, self.confirm_template, context)

@@ -4,8 +4,10 @@
   as failed by the backend (visible to staff in the admin's task results), and the function is enqueued again
   with `attempt` + 1 after a delay, up to `TASK_MAX_ATTEMPTS`; after the last one `on_give_up` runs (e.g. to mark
   a document's scan as an error). The backends keep no attempt count of their own, hence this.
-- `enqueue_on_commit(task, ...)` enqueues only once the surrounding transaction commits: a task enqueued in a
-  transaction that rolls back never runs, and a worker never reads a row its transaction has not committed.
+- `enqueue_on_commit(task, ...)` makes a task run only if the surrounding transaction commits: a task enqueued in
+  a transaction that rolls back never runs, and a worker never reads a row its transaction has not committed. On
+  the database backend the task's row is written in that transaction, so the work and its task commit together
+  (one commit, not one more per task); on any other backend (Redis, immediate) it is enqueued after the commit.
 
 Tasks take ids, never model instances, and each must be safe to run twice (a retry, a second worker after a
 crash): they re-read their row and do nothing when its work is already done.
@@ -20,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task as make_task
@@ -30,8 +32,19 @@ logger = logging.getLogger("portal.tasks")
 
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
-    """Enqueue `task` once the current transaction commits (at once outside one); never on rollback."""
-    transaction.on_commit(functools.partial(task.enqueue, *args, **kwargs))
+    """Enqueue `task` to run once the current transaction commits (at once outside one); never on rollback."""
+    if _queued_in_this_transaction(task):
+        task.enqueue(*args, **kwargs)  # its row commits, or rolls back, with the caller's writes
+    else:
+        transaction.on_commit(functools.partial(task.enqueue, *args, **kwargs))
+
+
+def _queued_in_this_transaction(task: Task) -> bool:
+    """Whether the task's queue is a table in the database the caller writes to (django-tasks-db's backend)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(task.get_backend(), DatabaseBackend) and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
 
 
 def retried_task(

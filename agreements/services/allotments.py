@@ -196,6 +196,7 @@ def allotment_reserve(
     end_user_ids: Sequence[int] = (),
     savepoint: bool = True,
     allotment: Allotment | None = None,
+    capacity: int | None = None,
 ) -> LedgerEntry:
     """Draw `tpp` from an allotment; refuses (AllotmentExhausted) beyond what remains, and (PartyCapExhausted)
     beyond what remains of the cap of any party the draw is for — the ultimate consignee `party_id` or an end
@@ -211,14 +212,16 @@ def allotment_reserve(
     A refusal writes nothing: it rolls back to a savepoint, or (`savepoint=False`, for a caller whose whole
     transaction fails with the refusal, like the approval) the caller's transaction, sparing a round trip.
     `allotment`: the allotment as the caller read it already (the conditional UPDATE re-checks its capacity and
-    terms, so an allotment changed since falls back to the locked path)."""
+    terms, so an allotment changed since falls back to the locked path); `capacity`: its effective capacity at
+    `at` as the caller worked it out already (a determination's facts)."""
     if tpp <= 0:
         raise ValidationError({"tpp": "A reservation is a positive whole number of TPP."})
     at = at or timezone.now()
     with transaction.atomic(savepoint=savepoint):
         if allotment is None or allotment.pk != allotment_id:
             allotment = Allotment.objects.get(pk=allotment_id)
-        capacity = effective_capacity(allotment, at)
+        if capacity is None:
+            capacity = effective_capacity(allotment, at)
         parties = list(dict.fromkeys(survivors_of([p for p in (party_id, *end_user_ids) if p is not None]).values()))
         entry = LedgerEntry(
             allotment_id=allotment_id,

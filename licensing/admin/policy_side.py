@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -183,13 +183,19 @@ class PolicySwitchAdmin(PolicyAdmin):
     def switch_impact(self, request, proposal: Policy) -> dict:
         """Every pending application determined now and under the proposal (licensing.impact, in bulk): the
         summary, a page of the detail (?page=, ?changed=1 for the changed ones only) and the CSV of all of it.
-        Above settings.IMPACT_PREVIEW_SYNC_LIMIT pending cases, a proposal on record's impact is a background run
-        (its progress, then its summary and CSV); an unsaved one's is then shown once proposed."""
+        Above settings.IMPACT_PREVIEW_SYNC_LIMIT pending cases, a proposal on record's impact is a background run,
+        started from its page by a POST (the page, a GET, writes nothing): its progress, then its summary and CSV;
+        an unsaved one's is then shown once proposed."""
         if impact_runs.impact_runs_in_background():
             if proposal.pk is None:
                 return {"deferred": True}
-            run = impact_runs.impact_run_for(actor=request.user, policy=proposal)
-            return {"run": run, "csv_url": self._url("impact_run_csv", proposal.pk, run.pk)}
+            run = impact_runs.impact_run_latest(actor=request.user, policy=proposal)
+            return {
+                "run": run,
+                "start_url": self._url("impact_run_start", proposal.pk),
+                "offer_start": run is None or impact_runs.impact_run_stale(run),
+                "csv_url": self._url("impact_run_csv", proposal.pk, run.pk) if run else "",
+            }
         preview = impact.impact_preview(proposal)
         only_changed = request.GET.get("changed") == "1"
         rows = preview.selected(changed=True if only_changed else None)
@@ -213,7 +219,23 @@ class PolicySwitchAdmin(PolicyAdmin):
             self.admin_site.admin_view(self.impact_run_csv_view),
             name="agreements_policy_impact_run_csv",
         )
-        return [csv, *super().get_urls()]
+        start = path(
+            "<path:object_id>/impact-runs/",
+            self.admin_site.admin_view(self.impact_run_start_view),
+            name="agreements_policy_impact_run_start",
+        )
+        return [csv, start, *super().get_urls()]
+
+    def impact_run_start_view(self, request, object_id):
+        """POST: compute the proposal's impact in the background (the run under way or just finished, if there
+        is one), then back to its page, which shows the progress."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not allowed(request.user, "agreements.view_policy"):
+            raise PermissionDenied
+        proposal = get_object_or_404(Policy, pk=object_id)
+        impact_runs.impact_run_for(actor=request.user, policy=proposal)
+        return HttpResponseRedirect(reverse("admin:agreements_policy_change", args=[proposal.pk]), status=303)
 
     def impact_run_csv_view(self, request, object_id, run_id):
         """The whole detail of a finished background run, as CSV."""

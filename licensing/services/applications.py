@@ -35,8 +35,14 @@ REVIEW_DAYS = 90
 
 
 def lock_application(actor: Actor, application_id: int) -> Application:
-    """Re-read the application in the actor's scope, locked for the rest of the transaction (404 outside)."""
-    return Application.objects.restrict(actor, "view").select_for_update(of=("self",)).get(pk=application_id)
+    """Re-read the application in the actor's scope, locked for the rest of the transaction (404 outside), with
+    the exporter users a transition's message goes to (notices.announce)."""
+    return (
+        Application.objects.restrict(actor, "view")
+        .select_related("submitted_by", "created_by")
+        .select_for_update(of=("self",))
+        .get(pk=application_id)
+    )
 
 
 def _link(application: Application, role: str, value: Any, *, actor: Actor) -> ApplicationParty:

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from agreements import selectors as agreements_selectors
 from agreements import services as agreements_services
 from agreements.errors import AllotmentExhausted, PartyCapExhausted
 from agreements.models import Allotment
@@ -18,6 +17,7 @@ from licensing import selectors
 from licensing.choices import Recommendation
 from licensing.errors import DecisionRefused
 from licensing.models import Application, ApplicationLine, Licence, LicenceLine, ProgrammeVersion
+from licensing.reference_facts import reference_facts
 from licensing.services.applications import lock_application
 from licensing.services.letters import render_letters_on_commit
 from licensing.services.numbers import next_licence_number
@@ -109,14 +109,17 @@ def application_approve(
         prefetch_related_objects(
             [application], Prefetch("lines", ApplicationLine.objects.select_related("product__chip")), "parties"
         )
-        with changing_status(application, "approve", actor=actor) as change:
+        with changing_status(application, "approve", actor=actor, saves=("decided_by", "decided_at")) as change:
             _check_four_eyes(application, actor)
             now = timezone.now()
             # The lines that count as the frozen determination says (3A090.a/4A090.a and those a programme brought
             # into scope); the re-determination below licenses only those still controlled now.
             approved = _approved_quantities(application, items, selectors.controlled_product_ids(application))
             request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
-            result = selectors.determine(request)
+            selectors.refuse_unclassified(line.product for line in application.lines.all())  # read with the lines
+            reference = reference_facts()
+            facts = selectors.gather_facts(request, products_checked=True, reference=reference)
+            result = engine.determine(request, facts)
             _refuse_unless_licensable(result)
             grounds = _needs_justification(application, result)
             if grounds and not (justification or "").strip():
@@ -130,7 +133,10 @@ def application_approve(
                 if result.allotment_id is None
                 else Allotment.objects.select_related("agreement").get(pk=result.allotment_id)
             )
-            licence = _issue_licence(application, actor, result, request, conditions or [], now, version, allotment)
+            validity = reference.policy_in_force(now).licence_validity_days
+            licence = _issue_licence(
+                application, actor, result, request, conditions or [], now, validity, version, allotment
+            )
             application.decided_by, application.decided_at = actor, now
             change.payload = {
                 "licence": licence.number,
@@ -140,8 +146,8 @@ def application_approve(
                 "determination": result.as_dict(),
                 "justification": (justification or "").strip(),
             }
-        _draw_on_allotment(licence, request, actor, now, allotment)
-        render_letters_on_commit(application)
+        render_letters_on_commit(application)  # its task's row is an insert too: written before the lock
+        _draw_on_allotment(licence, request, actor, now, allotment, facts.allotment)
     return application
 
 
@@ -152,11 +158,11 @@ def _issue_licence(
     request: engine.Request,
     extra_conditions: list[str],
     now: datetime.datetime,
+    validity_days: int,
     version: ProgrammeVersion | None = None,
     allotment: Allotment | None = None,
 ) -> Licence:
     number = next_licence_number(now.year)
-    validity = agreements_selectors.policy_in_force(now).licence_validity_days
     conditions = list(dict.fromkeys([*result.conditions, *(c.strip() for c in extra_conditions if c.strip())]))
     licence = Licence.objects.create(
         number=number,
@@ -164,7 +170,7 @@ def _issue_licence(
         organisation_id=application.organisation_id,
         conditions=conditions,
         valid_from=now.date(),
-        valid_until=now.date() + datetime.timedelta(days=validity),
+        valid_until=now.date() + datetime.timedelta(days=validity_days),
         allotment_id=result.allotment_id,
         reserved_tpp=result.requested_tpp if result.allotment_id is not None else 0,
         programme_version=version,
@@ -199,10 +205,16 @@ def _issue_licence(
 
 
 def _draw_on_allotment(
-    licence: Licence, request: engine.Request, actor: Actor, now: datetime.datetime, allotment: Allotment | None
+    licence: Licence,
+    request: engine.Request,
+    actor: Actor,
+    now: datetime.datetime,
+    allotment: Allotment | None,
+    determined: engine.AllotmentFacts | None,
 ) -> None:
     """Reserve the licence's TPP. Called last in the approval, so the allotment row stays locked only for the
-    commit: concurrent approvals on one country queue for the shortest time (and never overdraw)."""
+    commit: concurrent approvals on one country queue for the shortest time (and never overdraw). `determined`:
+    the allotment as the determination read it, whose effective capacity the draw need not work out again."""
     if licence.allotment_id is None:
         return
     agreements_services.allotment_reserve(
@@ -216,6 +228,7 @@ def _draw_on_allotment(
         party_id=request.consignee_party,
         end_user_ids=request.end_user_parties,
         savepoint=False,  # a refusal fails the whole approval
+        capacity=determined.capacity_tpp if determined and determined.id == licence.allotment_id else None,
     )
 
 

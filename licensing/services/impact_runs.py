@@ -26,6 +26,19 @@ def impact_runs_in_background() -> bool:
     return pending > settings.IMPACT_PREVIEW_SYNC_LIMIT
 
 
+def impact_run_latest(*, actor: Actor, policy: Policy) -> ImpactRun | None:
+    """The proposal's newest run, whatever its state (None: never computed): what its page shows. Reads only."""
+    require(actor, "agreements.view_policy")
+    return ImpactRun.objects.filter(policy=policy).first()
+
+
+def impact_run_stale(run: ImpactRun) -> bool:
+    """Whether starting a run again would compute a new one: this one failed, or finished over FRESH_FOR ago."""
+    if run.status == ImpactRunStatus.FAILED:
+        return True
+    return run.finished and run.created_at < timezone.now() - FRESH_FOR
+
+
 def impact_run_for(*, actor: Actor, policy: Policy) -> ImpactRun:
     """The proposal's run still under way or finished within FRESH_FOR, else a new one, enqueued on commit."""
     require(actor, "agreements.view_policy")

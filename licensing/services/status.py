@@ -51,15 +51,23 @@ def changing_status(
     actor: Actor | None,
     reason: str = "",
     payload: dict[str, Any] | None = None,
+    saves: tuple[str, ...] | None = None,
 ) -> Iterator[StatusChange]:
+    """`saves`: the only fields besides the status (and its auto-updated timestamps) that the use case changes on
+    the record, so that only those are written; None writes every field."""
     workflow = workflow_of(record)
     transition = workflow.check(name, record.status, actor, reason=reason)
     change = StatusChange(transition=transition, previous=record.status, payload=dict(payload or {}))
     yield change  # the record keeps its status while the use case writes the rest
     workflow.move(record, name, actor, reason=reason)
-    record.save()
+    record.save(update_fields=None if saves is None else _with_timestamps(record, ("status", *saves)))
     audit_record(actor=actor, verb=VERBS[(workflow.entity, name)], target=record, payload=change.payload)
     announce(record, name, actor, {"reason": reason, **change.payload})  # its messages, in this transaction
+
+
+def _with_timestamps(record: Record, fields: tuple[str, ...]) -> list[str]:
+    auto = [f.name for f in record._meta.concrete_fields if getattr(f, "auto_now", False)]
+    return list(dict.fromkeys([*fields, *auto]))
 
 
 def set_status(

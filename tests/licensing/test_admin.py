@@ -283,8 +283,7 @@ def test_start_review_request_information_refer_agency_answer_recommend_and_appr
         client = login(user)
         response = client.post(action_url(case, name), data or {})
         if name in ("approve", "deny"):  # asked on a confirmation page first, then confirmed there
-            assert response.status_code == 303 and response["Location"].startswith(confirm_url(case, name))
-            assert client.get(response["Location"]).status_code == 200
+            assert response.status_code == 200 and f'action="{confirm_url(case, name)}"' in response.content.decode()
             response = client.post(confirm_url(case, name), data or {})
         assert response.status_code == 302, response.content.decode()
         assert response["Location"] == change_url(case)
@@ -336,7 +335,7 @@ def test_an_approving_official_denies_with_a_reason(name, data, status, verb):
     case = recommended(recommendation="deny")
     approver = login(make_user(Role.APPROVING_OFFICIAL))
     asked = approver.post(action_url(case, name), data)
-    assert asked.status_code == 303  # the confirmation page first: nothing decided yet
+    assert asked.status_code == 200  # the confirmation page first: nothing decided yet
     case.refresh_from_db()
     assert case.status == S.UNDER_REVIEW
     response = approver.post(confirm_url(case, name), data)

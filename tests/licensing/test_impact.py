@@ -294,12 +294,20 @@ def test_many_pending_cases_are_previewed_by_a_task_with_its_progress_on_the_pag
     proposal = agreements_services.policy_propose(actor=None, kind="global", reason="Switch", lpp_threshold_tpp=0)
     client.force_login(make_user("policy_admin"))
     url = f"/admin/agreements/policy/{proposal.pk}/change/"
+    offered = client.get(url).content.decode()
+    assert "Compute the impact on every pending application" in offered
+    assert not ImpactRun.objects.filter(policy=proposal).exists()  # opening the page writes nothing
+    start = f"/admin/agreements/policy/{proposal.pk}/impact-runs/"
+    assert client.get(start).status_code == 405
     with django_capture_on_commit_callbacks(execute=False) as enqueued:
-        waiting = client.get(url).content.decode()
+        started = client.post(start)
+    assert started.status_code == 303 and started["Location"] == url
+    waiting = client.get(url).content.decode()
     assert "Computing the impact on every pending application" in waiting and "Refresh to see how far" in waiting
+    assert "Compute it again" not in waiting
     run = ImpactRun.objects.get(policy=proposal)
     assert run.status == ImpactRunStatus.QUEUED and len(enqueued) == 1
-    assert client.get(url) and ImpactRun.objects.filter(policy=proposal).count() == 1  # the same run, not another
+    assert client.post(start) and ImpactRun.objects.filter(policy=proposal).count() == 1  # the same run, not another
 
     for callback in enqueued:  # the worker: the task enqueued on commit
         callback()

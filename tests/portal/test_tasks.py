@@ -1,10 +1,11 @@
 """The task queue (issue 14): tasks enqueue on commit, are retried, and their failures are shown to staff."""
 
 import socket
+import threading
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from portal.tasks import enqueue_on_commit
@@ -19,9 +20,9 @@ def test_a_task_enqueued_in_a_transaction_that_rolls_back_never_runs(tmp_path):
     with pytest.raises(RuntimeError), transaction.atomic():
         enqueue_on_commit(leave_mark, str(rolled_back))
         raise RuntimeError("the request failed after enqueueing")
+    assert DBTaskResult.objects.count() == 0  # the rolled-back transaction took its task with it
     with transaction.atomic():
         enqueue_on_commit(leave_mark, str(committed))
-        assert DBTaskResult.objects.count() == 0  # not even queued before the commit
     run_db_worker()
 
     assert not rolled_back.exists()
@@ -29,6 +30,23 @@ def test_a_task_enqueued_in_a_transaction_that_rolls_back_never_runs(tmp_path):
     assert list(DBTaskResult.objects.values_list("args_kwargs", "status")) == [
         ({"args": [str(committed)], "kwargs": {}}, "SUCCESSFUL")
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises writers")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_the_database_queue_a_task_commits_with_its_transaction_and_no_worker_sees_it_before(tmp_path):
+    def seen_by_a_worker() -> int:  # another connection, as a worker's
+        counted: list[int] = []
+        thread = threading.Thread(target=lambda: (counted.append(DBTaskResult.objects.count()), connection.close()))
+        thread.start()
+        thread.join()
+        return counted[0]
+
+    with transaction.atomic():
+        enqueue_on_commit(leave_mark, str(tmp_path / "mark"))
+        assert DBTaskResult.objects.count() == 1  # written in the caller's transaction: one commit for both
+        assert seen_by_a_worker() == 0
+    assert seen_by_a_worker() == 1
 
 
 @pytest.mark.django_db
