@@ -2,9 +2,11 @@
 every value comes from the application and its related rows (prefetched by the admin's queryset)."""
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from agreements.units import tpp_and_h100e
 from licensing import selectors
@@ -98,6 +100,17 @@ class ApplicationSectionsMixin:
     """The ModelAdmin's display methods for the queue and the case page (FIELDSETS)."""
 
     # The queue's columns
+
+    def action_checkbox(self, application):
+        """Django's own checkbox (`ModelAdmin.action_checkbox`), the same HTML written directly: the form widget
+        renders its template for every row, a sixth of the queue's time."""
+        label = format_html(_("Select this object for an action - {}"), str(application))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(application.pk),
+            label,
+        )
 
     @admin.display(description="ACN", ordering="acn")
     def acn_display(self, application):

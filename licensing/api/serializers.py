@@ -145,6 +145,16 @@ class LicenceRefSerializer(serializers.Serializer):
     valid_until = serializers.DateField()
 
 
+def _shape(parent: serializers.Serializer, serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """One instance of `serializer_class` for every row `parent` represents: a serializer made per row (and per
+    nested record) deep-copies its fields each time, which was most of a reviewer's list page. Its
+    `to_representation` gives what a fresh one's `.data` would."""
+    shapes = parent.__dict__.setdefault("_shapes", {})
+    if serializer_class not in shapes:
+        shapes[serializer_class] = serializer_class(context=parent.context)
+    return shapes[serializer_class]
+
+
 def _parties(application: Application) -> dict:
     parties = list(application.parties.all())
     by_role = {role: [_party(p) for p in parties if p.role == role] for role in PartyRole.values}
@@ -212,7 +222,7 @@ class ExporterApplicationSerializer(FieldsBuiltOnce, serializers.ModelSerializer
 
     def get_licence(self, application) -> dict | None:
         licence = getattr(application, "licence", None)
-        return LicenceRefSerializer(licence).data if licence else None
+        return _shape(self, LicenceRefSerializer).to_representation(licence) if licence else None
 
 
 class ReferralSerializer(serializers.Serializer):
@@ -292,7 +302,7 @@ class ReviewerReferralSerializer(serializers.Serializer):
     def to_representation(self, seen):
         shown = {"agency": seen.referral.agency.code, "answered": seen.answered}
         if seen.detail:
-            shown |= ReferralSerializer(seen.referral).data
+            shown |= _shape(self, ReferralSerializer).to_representation(seen.referral)
         return shown
 
 
@@ -317,7 +327,8 @@ class ReviewerApplicationSerializer(ExporterApplicationSerializer):
     @extend_schema_field(ReviewerReferralSerializer(many=True))
     def get_referrals(self, application) -> list[dict]:
         seen = selectors.referrals_as_seen(application, self.context["request"].user)
-        return ReviewerReferralSerializer(seen, many=True).data
+        shape = _shape(self, ReviewerReferralSerializer)
+        return [shape.to_representation(referral) for referral in seen]
 
     def get_requested_h100e(self, application) -> str:
         return str(h100e(application.requested_tpp))

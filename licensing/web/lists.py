@@ -48,7 +48,7 @@ def application_list(request):
 
 @exporter_required
 def licence_list(request):
-    licences = selectors.licences_for_listing(request.user)
+    licences = selectors.licences_for_list_page(request.user)
     status, query = _status(request, LicenceStatus), request.GET.get("q", "").strip()
     if status:
         licences = licences.filter(status=status)

@@ -159,7 +159,10 @@ def _initial(application):
 
 @exporter_required
 def application_detail(request, pk):
-    application = get_object_or_404(selectors.applications_for_listing(request.user), pk=pk)
+    # The page names the destination (the listing shows only its code, on the row): joined, not a query more.
+    application = get_object_or_404(
+        selectors.applications_for_listing(request.user).select_related("destination"), pk=pk
+    )
     open_question = next((r for r in application.info_requests.all() if r.is_open), None)
     licence = getattr(application, "licence", None)
     decided_lines = letters.letter_lines(application, licence) if licence else []

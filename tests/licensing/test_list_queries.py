@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -114,6 +115,53 @@ def test_licence_list_queries_do_not_grow_with_rows(people, viewer):
     many, rows = queries_for(people[viewer], "/api/v1/licences/")
     assert rows == 30
     assert many == few
+
+
+def test_the_exporters_list_reads_no_referrals(people):
+    """An exporter's page never shows the referrals (SPEC § 1): they are not read, a query less a page."""
+    rich_application(people, 0)
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(pk=people["exporter"].pk))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/applications/")
+    assert response.status_code == 200
+    assert "referrals" not in response.json()["results"][0]
+    assert not [query for query in captured if "licensing_referral" in query["sql"]]
+
+
+def test_the_licence_list_page_queries_do_not_grow_with_rows(people):
+    """The exporter's licence list shows each licence's ACN and its lines, read with the page: not a query a row,
+    and not the shipments and obligations that only a licence's own page shows."""
+    exporter = people["exporter"]
+    client = Client()
+    client.force_login(exporter)
+
+    def build():
+        licence = f.licence(
+            exporter,
+            officer=people["officer"],
+            approver=people["approver"],
+            consignee=f"Consignee {next(_consignees)}",
+            items=[("H100 SXM", 10), ("HGX H100 8-GPU", 3)],
+        )
+        ship_some(licence, exporter)
+
+    def queries() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/licences/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        for licence in Licence.objects.select_related("application"):
+            assert licence.number in html and licence.application.acn in html
+        assert "HGX H100 8-GPU: 1 / 3" in html
+        return len(captured), [query["sql"] for query in captured]
+
+    grow(build, 2, Licence.objects.count)
+    few, statements = queries()
+    grow(build, 12, Licence.objects.count)
+    many, _ = queries()
+    assert many == few
+    assert not [sql for sql in statements if "licensing_shipment" in sql or "licensing_obligation" in sql]
 
 
 @pytest.mark.parametrize("viewer", ["exporter", "officer"])
