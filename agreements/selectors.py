@@ -15,6 +15,7 @@ from agreements.models import (
     Agreement,
     AgreementStatusChange,
     Allotment,
+    AllotmentPartyCap,
     Country,
     CountryGroupMembership,
     Party,
@@ -335,8 +336,10 @@ def _applicable_candidates(at: datetime.datetime, source: str) -> QuerySet[Allot
 
 
 def applicable_allotment(country_code: str, at: datetime.datetime, *, source: str) -> Allotment | None:
-    """The destination's allotment of `source` that a determination at `at` draws on."""
-    return _applicable_candidates(at, source).filter(country_id=country_code).first()
+    """The destination's allotment of `source` that a determination at `at` draws on, with `has_party_caps`
+    (whether any party cap binds it: a caller reads the caps only then)."""
+    capped = Exists(AllotmentPartyCap.objects.filter(allotment=OuterRef("pk")))
+    return _applicable_candidates(at, source).filter(country_id=country_code).annotate(has_party_caps=capped).first()
 
 
 def applicable_allotments(at: datetime.datetime, *, source: str) -> list[Allotment]:

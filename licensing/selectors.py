@@ -201,7 +201,8 @@ def _allotment_facts(
 ) -> engine.AllotmentFacts | None:
     """The allotment as the engine reads it: a Tier 2 allocation uplifted by `policy`'s factor (the one in force,
     or a proposal) while an agreement with its country is in force (agreements.selectors.effective_capacity, with
-    what gather_facts has read already)."""
+    what gather_facts has read already). Its party caps are read only if `has_party_caps` (which
+    agreements.selectors.applicable_allotment annotates) does not say there are none."""
     if allotment is None:
         return None
     capacity = allotment.capacity_tpp
@@ -215,7 +216,7 @@ def _allotment_facts(
         period_end=allotment.period_end,
         party_caps=tuple(
             engine.PartyCapFacts(cap.party.pk, cap.party.name, cap.capacity_tpp, cap.committed_tpp)
-            for cap in deal_selectors.cap_usage([allotment.pk])
+            for cap in (deal_selectors.cap_usage([allotment.pk]) if getattr(allotment, "has_party_caps", True) else ())
         ),
     )
 
