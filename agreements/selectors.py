@@ -330,8 +330,9 @@ def _applicable_candidates(at: datetime.datetime, source: str) -> QuerySet[Allot
     that applies first for each country: the newest agreement in force, then the latest period."""
     on = at.date()
     candidates = Allotment.objects.filter(source=source, period_start__lte=on, period_end__gte=on)
-    if source == AllotmentSource.AGREEMENT:
-        candidates = candidates.filter(agreement__in=agreements_in_force(at).values("pk"))
+    if source != AllotmentSource.AGREEMENT:  # a Tier 2 allocation has no agreement (allotment_source_shape)
+        return candidates.order_by("country_id", "-period_start", "-id")
+    candidates = candidates.filter(agreement__in=agreements_in_force(at).values("pk"))
     return candidates.order_by("country_id", "-agreement__valid_from", "-agreement_id", "-period_start", "-id")
 
 
