@@ -4,6 +4,7 @@ investment milestones. Imported by agreements.models, so Django sees them as the
 from django.conf import settings
 from django.db import models
 
+from portal.reference_stamp import StampedQuerySet
 from portal.scoping import RestrictedQuerySet, Scope
 
 
@@ -99,7 +100,7 @@ class InvestmentMilestone(models.Model):
     )
 
     scope = Scope()  # holders of view_investmentmilestone (staff, negotiators) see all; nobody else any
-    objects = RestrictedQuerySet.as_manager()
+    objects = StampedQuerySet.as_manager()  # kept by licensing.reference_facts: bulk writes replace the stamp too
 
     class Meta:
         ordering = ["agreement", "due_on", "id"]

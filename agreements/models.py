@@ -201,7 +201,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope = Scope()  # holders of view_agreement (staff, negotiators) see all; nobody else any
-    objects = RestrictedQuerySet.as_manager()
+    objects = StampedQuerySet.as_manager()  # kept by licensing.reference_facts: bulk writes replace the stamp too
 
     class Meta:
         ordering = ["country__name", "-valid_from"]
@@ -229,6 +229,8 @@ class AgreementStatusChange(models.Model):
     recorded_at = models.DateTimeField(help_text="When the change was recorded.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     reason = models.TextField(blank=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["agreement", "at", "id"]
@@ -260,6 +262,8 @@ class TermsVersion(models.Model):
     reason = models.TextField(blank=True, help_text="Why this version (required for amendments).")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StampedQuerySet.as_manager()  # bulk writes replace the reference stamp too
 
     class Meta:
         ordering = ["agreement", "-version"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -329,14 +330,24 @@ def _applicable_candidates(at: datetime.datetime, source: str) -> QuerySet[Allot
     that applies first for each country: the newest agreement in force, then the latest period."""
     on = at.date()
     candidates = Allotment.objects.filter(source=source, period_start__lte=on, period_end__gte=on)
-    if source == AllotmentSource.AGREEMENT:
-        candidates = candidates.filter(agreement__in=agreements_in_force(at).values("pk"))
+    if source != AllotmentSource.AGREEMENT:  # a Tier 2 allocation has no agreement (allotment_source_shape)
+        return candidates.order_by("country_id", "-period_start", "-id")
+    candidates = candidates.filter(agreement__in=agreements_in_force(at).values("pk"))
     return candidates.order_by("country_id", "-agreement__valid_from", "-agreement_id", "-period_start", "-id")
 
 
 def applicable_allotment(country_code: str, at: datetime.datetime, *, source: str) -> Allotment | None:
-    """The destination's allotment of `source` that a determination at `at` draws on."""
-    return _applicable_candidates(at, source).filter(country_id=country_code).first()
+    """The destination's allotment of `source` that a determination at `at` draws on, with `has_party_caps`
+    (whether any party cap binds it: a caller reads the caps only then)."""
+    capped = RawSQL(_HAS_PARTY_CAPS, ())  # noqa: S611  (a constant statement, no input in it)
+    return _applicable_candidates(at, source).filter(country_id=country_code).annotate(has_party_caps=capped).first()
+
+
+# `Exists(AllotmentPartyCap.objects.filter(allotment=OuterRef("pk")))`, written out: building that subquery cost
+# every determination 0.4 ms of CPU, more than half again what the rest of the allotment's query costs.
+_HAS_PARTY_CAPS = (
+    "EXISTS (SELECT 1 FROM agreements_allotmentpartycap cap WHERE cap.allotment_id = agreements_allotment.id)"
+)
 
 
 def applicable_allotments(at: datetime.datetime, *, source: str) -> list[Allotment]:

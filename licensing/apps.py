@@ -10,13 +10,22 @@ class LicensingConfig(AppConfig):
         """The models whose rows the determination keeps across requests (licensing.reference_facts) replace the
         reference stamp on every write; so does every `migrate` (data migrations write through historical
         models, which send no signal to these receivers)."""
-        from agreements.models import Country, CountryGroupMembership, Policy, TierMembership
+        from agreements.models import (
+            Agreement,
+            AgreementStatusChange,
+            Country,
+            CountryGroupMembership,
+            InvestmentMilestone,
+            Policy,
+            TermsVersion,
+            TierMembership,
+        )
         from licensing.models import Product, Programme, ProgrammeCertification, ProgrammeVersion
         from portal import reference_stamp
 
         reference_stamp.stamped(
             Country, TierMembership, CountryGroupMembership, Policy, Product, Programme, ProgrammeVersion,
-            ProgrammeCertification,
+            ProgrammeCertification, Agreement, AgreementStatusChange, TermsVersion, InvestmentMilestone,
         )  # fmt: skip
         post_migrate.connect(_bump_after_migrate, sender=self, dispatch_uid="reference-stamp-migrate")
 

@@ -162,9 +162,15 @@ def policy_facts(policy: Policy) -> engine.PolicyFacts:
     )
 
 
-def _terms_facts(agreement: Agreement, at: datetime.datetime) -> engine.TermsFacts:
-    terms = agreements.terms_in_force(agreement, at.date())
-    overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
+def _terms_facts(agreement: Agreement, at: datetime.datetime, reference: ReferenceFacts | None) -> engine.TermsFacts:
+    """The agreement's terms in force at `at` with its overdue milestones: from the kept `reference` facts, or read
+    from their tables when None."""
+    if reference is not None:
+        terms = reference.terms_in_force(agreement, at.date())
+        overdue = reference.overdue_milestones(agreement, terms.version, at)
+    else:
+        terms = agreements.terms_in_force(agreement, at.date())
+        overdue = deal_selectors.overdue_milestones(agreement, terms.version, at)
     return terms_facts(
         agreement, terms, tuple(engine.MilestoneFacts(m.description, m.amount_usd, m.due_on) for m in overdue)
     )
@@ -195,7 +201,8 @@ def _allotment_facts(
 ) -> engine.AllotmentFacts | None:
     """The allotment as the engine reads it: a Tier 2 allocation uplifted by `policy`'s factor (the one in force,
     or a proposal) while an agreement with its country is in force (agreements.selectors.effective_capacity, with
-    what gather_facts has read already)."""
+    what gather_facts has read already). Its party caps are read only if `has_party_caps` (which
+    agreements.selectors.applicable_allotment annotates) does not say there are none."""
     if allotment is None:
         return None
     capacity = allotment.capacity_tpp
@@ -209,7 +216,7 @@ def _allotment_facts(
         period_end=allotment.period_end,
         party_caps=tuple(
             engine.PartyCapFacts(cap.party.pk, cap.party.name, cap.capacity_tpp, cap.committed_tpp)
-            for cap in deal_selectors.cap_usage([allotment.pk])
+            for cap in (deal_selectors.cap_usage([allotment.pk]) if getattr(allotment, "has_party_caps", True) else ())
         ),
     )
 
@@ -281,10 +288,10 @@ def gather_facts(
     parameter applies, its Tier 2 allocation and uplift included). `products_checked`: the caller has refused
     unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again.
 
-    The policies, tiers, Country Groups and programmes come from licensing.reference_facts (kept across requests
-    under the reference stamp: one query while unchanged); `cached=False` reads them from their tables instead —
-    the same facts (tests/licensing/test_reference_facts.py compares both). `reference`: the caller read them
-    already in this request."""
+    The policies, tiers, Country Groups, programmes, and the agreements with their terms and milestones come from
+    licensing.reference_facts (kept across requests under the reference stamp: one query while unchanged);
+    `cached=False` reads them from their tables instead — the same facts (tests/licensing/test_reference_facts.py
+    compares both). `reference`: the caller read them already in this request."""
     at, on = request.at, request.at.date()
     if not products_checked:
         _refuse_unclassified(request)
@@ -297,14 +304,18 @@ def gather_facts(
     codes = {request.destination, *request.end_user_hq, *headquarters, request.export_from}
     countries = reference.country_facts_on(codes, on) if reference else agreements.country_facts_on(codes, on)
     tiers = countries.tiers
-    agreement = agreements.agreement_in_force(request.destination, at)
+    agreement = (
+        reference.agreement_in_force(request.destination, at)
+        if reference
+        else agreements.agreement_in_force(request.destination, at)
+    )
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
     return engine.Facts(
         policy=policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
-        agreement=_terms_facts(agreement, at) if agreement else None,
+        agreement=_terms_facts(agreement, at, reference) if agreement else None,
         allotment=(
             _allotment_facts(allotment, at, policy=policy, agreement_in_force=agreement is not None)
             if proposal is None

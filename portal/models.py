@@ -68,9 +68,10 @@ class AuditEvent(models.Model):
 
 class ReferenceStamp(models.Model):
     """One row: a token every write to the slow-changing reference facts (catalogue, tiers, Country Groups, policies,
-    programmes) replaces in its own transaction (portal.reference_stamp). A process keeps the facts it read under
-    the token it read first; a new token means read them again. Tokens are random, never a counter: a rolled-back
-    write's token is never seen again, so facts read inside it can never be taken for committed ones."""
+    programmes, agreements and their terms) replaces in its own transaction (portal.reference_stamp). A process
+    keeps the facts it read under the token it read first; a new token means read them again. Tokens are random,
+    never a counter: a rolled-back write's token is never seen again, so facts read inside it can never be taken for
+    committed ones."""
 
     token = models.CharField(max_length=32)
 
