@@ -186,7 +186,12 @@ def endpoints(users: dict, determination_body: dict) -> list[Endpoint]:
     exporter_token, officer_token, reviewer_token = api_token(exporter), api_token(officer), api_token(reviewer)
     exporter_session = session_cookie(exporter)
     officer_session = session_cookie(officer, second_factor=True)
-    newest = Application.objects.filter(organisation_id=exporter.membership.organisation_id).order_by("-id").first()
+    # The exporter's newest filed application (a draft's page differs: it works out the certifications to affirm).
+    newest = (
+        Application.objects.filter(organisation_id=exporter.membership.organisation_id, acn__isnull=False)
+        .order_by("-id")
+        .first()
+    )
     open_cases = "status=submitted&status=under_review&status=info_requested&status=referred"
 
     def token(value: str) -> dict[str, str]:
