@@ -94,19 +94,22 @@ def test_application_list_queries_do_not_grow_with_rows(people, viewer):
     assert many == few
 
 
+def shipped_licence(people) -> None:
+    """A licence of the exporter's with two lines, part shipped."""
+    licence = f.licence(
+        people["exporter"],
+        officer=people["officer"],
+        approver=people["approver"],
+        consignee=f"Consignee {next(_consignees)}",
+        items=[("H100 SXM", 10), ("HGX H100 8-GPU", 3)],
+    )
+    ship_some(licence, people["exporter"])
+
+
 @pytest.mark.parametrize("viewer", ["exporter", "officer"])
 def test_licence_list_queries_do_not_grow_with_rows(people, viewer):
-    exporter = people["exporter"]
-
     def build():
-        licence = f.licence(
-            exporter,
-            officer=people["officer"],
-            approver=people["approver"],
-            consignee=f"Consignee {next(_consignees)}",
-            items=[("H100 SXM", 10), ("HGX H100 8-GPU", 3)],
-        )
-        ship_some(licence, exporter)
+        shipped_licence(people)
 
     grow(build, 2, Licence.objects.count)
     few, rows = queries_for(people[viewer], "/api/v1/licences/")
@@ -137,14 +140,7 @@ def test_the_licence_list_page_queries_do_not_grow_with_rows(people):
     client.force_login(exporter)
 
     def build():
-        licence = f.licence(
-            exporter,
-            officer=people["officer"],
-            approver=people["approver"],
-            consignee=f"Consignee {next(_consignees)}",
-            items=[("H100 SXM", 10), ("HGX H100 8-GPU", 3)],
-        )
-        ship_some(licence, exporter)
+        shipped_licence(people)
 
     def queries() -> tuple[int, list[str]]:
         with CaptureQueriesContext(connection) as captured:
