@@ -43,7 +43,7 @@ def impact_run_for(*, actor: Actor, policy: Policy) -> ImpactRun:
     """The proposal's run still under way or finished within FRESH_FOR, else a new one, enqueued on commit."""
     require(actor, "agreements.view_policy")
     recent = ImpactRun.objects.filter(policy=policy).exclude(status=ImpactRunStatus.FAILED).first()
-    if recent is not None and (not recent.finished or recent.created_at >= timezone.now() - FRESH_FOR):
+    if recent is not None and not impact_run_stale(recent):
         return recent
     from licensing.tasks import compute_impact_run  # the task module imports this one
 
