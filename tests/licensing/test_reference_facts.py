@@ -190,7 +190,11 @@ def test_the_kept_facts_give_the_answers_reading_every_table_gives(world):  # no
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises writers")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: a second connection reads while the first's write is uncommitted, which SQLite's "
+    "shared in-memory test database refuses (table locked)",
+)
 def test_another_connection_keeps_reading_the_committed_facts_until_the_write_commits():
     """A writer's uncommitted programme edit is invisible to a determination on another connection (its stamp is
     not yet committed either); once committed, the next determination there sees it."""

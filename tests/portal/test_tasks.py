@@ -32,7 +32,11 @@ def test_a_task_enqueued_in_a_transaction_that_rolls_back_never_runs(tmp_path):
     ]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite serialises writers")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: a second connection reads while the first's write is uncommitted, which SQLite's "
+    "shared in-memory test database refuses (table locked)",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_on_the_database_queue_a_task_commits_with_its_transaction_and_no_worker_sees_it_before(tmp_path):
     def seen_by_a_worker() -> int:  # another connection, as a worker's
