@@ -212,33 +212,31 @@ class WorkflowActionsMixin:
         """What the action will do with the valid inputs just posted, and one button that posts them again to
         `confirm_view` to take it. Reads only: computing the preview writes nothing."""
         inputs = [(k, v) for k, values in request.POST.lists() if k != "csrfmiddlewaretoken" for v in values]
-        action = spec.name
-        offered = {offer.action.name: offer for offer in self.offers(request, obj)}
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Confirm — {spec.label}: {obj}",
-            "action": spec,
-            "record": obj,
-            "form": form,
+            **self._page_context(request, spec, obj, form, title=f"Confirm — {spec.label}: {obj}"),
             "inputs": inputs,
             "preview": spec.preview(self, obj, form),
-            "blocked": offered[action].blocked if action in offered else "",
-            "not_offered": action not in offered,
-            "summary": self.action_summary(obj),
-            "change_url": self.change_url(obj),
-            "action_url": f"{self.action_url(obj, action)}",
-            "confirm_url": self.confirm_url(obj, action),
+            "action_url": self.action_url(obj, spec.name),
+            "confirm_url": self.confirm_url(obj, spec.name),
             "media": self.media,
         }
         return TemplateResponse(request, self.confirm_template, context)
 
     def action_page(self, request, spec: WorkflowAction, obj, form: ActionForm):
-        offered = {offer.action.name: offer for offer in self.offers(request, obj)}
         context = {
+            **self._page_context(request, spec, obj, form, title=f"{spec.label}: {obj}"),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, self.action_template, context)
+
+    def _page_context(self, request, spec: WorkflowAction, obj, form: ActionForm, *, title: str) -> dict:
+        """What an action's form page and its confirmation page both show: the record, the form, and whether the
+        action is open to this person now (or why not)."""
+        offered = {offer.action.name: offer for offer in self.offers(request, obj)}
+        return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"{spec.label}: {obj}",
+            "title": title,
             "action": spec,
             "record": obj,
             "form": form,
@@ -246,9 +244,7 @@ class WorkflowActionsMixin:
             "not_offered": spec.name not in offered,
             "summary": self.action_summary(obj),
             "change_url": self.change_url(obj),
-            "media": self.media + form.media,
         }
-        return TemplateResponse(request, self.action_template, context)
 
     def action_summary(self, obj) -> list[tuple[str, str]]:
         """A few label/value pairs shown above an action's form, so the person knows which record it is."""
