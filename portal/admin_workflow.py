@@ -58,6 +58,12 @@ class WorkflowAction:
     # takes the action.
     preview: Callable | None = None
 
+    @property
+    def asks_on_a_page(self) -> bool:
+        """Whether it has a confirmation page (then no browser dialog asks too). Templates read this, never
+        `preview`: a template calls a callable it is given, and the call without arguments failed silently."""
+        return self.preview is not None
+
 
 @dataclass
 class Offer:

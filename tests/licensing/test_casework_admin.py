@@ -233,3 +233,17 @@ def test_the_confirmation_warns_when_the_draw_exceeds_what_remains_and_confirmin
     refused = approver.post(confirm_url(case, "approve"), {f"line_{line.pk}": "5000"})
     assert refused.status_code == 200 and "Nothing was changed" in words(refused)
     assert f.db_state() == before
+
+
+def test_the_approve_form_asks_on_its_confirmation_page_not_in_a_dialog_too():
+    """An action with a confirmation page does not also ask in a browser dialog (which said the licence is issued
+    at once, while the page that follows shows the effect first); one without a page still does."""
+    case = f.recommended()
+    approver = login(make_user(Role.APPROVING_OFFICIAL))
+    form = approver.get(action_url(case, "approve")).content.decode()
+    assert "data-confirm" not in form and "Nothing is done yet: the next page shows what" in form
+    panel = approver.get(reverse("admin:licensing_application_change", args=[case.pk])).content.decode()
+    assert "Approve it? The licence is issued" not in panel
+    submitted = f.submitted()
+    officer = login(make_user(Role.LICENSING_OFFICER))
+    assert 'data-confirm="Return it?' in officer.get(action_url(submitted, "return")).content.decode()
