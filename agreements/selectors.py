@@ -1,7 +1,7 @@
 """Reads of the policy side: tiers, the policy in force, countries."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -612,8 +612,12 @@ def party_in_scope(visible: QuerySet[Party], party_id: int, *, field: str = "par
     """The live party `party_id` names, if it is among the `visible` ones (the filer's scope)."""
     party = visible.filter(pk=party_id).first()
     if party is None:
-        raise ValidationError({field: f"Unknown party {party_id}: give a party id from the register, or details."})
+        raise ValidationError({field: _unknown_party(party_id)})
     return party_survivor(party)
+
+
+def _unknown_party(party_id: int) -> str:
+    return f"Unknown party {party_id}: give a party id from the register, or details."
 
 
 def party_resolve(*, visible: QuerySet[Party], ref: PartyRef, default_country: str) -> ResolvedParty:
@@ -626,3 +630,44 @@ def party_resolve(*, visible: QuerySet[Party], ref: PartyRef, default_country: s
     if ref.ultimate_parent is not None:
         party_in_scope(visible, ref.ultimate_parent, field="ultimate_parent")
     return ResolvedParty(party_match(ref.name, ref.country or ""), ref)
+
+
+def party_resolve_many(
+    *, visible: QuerySet[Party], refs: Sequence[tuple[PartyRef, str]], known: frozenset[str]
+) -> list[ResolvedParty | ValidationError]:
+    """`party_resolve` for many `(ref, default_country)` pairs in a constant number of queries (the ids in scope,
+    then the names matched): each answer in order, or the error that ref alone would have raised. `known` are the
+    country codes already found in the register of countries (a batch of determinations knows them all)."""
+    located = [ref.located(default) for ref, default in refs]
+    answers: list[ResolvedParty | ValidationError | None] = [None] * len(located)
+    for index, ref in enumerate(located):
+        if ref.id is None:
+            try:
+                party_details_check(ref, known=known)
+            except ValidationError as error:
+                answers[index] = error
+    ids = {pk for ref in located for pk in (ref.id, ref.ultimate_parent) if pk is not None}
+    in_scope = {party.pk: party for party in visible.filter(pk__in=ids)} if ids else {}
+    keys = {(ref.key, ref.country or "") for i, ref in enumerate(located) if ref.id is None and answers[i] is None}
+    matches: dict[tuple[str, str], Party] = {}
+    if keys:
+        pairs = Q()
+        for name, country in keys:
+            pairs |= Q(normalised_name=name, country_id=country)
+        for party in Party.objects.filter(pairs, merged_into__isnull=True):  # in the register's order
+            matches.setdefault((party.normalised_name, party.country_id), party)  # party_match's .first()
+    for index, ref in enumerate(located):
+        if answers[index] is not None:
+            continue
+        if ref.id is not None:
+            party = in_scope.get(ref.id)
+            answers[index] = (
+                ResolvedParty(party_survivor(party), ref)
+                if party is not None
+                else ValidationError({"party": _unknown_party(ref.id)})
+            )
+        elif ref.ultimate_parent is not None and ref.ultimate_parent not in in_scope:
+            answers[index] = ValidationError({"ultimate_parent": _unknown_party(ref.ultimate_parent)})
+        else:
+            answers[index] = ResolvedParty(matches.get((ref.key, ref.country or "")), ref)
+    return [answer for answer in answers if answer is not None]

@@ -10,7 +10,8 @@ from agreements.units import h100e
 
 
 class CountryCodeField(serializers.SlugRelatedField):
-    """An ISO 3166-1 alpha-2 code in any case, resolved to a Country, with a clear message when unknown."""
+    """An ISO 3166-1 alpha-2 code in any case, resolved to a Country, with a clear message when unknown: from the
+    serializer context's `countries` (code → Country, read once by the caller) when it has them, else a query."""
 
     default_error_messages = {
         "does_not_exist": "Unknown country {value}: give an ISO 3166-1 alpha-2 code such as IN.",
@@ -24,7 +25,13 @@ class CountryCodeField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str) or len(data.strip()) != 2:
             self.fail("invalid")
-        return super().to_internal_value(data.strip().upper())
+        code = data.strip().upper()
+        countries: Mapping[str, Country] | None = self.context.get("countries")
+        if countries is None:
+            return super().to_internal_value(code)
+        if code not in countries:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=code)
+        return countries[code]
 
 
 MAX_TPP = 10**15  # far above any real capacity; keeps integers inside a BIGINT

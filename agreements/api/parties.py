@@ -61,7 +61,7 @@ class PartyField(serializers.Field):
         if isinstance(data, dict):
             if set(data) <= {"id", "address"} and isinstance(data.get("id"), int) and not isinstance(data["id"], bool):
                 return PartyRef(id=data["id"], address=str(data.get("address") or "")[:1000])
-            details = PartyDetailsSerializer(data=data)
+            details = PartyDetailsSerializer(data=data, context=self.context)  # its countries, if any
             details.is_valid(raise_exception=True)
             if self.require_country and "country" not in details.validated_data:
                 raise serializers.ValidationError({"country": "Give the party's location country (ISO alpha-2 code)."})

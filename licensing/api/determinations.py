@@ -1,5 +1,7 @@
 """POST /api/v1/determinations/: what the rules in force say about an export, now."""
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -10,35 +12,23 @@ from rest_framework.views import APIView
 from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
 from agreements.models import Party, Policy
-from agreements.selectors import party_resolve
+from agreements.party_matching import PartyRef
+from agreements.selectors import ResolvedParty, approved_policies, party_resolve, party_resolve_many
 from licensing import determination as engine
 from licensing import selectors
 from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_products
-from licensing.reference_facts import reference_facts
-
-
-class KnownCountryCodeField(CountryCodeField):
-    """A country code resolved from the countries licensing.reference_facts holds (the serializer's context:
-    no query); the same 400s."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data.strip()) != 2:
-            self.fail("invalid")
-        code = data.strip().upper()
-        country = self.context["reference"].countries.get(code)
-        if country is None:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=code)
-        return country
+from licensing.bulk import determine_many
+from licensing.reference_facts import ReferenceFacts, reference_facts
 
 
 class DeterminationRequestSerializer(serializers.Serializer):
-    destination = KnownCountryCodeField()
+    destination = CountryCodeField()
     items = ItemSerializer(many=True, allow_empty=False, max_length=100)
     consignee = PartyField(allow_name=True, help_text="Party id, details, or a name located in the destination.")
     end_users = serializers.ListField(child=PartyField(allow_name=True), required=False, max_length=50)
-    end_user_hq = serializers.ListField(child=KnownCountryCodeField(), required=False, max_length=50)
+    end_user_hq = serializers.ListField(child=CountryCodeField(), required=False, max_length=50)
     end_use_category = serializers.ChoiceField(choices=EndUseCategory.choices, default=EndUseCategory.OTHER)
-    export_from = KnownCountryCodeField(required=False, help_text="Where the items leave from (default US).")
+    export_from = CountryCodeField(required=False, help_text="Where the items leave from (default US).")
     at = serializers.DateTimeField(required=False, help_text="The instant to determine at (default now).")
 
     def validate_items(self, items: list[dict]) -> list[dict]:
@@ -52,27 +42,41 @@ class DeterminationRequestSerializer(serializers.Serializer):
     def to_request(self, user) -> engine.Request:
         """Parties are matched in the register, never entered in it: an unknown one counts by its given details."""
         data = self.validated_data
-        destination = data["destination"]
-        refs = [data["consignee"], *(data.get("end_users") or [])]
-        by_id = any(ref.id is not None or ref.ultimate_parent is not None for ref in refs)
+        refs = _party_refs(data)
+        by_id = any(ref.id is not None or ref.ultimate_parent is not None for ref, _ in refs)
         visible = selectors.parties_visible_to(user) if by_id else Party.objects.none()  # names need no scope
-        parties = [party_resolve(visible=visible, ref=ref, default_country=destination.code) for ref in refs]
-        consignee, end_users = parties[0], parties[1:]
-        declared = [country.code for country in data.get("end_user_hq") or [destination]]
-        declared += [code for party in parties for code in party.declared_hq]
-        return engine.Request(
-            destination=destination.code,
-            lines=selectors.request_lines(selectors.ItemRequest(i["product"], i["quantity"]) for i in data["items"]),
-            consignee=consignee.name,
-            end_users=tuple(party.name for party in end_users) or (consignee.name,),
-            end_user_hq=tuple(dict.fromkeys(declared)),
-            end_use_category=data["end_use_category"],
-            at=data.get("at") or timezone.now(),
-            consignee_party=consignee.pk,
-            hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
-            export_from=data["export_from"].code if data.get("export_from") else engine.UNITED_STATES,
-            end_user_parties=tuple(dict.fromkeys(party.pk for party in end_users if party.pk is not None)),
-        )
+        parties = [party_resolve(visible=visible, ref=ref, default_country=default) for ref, default in refs]
+        return _request(data, parties, now=timezone.now())
+
+
+def _party_refs(data: dict) -> list[tuple[PartyRef, str]]:
+    """The consignee, then the end users, each with the country a bare name is located in (the destination)."""
+    return [(ref, data["destination"].code) for ref in (data["consignee"], *(data.get("end_users") or []))]
+
+
+def _request(data: dict, parties: list[ResolvedParty], *, now: datetime.datetime) -> engine.Request:
+    destination = data["destination"]
+    consignee, end_users = parties[0], parties[1:]
+    declared = [country.code for country in data.get("end_user_hq") or [destination]]
+    declared += [code for party in parties for code in party.declared_hq]
+    return engine.Request(
+        destination=destination.code,
+        lines=selectors.request_lines(selectors.ItemRequest(i["product"], i["quantity"]) for i in data["items"]),
+        consignee=consignee.name,
+        end_users=tuple(party.name for party in end_users) or (consignee.name,),
+        end_user_hq=tuple(dict.fromkeys(declared)),
+        end_use_category=data["end_use_category"],
+        at=data.get("at") or now,
+        consignee_party=consignee.pk,
+        hq_party_ids=tuple(dict.fromkeys(pk for party in parties for pk in party.chain_ids)),
+        export_from=data["export_from"].code if data.get("export_from") else engine.UNITED_STATES,
+        end_user_parties=tuple(dict.fromkeys(party.pk for party in end_users if party.pk is not None)),
+    )
+
+
+def _context(reference: ReferenceFacts) -> dict:
+    """The reference facts the request is read against: countries and products come from them, not queries."""
+    return {"reference": reference, "countries": reference.countries}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -127,7 +131,7 @@ class DeterminationView(APIView):
     @extend_schema(request=DeterminationRequestSerializer, responses=DeterminationSerializer)
     def post(self, request):
         reference = reference_facts()  # the catalogue, countries, policies and programmes: one query while kept
-        serializer = DeterminationRequestSerializer(data=request.data, context={"reference": reference})
+        serializer = DeterminationRequestSerializer(data=request.data, context=_context(reference))
         serializer.is_valid(raise_exception=True)
         question = serializer.to_request(request.user)
         try:
@@ -136,3 +140,76 @@ class DeterminationView(APIView):
             raise serializers.ValidationError(
                 {"at": f"No policy was in force at {question.at.isoformat()}."}
             ) from error
+
+
+# A batch: many questions in one request, their facts gathered at once (licensing.bulk), the same engine.
+
+BATCH_LIMIT = 100
+
+
+class DeterminationBatchRequestSerializer(serializers.Serializer):
+    requests = DeterminationRequestSerializer(
+        many=True, allow_empty=False, max_length=BATCH_LIMIT, help_text="Each as POST /api/v1/determinations/ takes it."
+    )
+
+
+class DeterminationBatchSerializer(serializers.Serializer):
+    results = DeterminationSerializer(many=True, help_text="One determination per request, in their order.")
+
+
+class DeterminationBatchView(APIView):
+    """The determinations of up to 100 exports at once under the policy in force, each as the single endpoint
+    answers it alone (the same engine; the facts of the whole batch read in a constant number of queries). A
+    request without `at` is determined at one instant shared by the batch. Any bad request refuses the batch
+    (400), its errors listed at its place. Writes nothing."""
+
+    @extend_schema(request=DeterminationBatchRequestSerializer, responses=DeterminationBatchSerializer)
+    def post(self, request):
+        reference = reference_facts()
+        serializer = DeterminationBatchRequestSerializer(data=request.data, context=_context(reference))
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["requests"]
+        questions = _batch_requests(request.user, items, known=frozenset(reference.countries))
+        try:
+            determinations = determine_many(questions)
+        except Policy.DoesNotExist as error:
+            raise serializers.ValidationError({"requests": _without_policy(questions)}) from error
+        return Response({"results": [determination.as_dict() for determination in determinations]})
+
+
+def _batch_requests(user, items: list[dict], *, known: frozenset[str]) -> list[engine.Request]:
+    """Every request's parties resolved together (licensing.api: one query for the ids in scope, one for the
+    names), or a 400 naming each party that cannot be."""
+    refs = [_party_refs(data) for data in items]
+    flat = [pair for pairs in refs for pair in pairs]
+    by_id = any(ref.id is not None or ref.ultimate_parent is not None for ref, _ in flat)
+    visible = selectors.parties_visible_to(user) if by_id else Party.objects.none()
+    answers = iter(party_resolve_many(visible=visible, refs=flat, known=known))
+    resolved = [[next(answers) for _ in pairs] for pairs in refs]
+    errors = {str(i): e for i, e in enumerate(_party_errors(parties) for parties in resolved) if e}
+    if errors:  # keyed by place, as DRF keys the serializer's own errors of a list
+        raise serializers.ValidationError({"requests": errors})
+    now = timezone.now()
+    return [_request(data, parties, now=now) for data, parties in zip(items, resolved, strict=True)]
+
+
+def _party_errors(parties: list) -> dict:
+    """A request's party errors as the fields name them: `consignee`, and `end_users` by their place."""
+    errors: dict = {}
+    consignee, *end_users = parties
+    if isinstance(consignee, DjangoValidationError):
+        errors["consignee"] = consignee.message_dict
+    failed = {str(i): p.message_dict for i, p in enumerate(end_users) if isinstance(p, DjangoValidationError)}
+    if failed:
+        errors["end_users"] = failed
+    return errors
+
+
+def _without_policy(questions: list[engine.Request]) -> dict[str, dict]:
+    """Which requests' instants no policy was in force at (read only when a batch has met one)."""
+    in_force = {at: approved_policies().filter(effective_from__lte=at).exists() for at in {q.at for q in questions}}
+    return {
+        str(i): {"at": [f"No policy was in force at {question.at.isoformat()}."]}
+        for i, question in enumerate(questions)
+        if not in_force[question.at]
+    }

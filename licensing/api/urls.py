@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from licensing.api import views
-from licensing.api.determinations import DeterminationView
+from licensing.api.determinations import DeterminationBatchView, DeterminationView
 from licensing.api.documents import ApplicationDocumentsView, DocumentDownloadView, ShipmentDocumentsView
 from licensing.api.impact import (
     AgreementShipmentsPerformanceView,
@@ -32,6 +32,7 @@ router.register("us-sales-reports", UsSalesReportViewSet, basename="us-sales-rep
 
 urlpatterns = [
     path("determinations/", DeterminationView.as_view(), name="determination"),
+    path("determinations/batch/", DeterminationBatchView.as_view(), name="determination-batch"),
     path("policy/impact/", PolicyImpactView.as_view(), name="policy-impact"),
     path("policy/impact/csv/", PolicyImpactCsvView.as_view(), name="policy-impact-csv"),
     path("policy/<int:pk>/impact/", ProposalImpactView.as_view(), name="policy-proposal-impact"),

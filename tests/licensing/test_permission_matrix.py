@@ -486,6 +486,13 @@ CASES = {
         expect(200),
         body=lambda w: {"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)},
     ),
+    "POST determinations/batch/": Case(
+        "post",
+        lambda w: "/api/v1/determinations/batch/",
+        w_nothing,
+        expect(200),
+        body=lambda w: {"requests": [{"destination": "IN", "consignee": "Small Co", **_item(quantity=10)(w)}]},
+    ),
     # Licence-review programmes (reference data every role reads) and US-sales reports
     "GET programmes/": Case("get", lambda w: "/api/v1/programmes/", w_nothing, expect(200)),
     "POST programmes/": Case(
@@ -760,6 +767,7 @@ ROUTES = {
     "policy-impact-csv": ("GET policy/impact/csv/",),
     "policy-proposal-impact-csv": ("GET policy/{id}/impact/csv/",),
     "determination": ("POST determinations/",),
+    "determination-batch": ("POST determinations/batch/",),
     "programme-list": ("GET programmes/", "POST programmes/"),
     "programme-detail": ("GET programmes/{id}/", "PATCH programmes/{id}/"),
     "us-sales-report-list": ("GET us-sales-reports/", "POST us-sales-reports/"),
