@@ -180,6 +180,8 @@ class ApproveForm(ActionForm):
             quantity_fields[self.field_name(line)] = forms.IntegerField(
                 label=f"{line.product} — approved quantity",
                 min_value=0,
+                max_value=line.quantity,
+                error_messages={"max_value": f"{line.quantity:,} requested: approve at most that."},
                 initial=line.quantity if officer is None else officer,
                 help_text=f"{line.quantity:,} requested.{said} 0 leaves the line out; more than requested is refused.",
             )

@@ -413,16 +413,6 @@ def test_deny_without_a_reason_is_refused_and_writes_nothing():
     assert snapshot() == before
 
 
-def test_approving_more_than_requested_is_refused_by_the_service():
-    case = recommended()
-    approver = login(make_user(Role.APPROVING_OFFICIAL))
-    before = snapshot()
-
-    response = approver.post(confirm_url(case, "approve"), {f"line_{case.lines.get().pk}": 5001})
-
-    assert "5,001 approved exceeds the 5,000 requested" in response.content.decode()
-    assert snapshot() == before
-
 
 def test_an_action_outside_the_role_or_the_status_is_refused_on_the_page():
     case = submitted()

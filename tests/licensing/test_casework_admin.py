@@ -235,6 +235,20 @@ def test_the_confirmation_warns_when_the_draw_exceeds_what_remains_and_confirmin
     assert f.db_state() == before
 
 
+def test_approving_more_than_requested_is_refused_on_the_form_naming_the_requested_quantity():
+    """Not a warning about the allotment (which has room): the quantity itself is wrong, and the form says so."""
+    case = f.recommended()
+    line = case.lines.get()
+    approver = login(make_user(Role.APPROVING_OFFICIAL))
+    before = f.db_state()
+    for url in (action_url(case, "approve"), confirm_url(case, "approve")):
+        shown = words(approver.post(url, {f"line_{line.pk}": "999999"}))
+        assert "5,000 requested: approve at most that" in shown, url
+        assert "exceeds what the allotment has left" not in shown
+        assert "Effect on the allotment" not in shown  # no confirmation page for a form in error
+    assert f.db_state() == before
+
+
 def test_the_approve_form_asks_on_its_confirmation_page_not_in_a_dialog_too():
     """An action with a confirmation page does not also ask in a browser dialog (which said the licence is issued
     at once, while the page that follows shows the effect first); one without a page still does."""
