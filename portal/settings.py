@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (the dev server, a management command) share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
+    # PostgreSQL: parameters bound by the server, and a statement prepared on its connection once it has run five
+    # times (psycopg's prepare_threshold), so that a query every request repeats is parsed and planned once per
+    # connection instead of every time (docs/performance.md). DATABASE_PREPARED_STATEMENTS=0 turns this off, as a
+    # transaction-pooling PgBouncer in front of the database needs.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 
 # --- Database roles (SPEC § 6 v2) ---------------------------------------------------------------------------
 # Two PostgreSQL roles. The owner role owns every table and runs migrations: MIGRATION_DATABASE_URL (same
