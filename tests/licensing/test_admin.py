@@ -413,7 +413,6 @@ def test_deny_without_a_reason_is_refused_and_writes_nothing():
     assert snapshot() == before
 
 
-
 def test_an_action_outside_the_role_or_the_status_is_refused_on_the_page():
     case = submitted()
     approver, officer = login(make_user(Role.APPROVING_OFFICIAL)), login(make_user(Role.LICENSING_OFFICER))
