@@ -635,8 +635,9 @@ def party_resolve(*, visible: QuerySet[Party], ref: PartyRef, default_country: s
 def party_resolve_many(
     *, visible: QuerySet[Party], refs: Sequence[tuple[PartyRef, str]], known: frozenset[str]
 ) -> list[ResolvedParty | ValidationError]:
-    """`party_resolve` for many `(ref, default_country)` pairs in a constant number of queries (the ids in scope,
-    then the names matched): each answer in order, or the error that ref alone would have raised. `known` are the
+    """`party_resolve` for many `(ref, default_country)` pairs in two queries (the ids in scope, then the names
+    matched; a merged party named by id costs one more per merge followed to its survivor): each answer in order,
+    or the error that ref alone would have raised. `known` are the
     country codes already found in the register of countries (a batch of determinations knows them all)."""
     located = [ref.located(default) for ref, default in refs]
     answers: list[ResolvedParty | ValidationError | None] = [None] * len(located)
@@ -660,10 +661,10 @@ def party_resolve_many(
         if answers[index] is not None:
             continue
         if ref.id is not None:
-            party = in_scope.get(ref.id)
+            named = in_scope.get(ref.id)
             answers[index] = (
-                ResolvedParty(party_survivor(party), ref)
-                if party is not None
+                ResolvedParty(party_survivor(named), ref)
+                if named is not None
                 else ValidationError({"party": _unknown_party(ref.id)})
             )
         elif ref.ultimate_parent is not None and ref.ultimate_parent not in in_scope:
