@@ -1,4 +1,5 @@
-"""POST /api/v1/determinations/: what the rules in force say about an export, now."""
+"""POST /api/v1/determinations/: what the rules in force say about an export, now; POST …/batch/: the same for up
+to 100 exports at once."""
 
 import datetime
 
@@ -19,6 +20,7 @@ from licensing import selectors
 from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_products
 from licensing.bulk import determine_many
 from licensing.reference_facts import ReferenceFacts, reference_facts
+from portal.permissions import Actor
 
 
 class DeterminationRequestSerializer(serializers.Serializer):
@@ -177,9 +179,9 @@ class DeterminationBatchView(APIView):
         return Response({"results": [determination.as_dict() for determination in determinations]})
 
 
-def _batch_requests(user, items: list[dict], *, known: frozenset[str]) -> list[engine.Request]:
-    """Every request's parties resolved together (licensing.api: one query for the ids in scope, one for the
-    names), or a 400 naming each party that cannot be."""
+def _batch_requests(user: Actor, items: list[dict], *, known: frozenset[str]) -> list[engine.Request]:
+    """Every request's parties resolved together (`party_resolve_many`: one query for the ids in the asker's
+    scope, one for the names), or a 400 naming each party that cannot be."""
     refs = [_party_refs(data) for data in items]
     flat = [pair for pairs in refs for pair in pairs]
     by_id = any(ref.id is not None or ref.ultimate_parent is not None for ref, _ in flat)
@@ -193,7 +195,7 @@ def _batch_requests(user, items: list[dict], *, known: frozenset[str]) -> list[e
     return [_request(data, parties, now=now) for data, parties in zip(items, resolved, strict=True)]
 
 
-def _party_errors(parties: list) -> dict:
+def _party_errors(parties: list[ResolvedParty | DjangoValidationError]) -> dict:
     """A request's party errors as the fields name them: `consignee`, and `end_users` by their place."""
     errors: dict = {}
     consignee, *end_users = parties
