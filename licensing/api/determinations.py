@@ -14,7 +14,7 @@ from agreements.api.parties import PartyField
 from agreements.choices import EndUseCategory
 from agreements.models import Party, Policy
 from agreements.party_matching import PartyRef
-from agreements.selectors import ResolvedParty, approved_policies, party_resolve, party_resolve_many
+from agreements.selectors import ResolvedParty, party_resolve, party_resolve_many, policy_in_force
 from licensing import determination as engine
 from licensing import selectors
 from licensing.api.fields import CountryCodeField, ItemSerializer, resolve_products
@@ -209,9 +209,17 @@ def _party_errors(parties: list[ResolvedParty | DjangoValidationError]) -> dict:
 
 def _without_policy(questions: list[engine.Request]) -> dict[str, dict]:
     """Which requests' instants no policy was in force at (read only when a batch has met one)."""
-    in_force = {at: approved_policies().filter(effective_from__lte=at).exists() for at in {q.at for q in questions}}
+    in_force = {at: _policy_in_force(at) for at in {question.at for question in questions}}
     return {
         str(i): {"at": [f"No policy was in force at {question.at.isoformat()}."]}
         for i, question in enumerate(questions)
         if not in_force[question.at]
     }
+
+
+def _policy_in_force(at: datetime.datetime) -> bool:
+    try:
+        policy_in_force(at)
+    except Policy.DoesNotExist:
+        return False
+    return True
