@@ -284,6 +284,20 @@ def gather_facts(
     cached: bool = True,
     reference: ReferenceFacts | None = None,
 ) -> engine.Facts:
+    """Everything the engine needs, as recorded at `request.at` (`gather_facts_and_allotment`, which says how)."""
+    return gather_facts_and_allotment(
+        request, policy=policy, products_checked=products_checked, cached=cached, reference=reference
+    )[0]
+
+
+def gather_facts_and_allotment(
+    request: engine.Request,
+    *,
+    policy: Policy | None = None,
+    products_checked: bool = False,
+    cached: bool = True,
+    reference: ReferenceFacts | None = None,
+) -> tuple[engine.Facts, Allotment | None]:
     """Everything the engine needs, as recorded at `request.at` (under `policy` if given: a proposal, whose every
     parameter applies, its Tier 2 allocation and uplift included). `products_checked`: the caller has refused
     unclassified products itself (`refuse_unclassified` on the products it read), so they are not read again.
@@ -291,7 +305,10 @@ def gather_facts(
     The policies, tiers, Country Groups, programmes, and the agreements with their terms and milestones come from
     licensing.reference_facts (kept across requests under the reference stamp: one query while unchanged);
     `cached=False` reads them from their tables instead — the same facts (tests/licensing/test_reference_facts.py
-    compares both). `reference`: the caller read them already in this request."""
+    compares both). `reference`: the caller read them already in this request.
+
+    With the facts, the allotment record they were read from (None when none applies): a decision issues its
+    licence on it and draws on it without reading it again."""
     at, on = request.at, request.at.date()
     if not products_checked:
         _refuse_unclassified(request)
@@ -311,7 +328,7 @@ def gather_facts(
     )
     source = AllotmentSource.TIER_ALLOCATION if policy.kind == PolicyKind.TIERED else AllotmentSource.AGREEMENT
     allotment = agreements.applicable_allotment(request.destination, at, source=source)
-    return engine.Facts(
+    facts = engine.Facts(
         policy=policy_facts(policy),
         destination_tier=tiers[request.destination],
         hq_tiers={code: tier for code, tier in tiers.items() if tier is not None},
@@ -333,6 +350,7 @@ def gather_facts(
         headquarters=tuple(sorted(headquarters)),
         programmes=reference.programmes_in_force(on) if reference else tuple(programmes_in_force(on)),
     )
+    return facts, allotment
 
 
 def determine(

@@ -118,7 +118,7 @@ def application_approve(
             request = selectors.application_request(application, at=now, quantities=approved, skip_lpp=True)
             selectors.refuse_unclassified(line.product for line in application.lines.all())  # read with the lines
             reference = reference_facts()
-            facts = selectors.gather_facts(request, products_checked=True, reference=reference)
+            facts, read = selectors.gather_facts_and_allotment(request, products_checked=True, reference=reference)
             result = engine.determine(request, facts)
             _refuse_unless_licensable(result)
             grounds = _needs_justification(application, result)
@@ -127,12 +127,9 @@ def application_approve(
                     {"justification": f"Approving although {' and '.join(grounds)} needs a justification."}
                 )
             version = check_programme_approval(application, result, request, now)
-            # Read once for the licence's report obligations and the draw (which re-checks it in its UPDATE).
-            allotment = (
-                None
-                if result.allotment_id is None
-                else Allotment.objects.select_related("agreement").get(pk=result.allotment_id)
-            )
+            # As the determination read it, for the licence's report obligations (its agreement, if any, is read
+            # then) and the draw (whose UPDATE re-checks its capacity and terms).
+            allotment = read if read is not None and read.pk == result.allotment_id else None
             validity = reference.policy_in_force(now).licence_validity_days
             licence = _issue_licence(
                 application, actor, result, request, conditions or [], now, validity, version, allotment
