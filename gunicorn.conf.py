@@ -4,9 +4,13 @@ command-line flags or $PORT / $WEB_CONCURRENCY).
 No `Server` banner. gunicorn (23 and later included) writes `Server: gunicorn` itself, before the application's
 headers, and has no setting to leave it out, so the one method that writes those default headers is wrapped here,
 in the master before the workers fork. Each worker freezes what it loaded at start-up out of the garbage
-collector's way (post_worker_init)."""
+collector's way (post_worker_init), and collects each request's cyclic garbage once its connection is closed
+(CollectingSyncWorker)."""
+
+import gc
 
 from gunicorn.http import wsgi
+from gunicorn.workers.sync import SyncWorker
 
 _default_headers = wsgi.Response.default_headers
 
@@ -22,6 +26,34 @@ def post_worker_init(worker):
     """Once a worker has loaded the portal, move everything loaded so far (modules, URL patterns, templates'
     code: ~100,000 objects) out of the cyclic garbage collector's reach. Collections then walk only what
     requests allocate: in docs/performance.md's in-process measurement the list page's p95 fell from 117 to 72 ms."""
-    import gc
-
     gc.freeze()
+
+
+# Every this many requests, a worker's collection walks everything it keeps, not only what came since: cycles
+# among what it once kept (a replaced cache, say) are freed then.
+WHOLE_HEAP_EVERY = 1000
+
+
+class CollectingSyncWorker(SyncWorker):
+    """gunicorn's sync worker, which collects a request's cyclic garbage once the connection is closed, then
+    freezes what survives.
+
+    A page's querysets and model instances point at each other (every prefetched row holds a queryset that holds
+    the row), so reference counting does not free them. They outlive the collector's young generations while the
+    request runs, and the full collection that then falls inside some later request walks that request's whole
+    live page: about 100 ms on the exporter's list of 50 (docs/performance.md). Here, between connections, the
+    request's objects are dead and its client has its answer: no one waits for the collection, and what survives
+    it is only what the worker keeps (the views, templates and caches its requests loaded). Frozen, that is left
+    out of the next collection's walk, which then covers only what the next request leaves."""
+
+    def handle(self, listener, client, addr):
+        super().handle(listener, client, addr)
+        if self.nr % WHOLE_HEAP_EVERY == 0:
+            gc.unfreeze()
+        elif gc.get_count()[1:] == (0, 0):
+            return  # the request ran no collection, so it kept no garbage past the youngest generation: nothing to do
+        gc.collect()
+        gc.freeze()
+
+
+worker_class = CollectingSyncWorker

@@ -1,0 +1,75 @@
+"""gunicorn.conf.py's worker collects each request's cyclic garbage between connections, not inside a later
+request (docs/performance.md: the full collections that fell inside requests set the list pages' p95)."""
+
+import gc
+import runpy
+import weakref
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from gunicorn.workers.sync import SyncWorker
+
+CONFIG = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+CollectingSyncWorker = CONFIG["CollectingSyncWorker"]
+
+
+class Row:
+    """A row and its queryset point at each other, as Django's prefetched rows and their querysets do."""
+
+    def __init__(self) -> None:
+        self.queryset = [self]
+
+
+@pytest.fixture
+def worker():
+    """A worker between connections, with the automatic collector off: only the worker can free a cycle."""
+    worker = CollectingSyncWorker.__new__(CollectingSyncWorker)
+    worker.nr = 1
+    gc.collect()
+    gc.disable()
+    yield worker
+    gc.enable()
+    gc.unfreeze()
+
+
+def serve(worker, request) -> None:
+    """One connection whose request is `request` (gunicorn's own handling of the socket left out)."""
+    with mock.patch.object(SyncWorker, "handle", lambda self, listener, client, addr: request()):
+        worker.handle(None, None, None)
+
+
+def test_the_cyclic_garbage_of_a_request_is_freed_once_its_connection_is_closed(worker):
+    left = []
+
+    def request():
+        row = Row()
+        gc.collect(0)  # the request runs long enough for a young collection: the live row outlives it
+        left.append(weakref.ref(row))
+
+    serve(worker, request)
+    assert left[0]() is None
+
+
+def test_what_the_worker_keeps_is_frozen_out_of_the_next_collections_walk(worker):
+    kept = []
+
+    def request():
+        kept.append(Row())  # a cache the worker keeps
+        gc.collect(0)
+
+    serve(worker, request)
+    assert kept[0].queryset == [kept[0]]  # kept whole
+    assert not any(o is kept[0] for o in gc.get_objects())  # the collector's generations no longer hold it
+
+
+def test_every_thousandth_request_frees_the_cycles_among_what_was_kept_and_later_dropped(worker):
+    cache = [Row()]
+    gc.freeze()  # kept by an earlier request, frozen then
+    dropped = weakref.ref(cache.pop())  # replaced since: garbage that only a walk of the frozen objects finds
+    worker.nr = CONFIG["WHOLE_HEAP_EVERY"] - 1
+    serve(worker, lambda: gc.collect(0))
+    assert dropped() is not None
+    worker.nr = CONFIG["WHOLE_HEAP_EVERY"]
+    serve(worker, lambda: None)
+    assert dropped() is None
