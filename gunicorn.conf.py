@@ -48,11 +48,16 @@ class CollectingSyncWorker(SyncWorker):
 
     def handle(self, listener, client, addr):
         super().handle(listener, client, addr)
+        young, old = gc.get_count()[1:]  # collections of the younger generations since the older one's
         if self.nr % WHOLE_HEAP_EVERY == 0:
             gc.unfreeze()
-        elif gc.get_count()[1:] == (0, 0):
-            return  # the request ran no collection, so it kept no garbage past the youngest generation: nothing to do
-        gc.collect()
+            gc.collect()
+        elif old:  # the request's objects reached the oldest generation
+            gc.collect()
+        elif young:  # they reached the middle one only: a younger collection finds them (and keeps the free lists)
+            gc.collect(1)
+        else:  # the request ran no collection: what it left is the youngest generation's, collected as usual
+            return
         gc.freeze()
 
 

@@ -39,12 +39,13 @@ def serve(worker, request) -> None:
         worker.handle(None, None, None)
 
 
-def test_the_cyclic_garbage_of_a_request_is_freed_once_its_connection_is_closed(worker):
+@pytest.mark.parametrize("outlived", [0, 1], ids=["the youngest generation", "the middle generation too"])
+def test_the_cyclic_garbage_of_a_request_is_freed_once_its_connection_is_closed(worker, outlived):
     left = []
 
     def request():
         row = Row()
-        gc.collect(0)  # the request runs long enough for a young collection: the live row outlives it
+        gc.collect(outlived)  # the request runs long enough for collections that the live row outlives
         left.append(weakref.ref(row))
 
     serve(worker, request)
