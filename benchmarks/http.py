@@ -1,6 +1,7 @@
 """The HTTP figures: gunicorn as in production (`gunicorn -c gunicorn.conf.py portal.wsgi`, DEBUG off) on
 loopback against the scratch database, driven by wrk (Debian's package; `make bench` installs it if missing) at
-1, 8 and 32 concurrent users, each user one keep-alive connection with its own signed-in session or API token.
+1, 8 and 32 concurrent users, each user one connection at a time with its own signed-in session or API token
+(gunicorn's sync worker closes the connection after each response; wrk opens the next).
 
 Import only after django.setup() (benchmarks.run does it): the sessions and tokens are made here, in the database
 gunicorn reads. Nothing here runs in CI.
@@ -237,7 +238,8 @@ def http(users: dict, determination_body: dict, seconds: int, workers: int | Non
             try:
                 out(f"HTTP: gunicorn -c gunicorn.conf.py, {workers} sync workers (2 × nproc + 1, or WEB_CONCURRENCY),")
                 out(f"  DEBUG off, on loopback; load from {version.strip()}, {seconds} s per figure after one untimed")
-                out("  request; each user is one keep-alive connection signed in (API: token; pages: session cookie)")
+                out("  request; each user is one connection at a time (the sync worker closes it after each response),")
+                out("  signed in (API: token; pages: session cookie)")
                 for endpoint in listed:
                     size = check(port, endpoint)
                     out(f"  {endpoint.label}: {endpoint.method} {endpoint.path.split('?')[0]} ({size:,} bytes)")
