@@ -47,7 +47,10 @@ class CollectingSyncWorker(SyncWorker):
     out of the next collection's walk, which then covers only what the next request leaves."""
 
     def handle(self, listener, client, addr):
+        served = self.nr
         super().handle(listener, client, addr)
+        if self.nr == served:  # a connection closed without a request (a load balancer's TCP probe): nothing new
+            return
         young, old = gc.get_count()[1:]  # collections of the younger generations since the older one's
         if self.nr % WHOLE_HEAP_EVERY == 0:
             gc.unfreeze()

@@ -25,7 +25,7 @@ class Row:
 def worker():
     """A worker between connections, with the automatic collector off: only the worker can free a cycle."""
     worker = CollectingSyncWorker.__new__(CollectingSyncWorker)
-    worker.nr = 1
+    worker.nr = 0
     gc.collect()
     gc.disable()
     yield worker
@@ -34,8 +34,14 @@ def worker():
 
 
 def serve(worker, request) -> None:
-    """One connection whose request is `request` (gunicorn's own handling of the socket left out)."""
-    with mock.patch.object(SyncWorker, "handle", lambda self, listener, client, addr: request()):
+    """One connection whose request is `request`, counted as gunicorn counts it (its handling of the socket left
+    out)."""
+
+    def handle(self, listener, client, addr):
+        self.nr += 1
+        request()
+
+    with mock.patch.object(SyncWorker, "handle", handle):
         worker.handle(None, None, None)
 
 
@@ -68,9 +74,21 @@ def test_every_thousandth_request_frees_the_cycles_among_what_was_kept_and_later
     cache = [Row()]
     gc.freeze()  # kept by an earlier request, frozen then
     dropped = weakref.ref(cache.pop())  # replaced since: garbage that only a walk of the frozen objects finds
-    worker.nr = CONFIG["WHOLE_HEAP_EVERY"] - 1
-    serve(worker, lambda: gc.collect(0))
+    worker.nr = CONFIG["WHOLE_HEAP_EVERY"] - 2
+    serve(worker, lambda: gc.collect(0))  # the 999th request
     assert dropped() is not None
-    worker.nr = CONFIG["WHOLE_HEAP_EVERY"]
-    serve(worker, lambda: None)
+    serve(worker, lambda: None)  # the 1,000th
     assert dropped() is None
+
+
+def test_a_connection_closed_without_a_request_collects_nothing(worker):
+    """A load balancer's TCP probe opens and closes a connection without a request: the worker does no work for it,
+    not even on a 1,000th request's count."""
+    row = Row()
+    gc.collect(0)  # a request's object that outlived a young collection
+    left = weakref.ref(row)
+    del row  # and then became garbage
+    worker.nr = CONFIG["WHOLE_HEAP_EVERY"]
+    with mock.patch.object(SyncWorker, "handle", lambda self, listener, client, addr: None):
+        worker.handle(None, None, None)
+    assert left() is not None  # left for the next request's collection
