@@ -129,6 +129,14 @@ class Application(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
+    # Submitted and not yet decided (PENDING_APPLICATION_STATUSES), kept by the database. The staff queue filters on
+    # it rather than on the statuses: the plan PostgreSQL keeps for a statement a connection has prepared is made
+    # without the parameters' values, so it can use an index on this column but never one "where status in (…)".
+    is_open = models.GeneratedField(
+        expression=models.Q(status__in=sorted(status.value for status in PENDING_APPLICATION_STATUSES)),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     name = models.CharField(
         max_length=120, blank=True, help_text="The exporter's own name for the application (optional)."
     )
@@ -210,13 +218,9 @@ class Application(models.Model):
             models.Index(fields=["destination", "-id"], name="application_destination_idx"),
             models.Index(fields=["officer", "-id"], name="application_officer_idx"),
             models.Index(fields=["allotment", "status"], name="application_demand_idx"),
-            # The staff queue orders by the 90-day clock: open cases (partial: they are found without walking
-            # past the decided ones), and every case.
-            models.Index(
-                fields=["due_at", "id"],
-                condition=models.Q(status__in=sorted(status.value for status in PENDING_APPLICATION_STATUSES)),
-                name="application_queue_idx",
-            ),
+            # The staff queue orders by the 90-day clock: open cases (found without walking past the decided ones),
+            # and every case.
+            models.Index(fields=["is_open", "due_at", "id"], include=["status"], name="application_open_queue_idx"),
             models.Index(fields=["due_at", "id"], name="application_due_at_idx"),
             # The allotment dashboard's pending demand (Σ requested TPP of open cases per allotment, every country
             # at once): answered from the index alone, without reading 33,000 rows (158 → 12 ms at 100,000).

@@ -53,7 +53,7 @@ class StatusFilter(_ChoicesWithoutAll):
     def queryset(self, request, queryset):
         value = self.value()
         if value == OPEN:
-            return queryset.filter(status__in=PENDING_APPLICATION_STATUSES)
+            return queryset.filter(is_open=True)  # its index serves every plan (Application.is_open)
         if value == DECIDED:
             return queryset.filter(status__in=FINAL_APPLICATION_STATUSES)
         if value in ApplicationStatus.values:
@@ -76,7 +76,7 @@ class ReviewClockFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        running = queryset.filter(status__in=PENDING_APPLICATION_STATUSES, paused_at__isnull=True)
+        running = queryset.filter(is_open=True, paused_at__isnull=True)
         if self.value() == "overdue":
             return running.filter(due_at__lt=now)
         if self.value() == "due_soon":
