@@ -22,7 +22,7 @@ from tests.licensing.factories import submitted
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="generic plans are PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: generic plans are its own"),
 ]
 
 QUEUE = reverse("admin:licensing_application_changelist")
