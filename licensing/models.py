@@ -204,6 +204,8 @@ class Application(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
+        # Its lines, parties, referrals and the rest order by "-application_id": the order "application" would give
+        # (this ordering), read from their own column. "application" would join this table into every such query.
         ordering = ["-id"]
         permissions = [
             ("file_application", "Can file applications for their organisation"),
@@ -251,7 +253,7 @@ class ApplicationParty(models.Model):
     )
 
     class Meta:
-        ordering = ["application", "id"]
+        ordering = ["-application_id", "id"]
         verbose_name = "application party"
         verbose_name_plural = "application parties"
         indexes = [models.Index(fields=["party", "role"], name="application_party_idx")]
@@ -273,7 +275,7 @@ class ApplicationLine(models.Model):
     unit_price_usd = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
-        ordering = ["application", "id"]
+        ordering = ["-application_id", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="application_line_quantity_positive"),
             models.CheckConstraint(condition=models.Q(unit_price_usd__gte=0), name="application_line_price_gte_0"),
@@ -303,7 +305,7 @@ class InfoRequest(models.Model):
     withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["application", "asked_at"]
+        ordering = ["-application_id", "asked_at"]
         constraints = [
             models.CheckConstraint(
                 name="info_request_answered_or_withdrawn_not_both",
@@ -340,7 +342,7 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["application", "agency"]
+        ordering = ["-application_id", "agency"]
         indexes = [models.Index(fields=["agency", "answered_at", "due_at"], name="referral_queue_idx")]
         constraints = [
             models.UniqueConstraint(
@@ -382,7 +384,7 @@ class RecommendationEntry(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["application", "created_at", "id"]
+        ordering = ["-application_id", "created_at", "id"]
         verbose_name_plural = "recommendation entries"
         indexes = [models.Index(fields=["application", "kind", "author"], name="recommendation_author_idx")]
         constraints = [
@@ -422,7 +424,7 @@ class Licence(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-id"]
+        ordering = ["-id"]  # its lines and shipments order by "-licence_id", as an application's by its column
         permissions = [
             ("manage_licence", "Can suspend, reinstate and revoke licences"),
             ("report_shipment", "Can report shipments against their organisation's licences"),
@@ -444,7 +446,7 @@ class LicenceLine(models.Model):
     shipped_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["licence", "id"]
+        ordering = ["-licence_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["licence", "product"], name="one_line_per_product"),
             models.CheckConstraint(condition=models.Q(approved_quantity__gt=0), name="licence_line_positive"),
@@ -474,7 +476,7 @@ class Shipment(models.Model):
     )
 
     class Meta:
-        ordering = ["licence", "shipped_on", "id"]
+        ordering = ["-licence_id", "shipped_on", "id"]
         constraints = [
             models.CheckConstraint(
                 name="shipment_invoice_not_negative",

@@ -137,7 +137,7 @@ class CertificationAffirmation(models.Model):
     affirmed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["application", "certification__order", "id"]
+        ordering = ["-application_id", "certification__order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["application", "certification"], name="one_affirmation_per_certification")
         ]
