@@ -389,5 +389,7 @@ def test_the_allotment_draw_is_one_conditional_update_followed_only_by_inserts()
     # and before the caps were drawn on in one UPDATE; 45 before lines and parties were read once. PostgreSQL takes
     # its licence number from a sequence in one statement where SQLite reads and bumps a counter row in three.
     assert len(statements) <= (26 if connection.vendor == "sqlite" else 24), "\n".join(statements)
+    # The case's lines, parties and recommendations are read by its id, in its order, without joining the case.
+    assert not [sql for sql in statements if 'JOIN "licensing_application"' in sql], statements
     allotment.refresh_from_db()
     assert allotment.committed_tpp == (5000 + 10) * H100_TPP
