@@ -671,12 +671,15 @@ def licences_for_listing(user: Actor) -> QuerySet[Licence]:
 
 
 def licences_for_list_page(user: Actor) -> QuerySet[Licence]:
-    """The exporter's licence list: each licence with its application's ACN (`application_acn`) and its lines with
-    their products; not the application's whole row, the shipments, obligations and programme that
-    `licences_for_listing` reads for the API and a licence's own page (five queries and a queryset per row)."""
+    """The exporter's licence list: the columns it shows, each licence's application with its ACN only, and its
+    lines with their products; not the shipments, obligations and programme that `licences_for_listing` reads for
+    the API and a licence's own page (five queries and a queryset per row). The application is selected with the
+    row, not annotated onto it: the pager's count then reads the licences alone (an annotation keeps its join in
+    the count, which read every one of the organisation's applications)."""
     return (
         Licence.objects.restrict(user, "view")
-        .annotate(application_acn=F("application__acn"))
+        .select_related("application")
+        .only("number", "status", "valid_until", "application__acn")
         .prefetch_related(Prefetch("lines", queryset=LicenceLine.objects.select_related("product").order_by("id")))
     )
 

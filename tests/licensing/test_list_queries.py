@@ -158,6 +158,10 @@ def test_the_licence_list_page_queries_do_not_grow_with_rows(people):
     many, _ = queries()
     assert many == few
     assert not [sql for sql in statements if "licensing_shipment" in sql or "licensing_obligation" in sql]
+    # The pager counts the organisation's licences alone: the ACN is joined to the page's rows, not to the count
+    # (joined there, it read every licence's application: 8 ms of the page's 12 in the database at 4,000 licences).
+    counts = [sql for sql in statements if "COUNT(*)" in sql and "licensing_licence" in sql]
+    assert counts and not [sql for sql in counts if "licensing_application" in sql], counts
 
 
 @pytest.mark.parametrize("viewer", ["exporter", "officer"])
