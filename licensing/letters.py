@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch, prefetch_related_objects
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -19,7 +20,7 @@ from reportlab.platypus.flowables import Flowable
 
 from licensing import selectors
 from licensing.choices import ApplicationStatus
-from licensing.models import Application, Licence
+from licensing.models import Application, ApplicationLine, Licence
 from licensing.vocabulary import words
 from portal.display import day, when
 
@@ -74,13 +75,17 @@ class LetterFacts:
 
 
 def letter_lines(application: Application, licence: Licence | None) -> list[LetterLine]:
-    """Each requested line with the quantity approved (0 when cut out) and why a line was cut."""
+    """Each requested line with the quantity approved (0 when cut out) and why a line was cut. The lines as the
+    caller read them with their products (the application's page does), else read here."""
+    prefetch_related_objects(
+        [application], Prefetch("lines", queryset=ApplicationLine.objects.select_related("product").order_by("id"))
+    )
     approved = {line.product_id: line.approved_quantity for line in licence.lines.all()} if licence else {}
     controlled = selectors.controlled_product_ids(application) if licence else set()
     limits = {reason.get("rule", "") for reason in (application.determination or {}).get("reasons") or []}
     proposed = application.recommended_quantities or {}
     result = []
-    for line in application.lines.select_related("product").order_by("id"):
+    for line in application.lines.all():
         if licence is None:
             result.append(LetterLine(str(line.product), line.quantity, None))
             continue

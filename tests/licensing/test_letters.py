@@ -5,7 +5,9 @@ import hashlib
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from licensing import services
@@ -137,9 +139,12 @@ def signed_in(user):
 def test_the_exporters_page_shows_approved_against_requested_and_does_not_call_a_cut_a_full_approval():
     exporter = make_user("exporter")
     application = partially_approved(exporter)
-    page = signed_in(exporter).get(f"/applications/{application.pk}/")
+    with CaptureQueriesContext(connection) as captured:
+        page = signed_in(exporter).get(f"/applications/{application.pk}/")
     html = page.content.decode()
     assert page.status_code == 200
+    # The requested lines are read once, with the case, for both the request and the decision's table.
+    assert len([q for q in captured if q["sql"].startswith('SELECT "licensing_applicationline"')]) == 1
     assert "Approved in part" in html
     row = html[html.index('class="line-cut"') :].split("</tr>")[0]
     assert "<td>5000</td><td>3000</td>" in row and "Approved in part by the approving official." in row
