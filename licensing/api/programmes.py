@@ -126,7 +126,7 @@ class ProgrammeViewSet(
 
 class UsSalesReportSerializer(serializers.ModelSerializer):
     quarter = serializers.CharField(source="period")
-    product_name = serializers.CharField(source="product.__str__")
+    product_name = serializers.StringRelatedField(source="product")
     attested_by = serializers.CharField(source="attested_by.username")
     organisation = serializers.CharField(source="organisation.name")
 

@@ -116,7 +116,7 @@ def _party(party) -> dict:
 
 class LineSerializer(serializers.Serializer):
     product = serializers.IntegerField(source="product_id")
-    product_name = serializers.CharField(source="product.__str__")
+    product_name = serializers.StringRelatedField(source="product")
     eccn = serializers.CharField(source="product.eccn")
     quantity = serializers.IntegerField()
     unit_price_usd = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -433,7 +433,7 @@ class ApproveSerializer(serializers.Serializer):
 
 
 class LicenceLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    product_name = serializers.CharField(source="product.__str__")
+    product_name = serializers.StringRelatedField(source="product")
     remaining_quantity = serializers.IntegerField()
 
     class Meta:

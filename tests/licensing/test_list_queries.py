@@ -94,6 +94,21 @@ def test_application_list_queries_do_not_grow_with_rows(people, viewer):
     assert many == few
 
 
+def test_the_lists_name_each_lines_product(people):
+    """Each line names its product as the catalogue does (vendor and name), on the applications and the licences."""
+    rich_application(people, 1)
+    client = APIClient()
+    client.force_authenticate(people["exporter"])
+    (application,) = client.get("/api/v1/applications/").json()["results"]
+    assert [item["product_name"] for item in application["items"]] == [
+        "NVIDIA H100 SXM",
+        "NVIDIA HGX H100 8-GPU",
+        "NVIDIA H20",
+    ]
+    (licence,) = client.get("/api/v1/licences/").json()["results"]
+    assert [line["product_name"] for line in licence["lines"]] == ["NVIDIA H100 SXM", "NVIDIA HGX H100 8-GPU"]
+
+
 def shipped_licence(people) -> None:
     """A licence of the exporter's with two lines, part shipped."""
     licence = f.licence(
