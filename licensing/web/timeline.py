@@ -32,13 +32,17 @@ _EXPORTER_VERBS = {
 
 
 def exporter_timeline(application) -> list[TimelineEntry]:
+    """Only the events listed above are read, without their actors: the officers' own events (recommendations,
+    referrals, with their payloads) never reach the exporter's page, not even to be dropped there."""
     entries = []
-    events = audit_events_for(target_type="licensing.application", target_id=application.pk).order_by(
-        "created_at", "id"
+    events = (
+        audit_events_for(target_type="licensing.application", target_id=application.pk)
+        .filter(verb__in=_EXPORTER_VERBS)
+        .select_related(None)
+        .only("verb", "payload", "created_at")
+        .order_by("created_at", "id")
     )
     for event in events:
-        if event.verb not in _EXPORTER_VERBS:
-            continue
         title, detail_key = _EXPORTER_VERBS[event.verb]
         payload = event.payload or {}
         entries.append(

@@ -166,6 +166,7 @@ def application_detail(request, pk):
     open_question = next((r for r in application.info_requests.all() if r.is_open), None)
     licence = getattr(application, "licence", None)
     decided_lines = letters.letter_lines(application, licence) if licence else []
+    can = _can(application, request.user)
     return render(
         request,
         "exporter/application_detail.html",
@@ -175,19 +176,15 @@ def application_detail(request, pk):
             "lines": application.lines.all(),
             "timeline": exporter_timeline(application),
             "open_question": open_question,
-            "can": _can(application, request.user),
+            "can": can,
             "answer_form": AnswerForm(),
             "requested_h100e": h100e(application.requested_tpp),
             "licence": licence,
             "decided_lines": decided_lines,  # requested against approved, and why a line was cut
             "approved_in_part": any(line.cut for line in decided_lines),
             "has_letter": application.status in letter_services.DECIDED,
-            "to_affirm": selectors.certifications_to_affirm(application)
-            if "submit" in _can(application, request.user)
-            else (),
-            "declaration_text": selectors.declaration_in_effect().text
-            if "submit" in _can(application, request.user)
-            else "",
+            "to_affirm": selectors.certifications_to_affirm(application) if "submit" in can else (),
+            "declaration_text": selectors.declaration_in_effect().text if "submit" in can else "",
         },
     )
 

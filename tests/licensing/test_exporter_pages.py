@@ -1,7 +1,9 @@
 """Exporter pages through Django's test client: the happy path, bad input and scope."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from licensing import services
@@ -242,3 +244,16 @@ def test_sign_out_works_from_a_typed_address_and_only_a_post_signs_out():
     assert "You have signed out." in response.content.decode()
     assert client.get("/applications/").status_code == 302  # to the sign-in page
     assert Client().get("/accounts/logout/").status_code == 302  # nobody signed in: to the sign-in page
+
+
+def test_timeline_reads_only_the_events_it_may_show():
+    exporter = make_user("exporter")
+    application = approved(exporter)
+    client = Client()
+    client.force_login(exporter)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/applications/{application.pk}/").content.decode()
+    assert "Approved: licence" in page
+    (audit_read,) = [q["sql"] for q in queries.captured_queries if 'FROM "portal_auditevent"' in q["sql"]]
+    assert '"portal_auditevent"."verb" IN' in audit_read  # the recommendations and referrals stay in the database
+    assert "auth_user" not in audit_read  # nor are the officers who acted read
