@@ -5,6 +5,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -48,6 +49,11 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def audit_history(target_type: str, target_id) -> QuerySet[AuditEvent]:
+    """The newest 200 events of a record, with their actors, for the history panel of its change page."""
+    return audit_events_for(target_type=target_type, target_id=target_id).select_related("actor")[:200]
+
+
 class AuditHistoryMixin:
     """Shows the audit trail of the record on its change page."""
 
@@ -55,9 +61,7 @@ class AuditHistoryMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        extra_context["audit_events"] = audit_events_for(target_type=self.model._meta.label_lower, target_id=object_id)[
-            :200
-        ]
+        extra_context["audit_events"] = audit_history(self.model._meta.label_lower, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -261,9 +265,7 @@ class PortalUserAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
             "original": user,
             "can_change": user is None or self.has_change_permission(request, user),
-            "audit_events": None
-            if user is None
-            else audit_events_for(target_type=self.opts.label_lower, target_id=user.pk)[:200],
+            "audit_events": None if user is None else audit_history(self.opts.label_lower, user.pk),
         }
         return TemplateResponse(request, "admin/portal/user_form.html", context)
 

@@ -40,7 +40,8 @@ def user_agency_code(user: Actor) -> str | None:
 
 
 def audit_events_for(*, target_type: str, target_id: str) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id)).select_related("actor")
+    """A record's audit events; the caller joins what it shows (the admin's history panel: the actors)."""
+    return AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id))
 
 
 # The values a column of the audit trail takes, for the admin's filters. DISTINCT over half a million events

@@ -38,7 +38,6 @@ def exporter_timeline(application) -> list[TimelineEntry]:
     events = (
         audit_events_for(target_type="licensing.application", target_id=application.pk)
         .filter(verb__in=_EXPORTER_VERBS)
-        .select_related(None)
         .only("verb", "payload", "created_at")
         .order_by("created_at", "id")
     )
