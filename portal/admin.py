@@ -49,7 +49,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def audit_history(target_type: str, target_id) -> QuerySet[AuditEvent]:
+def audit_history(target_type: str, target_id: str | int) -> QuerySet[AuditEvent]:
     """The newest 200 events of a record, with their actors, for the history panel of its change page."""
     return audit_events_for(target_type=target_type, target_id=target_id).select_related("actor")[:200]
 

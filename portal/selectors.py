@@ -39,7 +39,7 @@ def user_agency_code(user: Actor) -> str | None:
     return membership.agency.code if membership and membership.agency else None
 
 
-def audit_events_for(*, target_type: str, target_id: str) -> QuerySet[AuditEvent]:
+def audit_events_for(*, target_type: str, target_id: str | int) -> QuerySet[AuditEvent]:
     """A record's audit events; the caller joins what it shows (the admin's history panel: the actors)."""
     return AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id))
 

@@ -19,6 +19,7 @@ from licensing.choices import LicenceStatus
 from licensing.models import Application, InfoRequest, Licence, Referral
 from portal.choices import Role
 from portal.models import AuditEvent
+from portal.services import audit_record
 from tests.factories import make_user
 from tests.licensing.factories import approved, draft, notify, product, recommended, submitted, under_review
 
@@ -250,6 +251,23 @@ def test_the_case_page_shows_every_section_and_its_audit_history():
     assert "Gulf Compute LLC" in html and "H100 SXM" in html and "3A090.a" in html
     assert "Licence required" in html and "Checked the end user." in html
     assert "Application: recommended" in html and "{&#x27;" not in html  # sentences, never a Python dict
+
+
+def test_the_audit_history_reads_its_actors_with_the_events():
+    case = recommended()
+    client = login(make_user(Role.APPROVING_OFFICIAL))
+    client.get(change_url(case))  # the process's reference facts, read once
+    with CaptureQueriesContext(connection) as before:
+        page(client, change_url(case))
+    officers = [make_user(Role.LICENSING_OFFICER, username=f"history-officer-{n}") for n in range(3)]
+    for officer in officers:
+        audit_record(actor=officer, verb="application.changed", target=case)
+
+    with CaptureQueriesContext(connection) as after:
+        html = page(client, change_url(case))
+
+    assert all(officer.username in html for officer in officers)
+    assert len(after) == len(before), "a query per event's actor"
 
 
 def test_a_decided_case_has_no_action_buttons():
