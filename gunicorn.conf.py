@@ -51,17 +51,23 @@ class CollectingSyncWorker(SyncWorker):
         super().handle(listener, client, addr)
         if self.nr == served:  # a connection closed without a request (a load balancer's TCP probe): nothing new
             return
-        young, old = gc.get_count()[1:]  # collections of the younger generations since the older one's
-        if self.nr % WHOLE_HEAP_EVERY == 0:
-            gc.unfreeze()
-            gc.collect()
-        elif old:  # the request's objects reached the oldest generation
-            gc.collect()
-        elif young:  # they reached the middle one only: a younger collection finds them (and keeps the free lists)
-            gc.collect(1)
-        else:  # the request ran no collection: what it left is the youngest generation's, collected as usual
-            return
-        gc.freeze()
+        collect_between_requests(self.nr)
+
+
+def collect_between_requests(served: int) -> None:
+    """After the `served`-th request: collect what it left in whichever generation it reached, then freeze what
+    survives. The benchmark's in-process timings run this between their requests too, as a worker would."""
+    young, old = gc.get_count()[1:]  # collections of the younger generations since the older one's
+    if served % WHOLE_HEAP_EVERY == 0:
+        gc.unfreeze()
+        gc.collect()
+    elif old:  # the request's objects reached the oldest generation
+        gc.collect()
+    elif young:  # they reached the middle one only: a younger collection finds them (and keeps the free lists)
+        gc.collect(1)
+    else:  # the request ran no collection: what it left is the youngest generation's, collected as usual
+        return
+    gc.freeze()
 
 
 worker_class = CollectingSyncWorker
