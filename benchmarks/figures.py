@@ -50,7 +50,12 @@ TARGETS: list[tuple[str, bool, str]] = []  # (target, met, by how much)
 collect_between_requests = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))[
     "collect_between_requests"
 ]
-SERVED = itertools.count(1)  # this process's requests, counted as a worker counts its own
+_SERVED = itertools.count(1)  # this process's requests, counted as a worker counts its own
+
+
+def between_requests() -> None:
+    """Untimed, after each in-process request: what a worker does once the request's connection is closed."""
+    collect_between_requests(next(_SERVED))
 
 
 def out(line: str = "") -> None:
@@ -132,7 +137,7 @@ def timed_get(client: Client, url: str, *, as_worker: bool = True) -> float:
     elapsed = (time.perf_counter() - start) * 1000
     assert response.status_code == 200, (url, response.status_code, response.content[:500])
     if as_worker:
-        collect_between_requests(next(SERVED))
+        between_requests()
     return elapsed
 
 
@@ -280,7 +285,7 @@ def determinations(user, destination: str, repeats: int, per_run: int, batch_siz
         response = client.post(url, json.dumps(body), content_type="application/json")
         elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, response.content[:500]
-        collect_between_requests(next(SERVED))
+        between_requests()
         return elapsed
 
     for _ in range(10):
