@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked accounts and addresses (Sign-in block)
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.signin.backends.ModelBackend",  # Django's, reading the session's user with its membership
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -1,0 +1,55 @@
+"""What a user may do is read once a request: their roles' permissions and their own, in one statement; and the
+signed-in user comes with their membership."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.choices import Role
+from portal.permissions import allowed
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)  # no permissions cached on it yet
+
+
+def test_roles_grant_and_a_users_own_permission_reaches_only_the_admins_checks():
+    officer = make_user(Role.LICENSING_OFFICER)
+    officer.user_permissions.add(Permission.objects.get(codename="decide_application"))
+    user = fresh(officer)
+    with CaptureQueriesContext(connection) as read:
+        assert allowed(user, "licensing.review_application")  # the officer's role
+        assert not allowed(user, "licensing.decide_application")  # their own permission: not a role's
+        assert not allowed(user, "agreements.switch_policy")
+        assert user.has_perm("licensing.decide_application")  # Django's ModelBackend (the admin) sees it
+        assert user.has_perm("licensing.review_application")
+    assert len(read.captured_queries) == 1
+
+
+def test_roles_held_together_grant_each_ones_permissions():
+    both = fresh(make_user(Role.LICENSING_OFFICER, Role.NEGOTIATOR))
+    assert allowed(both, "licensing.review_application")
+    assert allowed(both, "agreements.change_agreement")
+    assert not allowed(fresh(make_user(Role.EXPORTER)), "licensing.review_application")
+
+
+def test_a_role_taken_away_is_gone_by_the_next_request():
+    officer = make_user(Role.LICENSING_OFFICER)
+    assert allowed(fresh(officer), "licensing.review_application")
+    officer.groups.clear()
+    assert not allowed(fresh(officer), "licensing.review_application")
+
+
+def test_a_signed_in_page_reads_the_users_membership_with_the_user(client):
+    exporter = make_user(Role.EXPORTER)
+    client.force_login(exporter)
+    with CaptureQueriesContext(connection) as read:
+        assert client.get("/applications/", secure=True).status_code == 200
+    statements = [q["sql"] for q in read.captured_queries]
+    user_reads = [sql for sql in statements if sql.startswith('SELECT "auth_user"."id"')]
+    assert len(user_reads) == 1 and '"portal_membership"' in user_reads[0]
+    assert not [sql for sql in statements if 'FROM "portal_membership"' in sql]
