@@ -54,8 +54,8 @@ def _read_permissions(actor: Actor) -> frozenset[str]:
     """The roles' permissions, and in the same query the user's own, handed to Django's ModelBackend as the
     caches it would fill with two queries of its own (`_group_perm_cache`, `_user_perm_cache`: the admin's
     `has_perm` reads them). Only the roles' count here. A superuser's are left to ModelBackend (it grants them
-    every permission; the portal grants them none)."""
-    shared = getattr(actor, "_group_perm_cache", None)
+    every permission; the portal grants them none, even once ModelBackend has cached its grant on them)."""
+    shared = None if actor.is_superuser else getattr(actor, "_group_perm_cache", None)
     if shared is not None:
         return frozenset(shared)
     found: dict[str, set[str]] = {"group": set(), "user": set()}

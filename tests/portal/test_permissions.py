@@ -53,3 +53,29 @@ def test_a_signed_in_page_reads_the_users_membership_with_the_user(client):
     user_reads = [sql for sql in statements if sql.startswith('SELECT "auth_user"."id"')]
     assert len(user_reads) == 1 and '"portal_membership"' in user_reads[0]
     assert not [sql for sql in statements if 'FROM "portal_membership"' in sql]
+
+
+def test_a_users_own_permission_is_theirs_alone():
+    granted = make_user(Role.LICENSING_OFFICER)
+    granted.user_permissions.add(Permission.objects.get(codename="decide_application"))
+    other = fresh(make_user(Role.LICENSING_OFFICER))
+    assert allowed(other, "licensing.review_application")
+    assert not other.has_perm("licensing.decide_application")
+    assert fresh(granted).has_perm("licensing.decide_application")
+
+
+def test_a_superuser_holds_no_role_even_after_djangos_own_permission_checks():
+    root = User.objects.create_superuser("root", password="a-strong-test-password")
+    root = fresh(root)
+    assert root.get_all_permissions()  # Django's ModelBackend grants a superuser everything, and caches it
+    assert not allowed(root, "licensing.review_application")
+    assert not allowed(fresh(root), "agreements.switch_policy")
+
+
+def test_a_deactivated_users_session_no_longer_signs_them_in(client):
+    exporter = make_user(Role.EXPORTER)
+    client.force_login(exporter)
+    assert client.get("/applications/", secure=True).status_code == 200
+    User.objects.filter(pk=exporter.pk).update(is_active=False)
+    response = client.get("/applications/", secure=True)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
