@@ -1,5 +1,7 @@
 import itertools
 
+from django.contrib.auth import get_user_model
+
 from portal.choices import Role
 from portal.services import portal_user_upsert
 
@@ -20,3 +22,9 @@ def make_user(*roles: str, organisation: str | None = None, agency: str | None =
         organisation=organisation,
         agency=agency,
     )
+
+
+def fresh(user):
+    """The user read again: nothing cached on the instance (permissions, membership) nor from another thread's
+    connection."""
+    return get_user_model().objects.get(pk=user.pk)

@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 
 from agreements.errors import AllotmentExhausted
@@ -20,7 +19,7 @@ from licensing import services
 from licensing.choices import ApplicationStatus
 from licensing.errors import NotificationRefused
 from licensing.models import Application, Licence, LppNotification, NumberSequence
-from tests.factories import make_user
+from tests.factories import fresh, make_user
 from tests.licensing import factories as f
 
 pytestmark = [
@@ -54,11 +53,6 @@ def run_together(calls: list[Callable[[], object]]) -> list[tuple[str, object]]:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a thread hung: a lock was never released"
     return results
-
-
-def fresh(user):
-    """The user read in the calling thread (nothing cached from another thread's connection)."""
-    return get_user_model().objects.get(pk=user.pk)
 
 
 def test_parallel_approvals_never_overdraw_an_allotment():

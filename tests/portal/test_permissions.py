@@ -8,13 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.choices import Role
 from portal.permissions import allowed
-from tests.factories import make_user
+from tests.factories import fresh, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)  # no permissions cached on it yet
 
 
 def test_roles_grant_and_a_users_own_permission_reaches_only_the_admins_checks():
