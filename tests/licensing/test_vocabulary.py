@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import formats, timezone
 
 from licensing import audit_text
 from licensing.choices import Outcome
@@ -43,6 +44,20 @@ def test_one_date_and_time_format_names_the_time_zone():
     moment = datetime.datetime(2026, 12, 1, 6, 47, tzinfo=datetime.UTC)
     assert display.when(moment) == "1 Dec 2026, 06:47 UTC"
     assert display.day(datetime.date(2026, 12, 1)) == "1 Dec 2026"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_moments_and_days_read_as_djangos_own_date_format_writes_them(zone):
+    """`display` splits the format once; what it writes is what `formats.date_format` writes, in every month,
+    across a change of summer time, at every hour, in the time zone in force."""
+    start = datetime.datetime(2026, 1, 1, 0, 7, tzinfo=datetime.UTC)
+    with timezone.override(zone):
+        for step in range(0, 24 * 400, 13):  # every 13 hours for 400 days: each month, hour and both clock changes
+            moment = start + datetime.timedelta(hours=step, minutes=step % 60)
+            local = timezone.localtime(moment)
+            assert display.when(moment) == formats.date_format(local, "DATETIME_FORMAT")
+            assert display.day(moment) == formats.date_format(local.date(), "DATE_FORMAT")
+            assert display.day(local.date()) == formats.date_format(local.date(), "DATE_FORMAT")
 
 
 @pytest.mark.django_db
